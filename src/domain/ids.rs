@@ -1,0 +1,196 @@
+//! Identifier newtypes, each parsed once at the boundary.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Why a text is not a valid identifier.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum IdError {
+    #[error("{kind} is empty")]
+    Empty { kind: &'static str },
+    #[error("{kind} `{value}` is longer than {max} characters")]
+    TooLong { kind: &'static str, value: String, max: usize },
+    #[error("{kind} `{value}` contains `{found}`, which is not allowed ({rule})")]
+    BadCharacter { kind: &'static str, value: String, found: char, rule: &'static str },
+    #[error("{kind} `{value}` is not a UUID")]
+    NotUuid { kind: &'static str, value: String },
+}
+
+/// Defines a string identifier whose constructor trims and checks its input.
+macro_rules! text_id {
+    ($(#[$doc:meta])* $name:ident, $kind:literal, max = $max:literal, allowed = $allowed:expr, rule = $rule:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn new(value: impl AsRef<str>) -> Result<Self, IdError> {
+                let value = value.as_ref().trim();
+                check_text($kind, value, $max, $allowed, $rule).map(|()| Self(value.to_owned()))
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = IdError;
+            fn try_from(value: String) -> Result<Self, IdError> {
+                Self::new(value)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> String {
+                id.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = IdError;
+            fn from_str(value: &str) -> Result<Self, IdError> {
+                Self::new(value)
+            }
+        }
+    };
+}
+
+fn check_text(
+    kind: &'static str,
+    value: &str,
+    max: usize,
+    allowed: fn(char) -> bool,
+    rule: &'static str,
+) -> Result<(), IdError> {
+    if value.is_empty() {
+        return Err(IdError::Empty { kind });
+    }
+    if value.chars().count() > max {
+        return Err(IdError::TooLong { kind, value: value.to_owned(), max });
+    }
+    match value.chars().find(|&c| !allowed(c)) {
+        Some(found) => Err(IdError::BadCharacter { kind, value: value.to_owned(), found, rule }),
+        None => Ok(()),
+    }
+}
+
+fn slug_char(c: char) -> bool {
+    c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_'
+}
+
+/// Document numbers: printable, and no `:` or `|`, which separate parts of aggregate ids and dedup keys.
+fn document_char(c: char) -> bool {
+    !c.is_control() && c != ':' && c != '|'
+}
+
+text_id!(
+    /// The tenant root: a slug chosen at registration (`acme-bv`).
+    AdministrationId, "administration id", max = 64, allowed = slug_char,
+    rule = "use lowercase letters, digits, `-` and `_`"
+);
+text_id!(
+    /// A relation code in the accounting package (e-Boekhouden `Code`, at most 15 characters there).
+    DebtorCode, "debtor code", max = 50, allowed = document_char, rule = "no control characters, `:` or `|`"
+);
+text_id!(
+    /// An invoice or credit note number as the books know it.
+    InvoiceNumber, "invoice number", max = 50, allowed = document_char, rule = "no control characters, `:` or `|`"
+);
+text_id!(
+    /// A payment's reference: the mutation number or the bank's reference.
+    PaymentRef, "payment reference", max = 100, allowed = document_char, rule = "no control characters, `:` or `|`"
+);
+
+/// Defines a UUID identifier.
+macro_rules! uuid_id {
+    ($(#[$doc:meta])* $name:ident, $kind:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(Uuid);
+
+        impl $name {
+            pub const fn from_uuid(uuid: Uuid) -> Self {
+                Self(uuid)
+            }
+
+            pub fn parse(value: &str) -> Result<Self, IdError> {
+                Uuid::parse_str(value.trim())
+                    .map(Self)
+                    .map_err(|_| IdError::NotUuid { kind: $kind, value: value.to_owned() })
+            }
+
+            pub const fn as_uuid(&self) -> Uuid {
+                self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = IdError;
+            fn from_str(value: &str) -> Result<Self, IdError> {
+                Self::parse(value)
+            }
+        }
+    };
+}
+
+uuid_id!(
+    /// One allocation (payment or credit note to invoice); unlinking names it.
+    LinkId, "link id"
+);
+uuid_id!(
+    /// One run of the import job.
+    ImportId, "import id"
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn administration_ids_are_slugs() {
+        assert_eq!(AdministrationId::new(" acme-bv ").unwrap().as_str(), "acme-bv");
+        assert_eq!(AdministrationId::new(""), Err(IdError::Empty { kind: "administration id" }));
+        assert!(matches!(AdministrationId::new("Acme"), Err(IdError::BadCharacter { found: 'A', .. })));
+        assert!(matches!(AdministrationId::new("a".repeat(65)), Err(IdError::TooLong { max: 64, .. })));
+    }
+
+    #[test]
+    fn document_numbers_refuse_separators_and_control_characters() {
+        assert_eq!(InvoiceNumber::new("F2024-0001").unwrap().to_string(), "F2024-0001");
+        assert!(matches!(DebtorCode::new("a:b"), Err(IdError::BadCharacter { found: ':', .. })));
+        assert!(matches!(PaymentRef::new("x|y"), Err(IdError::BadCharacter { found: '|', .. })));
+        assert!(matches!(InvoiceNumber::new("a\u{7}"), Err(IdError::BadCharacter { .. })));
+        assert_eq!(DebtorCode::new("   "), Err(IdError::Empty { kind: "debtor code" }));
+    }
+
+    #[test]
+    fn ids_deserialize_through_their_constructor() {
+        assert!(serde_json::from_str::<DebtorCode>("\"\"").is_err());
+        let code: DebtorCode = serde_json::from_str("\"D001\"").unwrap();
+        assert_eq!(serde_json::to_string(&code).unwrap(), "\"D001\"");
+    }
+
+    #[test]
+    fn uuid_ids_parse_or_say_why_not() {
+        let id = LinkId::from_uuid(Uuid::nil());
+        assert_eq!(LinkId::parse(&id.to_string()), Ok(id));
+        assert_eq!(ImportId::parse("nope"), Err(IdError::NotUuid { kind: "import id", value: "nope".to_owned() }));
+    }
+}
