@@ -1,23 +1,105 @@
-//! Command-line parsing and dispatch. Output for people by default, `--json` for machines.
+//! Command-line parsing and dispatch. Output for people by default, `--json` for machines;
+//! exit code 2 for bad input, 1 when the work itself failed.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// `println!` that ignores a closed pipe (`vordering … | head`) instead of panicking.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+mod administration;
+mod db;
+mod demo;
+mod settings;
+mod telemetry;
+
+const DATA_DIR_HELP: &str = "Without a database URL (DATABASE_URL, VORDERING__DATABASE__URL or the settings file), \
+commands start a private PostgreSQL cluster from the installed server binaries in the data directory: \
+$VORDERING__DATA_DIR, else /var/lib/vordering when run as root, else $XDG_DATA_HOME/vordering \
+(~/.local/share/vordering).";
+
 #[derive(Debug, Parser)]
-#[command(name = "vordering", version, about = "Event-sourced receivables engine linked to e-Boekhouden.nl")]
+#[command(name = "vordering", version, about = "Event-sourced receivables engine linked to e-Boekhouden.nl", after_help = DATA_DIR_HELP)]
 struct Cli {
+    /// A TOML settings file (values there are overridden by VORDERING__… variables).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Print machine-readable JSON instead of text for people.
+    #[arg(long, global = true)]
+    json: bool,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Show the version and exit (placeholder until the other commands land).
-    Version,
+    /// Start the embedded database, register a sample administration and show its event history.
+    Demo(demo::DemoArgs),
+    /// Register and list administrations (sets of books).
+    #[command(subcommand)]
+    Administration(administration::AdministrationCommand),
+    /// Operate the embedded private PostgreSQL cluster.
+    #[command(subcommand)]
+    Db(db::DbCommand),
+}
+
+/// What a failed command tells its caller through the exit code.
+#[derive(Debug)]
+pub enum Failure {
+    /// The input was wrong (exit code 2).
+    BadInput(anyhow::Error),
+    /// The work failed (exit code 1).
+    Failed(anyhow::Error),
+}
+
+impl<E: Into<anyhow::Error>> From<E> for Failure {
+    fn from(error: E) -> Self {
+        Failure::Failed(error.into())
+    }
+}
+
+pub type Outcome = Result<(), Failure>;
+
+/// Global options every command sees.
+#[derive(Debug)]
+pub struct Context {
+    pub config: Option<PathBuf>,
+    pub json: bool,
 }
 
 pub fn main() -> ExitCode {
-    let _cli = Cli::parse();
-    ExitCode::SUCCESS
+    let cli = Cli::parse();
+    telemetry::install();
+    let context = Context { config: cli.config, json: cli.json };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => return report(Failure::Failed(error.into())),
+    };
+    let outcome = runtime.block_on(async {
+        match cli.command {
+            Command::Demo(args) => demo::run(&context, args).await,
+            Command::Administration(command) => administration::run(&context, command).await,
+            Command::Db(command) => db::run(&context, command).await,
+        }
+    });
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => report(failure),
+    }
+}
+
+fn report(failure: Failure) -> ExitCode {
+    let (error, code) = match failure {
+        Failure::BadInput(error) => (error, 2),
+        Failure::Failed(error) => (error, 1),
+    };
+    eprintln!("error: {error:#}");
+    ExitCode::from(code)
 }

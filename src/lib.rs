@@ -1,5 +1,15 @@
 //! vordering: an event-sourced receivables ("debiteurenbeheer") engine.
 #![forbid(unsafe_code)]
 
+pub mod config;
 pub mod domain;
+pub mod embedded_pg;
+pub mod engine;
 pub mod events;
+pub mod store;
+
+/// The forward-only migrations of the durable tables, embedded in the binary.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+pub use config::Settings;
+pub use engine::{Engine, EngineError};

@@ -1,3 +1,5 @@
+//! Table and property tests of the money parser and arithmetic.
+
 use proptest::prelude::*;
 
 use super::*;

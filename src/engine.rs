@@ -1,0 +1,145 @@
+//! `Engine`: the embedding API. Connects (to a configured server, or to the embedded default),
+//! applies the migrations, and runs commands with their metadata.
+
+use std::path::Path;
+
+use secrecy::ExposeSecret;
+use sqlx::postgres::{PgConnectOptions, PgPool};
+use tracing::info;
+
+use crate::config::Settings;
+use crate::domain::administration::{Administration, AdministrationCommand, AdministrationError};
+use crate::domain::AdministrationId;
+use crate::embedded_pg::{self, EmbeddedPgError, EmbeddedPostgres};
+use crate::events::Metadata;
+use crate::store::{self, CommandBus, CommandError, StoreError, StoredEvent};
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("the embedded database could not start: {0}")]
+    Embedded(#[from] EmbeddedPgError),
+    #[error("the database URL is not valid: {0}")]
+    BadUrl(String),
+    #[error("cannot connect to the database: {0}")]
+    Connect(sqlx::Error),
+    #[error("the database schema could not be migrated: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Administration(#[from] CommandError<AdministrationError>),
+    #[error("no data directory is configured for the embedded database")]
+    NoDataDir,
+}
+
+/// Where the database lives, for the first line the binary prints.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DatabaseLocation {
+    Configured,
+    Embedded { cluster_dir: String },
+}
+
+/// The engine a back-office server embeds, and that the command line drives.
+#[derive(Debug)]
+pub struct Engine {
+    pool: PgPool,
+    administrations: CommandBus<Administration>,
+    location: DatabaseLocation,
+    // Declared last: dropped after the pool, so the server stops once the connections are gone.
+    embedded: Option<EmbeddedPostgres>,
+}
+
+impl Engine {
+    /// Connects as configured: the configured URL, or else the embedded cluster in `settings.data_dir`.
+    pub async fn connect(settings: &Settings) -> Result<Engine, EngineError> {
+        let (options, embedded) = match &settings.database.url {
+            Some(url) => {
+                let options: PgConnectOptions =
+                    url.expose_secret().parse().map_err(|e: sqlx::Error| EngineError::BadUrl(e.to_string()))?;
+                (options, None)
+            }
+            None => {
+                let data_dir = settings.data_dir.as_deref().ok_or(EngineError::NoDataDir)?;
+                let cluster = start_embedded(data_dir).await?;
+                (cluster.connect_options(embedded_pg::DATABASE), Some(cluster))
+            }
+        };
+        let pool = store::connect(options, &settings.database.pool).await.map_err(EngineError::Connect)?;
+        let location = match &embedded {
+            Some(cluster) => DatabaseLocation::Embedded { cluster_dir: cluster.cluster_dir().display().to_string() },
+            None => DatabaseLocation::Configured,
+        };
+        let mut engine = Engine::from_pool(pool).await?;
+        engine.location = location;
+        engine.embedded = embedded;
+        Ok(engine)
+    }
+
+    /// Uses a pool the caller built (tests, an embedding server); applies the migrations.
+    pub async fn from_pool(pool: PgPool) -> Result<Engine, EngineError> {
+        crate::MIGRATOR.run(&pool).await?;
+        Ok(Engine {
+            administrations: CommandBus::new(pool.clone()),
+            pool,
+            location: DatabaseLocation::Configured,
+            embedded: None,
+        })
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    pub fn location(&self) -> &DatabaseLocation {
+        &self.location
+    }
+
+    /// Runs one command on an administration.
+    pub async fn administration_command(
+        &self,
+        id: &AdministrationId,
+        command: AdministrationCommand,
+        metadata: &Metadata,
+    ) -> Result<(), EngineError> {
+        Ok(self.administrations.execute(id.as_str(), command, metadata).await?)
+    }
+
+    /// The folded state of one administration (the default state when it is not registered).
+    pub async fn administration(&self, id: &AdministrationId) -> Result<Administration, EngineError> {
+        let mut loaded = store::load_many::<Administration>(&self.pool, &[id.as_str().to_owned()]).await?;
+        Ok(loaded.remove(id.as_str()).map(|l| l.state).unwrap_or_default())
+    }
+
+    /// Every registered administration's id and name.
+    pub async fn administrations(&self) -> Result<Vec<(String, String)>, EngineError> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT aggregate_id, payload -> 'AdministrationRegistered' ->> 'name' FROM events \
+             WHERE aggregate_type = 'Administration' AND event_type = 'AdministrationRegistered' ORDER BY aggregate_id",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(StoreError::from)?;
+        Ok(rows)
+    }
+
+    /// One aggregate's stored events in order, with their metadata.
+    pub async fn history(&self, aggregate_type: &str, aggregate_id: &str) -> Result<Vec<StoredEvent>, EngineError> {
+        Ok(store::stream_of(&self.pool, aggregate_type, aggregate_id).await?)
+    }
+
+    /// Closes the pool, then stops the embedded server if this engine started it.
+    pub async fn shutdown(self) {
+        self.pool.close().await;
+        drop(self.embedded);
+    }
+}
+
+async fn start_embedded(data_dir: &Path) -> Result<EmbeddedPostgres, EngineError> {
+    let data_dir = data_dir.to_owned();
+    let cluster = tokio::task::spawn_blocking(move || EmbeddedPostgres::start(&data_dir))
+        .await
+        .map_err(|e| EmbeddedPgError::Command { command: "start".to_owned(), detail: e.to_string() })??;
+    embedded_pg::ensure_database(&cluster, embedded_pg::DATABASE).await.map_err(EngineError::Connect)?;
+    info!(cluster = %cluster.cluster_dir().display(), "embedded database ready");
+    Ok(cluster)
+}

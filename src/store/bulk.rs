@@ -1,0 +1,253 @@
+//! The bulk append path for imports: the events of many aggregates in one transaction, sent as
+//! `UNNEST` arrays, each aggregate's sequence checked by the primary key.
+//!
+//! The common path is one `INSERT … SELECT FROM UNNEST` and a commit. When another writer got to
+//! an aggregate first (a primary-key violation), or a document key is already stored (the dedup
+//! index), the transaction is rolled back, the offending aggregates are found set-based and
+//! reported, and the rest is written again. Nothing is dropped silently: every aggregate is either
+//! written whole or reported as a conflict, so the caller can reload it and decide again.
+
+use std::collections::{HashMap, HashSet};
+
+use cqrs_es::{Aggregate, DomainEvent};
+use sqlx::{PgPool, Row};
+use tracing::{debug, instrument};
+
+use super::StoreError;
+use crate::events::Metadata;
+
+/// At most this many events go into one transaction.
+pub const MAX_BATCH_EVENTS: usize = 5_000;
+/// After this many rolled-back attempts the batch is given up (each attempt removes at least one aggregate).
+const MAX_ATTEMPTS: usize = 8;
+/// The event types whose payload carries a `document_key` guarded by the unique index (the same
+/// list as the index predicate in `migrations/0001_event_store.sql`, spelled out in SQL below so
+/// the planner can use that partial index).
+const KEYED_EVENT_TYPES: [&str; 4] = ["DebtorImported", "InvoiceImported", "CreditNoteImported", "PaymentReceived"];
+
+/// New events for one aggregate whose last stored event has `after_sequence` (0: a new aggregate).
+#[derive(Debug)]
+pub struct PendingAppend<A: Aggregate> {
+    pub aggregate_id: String,
+    pub after_sequence: u64,
+    pub events: Vec<A::Event>,
+    pub metadata: Metadata,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConflictKind {
+    /// Another writer appended to the aggregate since it was loaded.
+    Sequence { expected: u64, actual: u64 },
+    /// A document in these events is already stored (on this or another aggregate).
+    DuplicateDocument { document_key: String },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Conflict {
+    pub aggregate_id: String,
+    pub kind: ConflictKind,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BulkReport {
+    pub events_written: u64,
+    pub aggregates_written: usize,
+    pub conflicts: Vec<Conflict>,
+}
+
+/// One event serialized exactly as postgres-es would write it.
+struct Row7 {
+    aggregate_index: usize,
+    sequence: i64,
+    event_type: String,
+    event_version: String,
+    payload: String,
+    metadata: String,
+    document_key: Option<String>,
+}
+
+/// Appends the batch in one transaction; see the module docs for how conflicts are reported.
+#[instrument(skip_all, fields(aggregate = A::TYPE, aggregates = appends.len()))]
+pub async fn append_batch<A: Aggregate>(
+    pool: &PgPool,
+    appends: Vec<PendingAppend<A>>,
+) -> Result<BulkReport, StoreError> {
+    let total: usize = appends.iter().map(|a| a.events.len()).sum();
+    if total > MAX_BATCH_EVENTS {
+        return Err(StoreError::BatchTooLarge { events: total, limit: MAX_BATCH_EVENTS });
+    }
+    let rows = serialize(&appends)?;
+    let mut report = BulkReport::default();
+    let mut excluded: HashSet<usize> = HashSet::new();
+    claim_keys_once(&appends, &rows, &mut excluded, &mut report);
+    for _ in 0..MAX_ATTEMPTS {
+        match try_insert::<A>(pool, &appends, &rows, &excluded).await {
+            Ok(written) => {
+                report.events_written = written;
+                report.aggregates_written =
+                    appends.iter().enumerate().filter(|(i, a)| !excluded.contains(i) && !a.events.is_empty()).count();
+                return Ok(report);
+            }
+            Err(sqlx::Error::Database(error)) if error.code().as_deref() == Some("23505") => {
+                debug!(constraint = error.constraint(), "unique violation; finding the conflicting aggregates");
+                let found = diagnose::<A>(pool, &appends, &rows, &excluded).await?;
+                if found.is_empty() {
+                    // The other writer's transaction had not committed when we looked; look again.
+                    continue;
+                }
+                for (index, conflict) in found {
+                    excluded.insert(index);
+                    report.conflicts.push(conflict);
+                }
+            }
+            Err(other) => return Err(other.into()),
+        }
+    }
+    Err(StoreError::Database(sqlx::Error::Protocol(format!(
+        "bulk append gave up after {MAX_ATTEMPTS} conflicting attempts"
+    ))))
+}
+
+fn serialize<A: Aggregate>(appends: &[PendingAppend<A>]) -> Result<Vec<Row7>, StoreError> {
+    let mut rows = Vec::with_capacity(appends.iter().map(|a| a.events.len()).sum());
+    for (aggregate_index, append) in appends.iter().enumerate() {
+        let metadata = serde_json::to_string(&append.metadata.to_map())?;
+        for (offset, event) in append.events.iter().enumerate() {
+            let payload = serde_json::to_value(event)?;
+            let event_type = event.event_type();
+            let document_key = KEYED_EVENT_TYPES
+                .contains(&event_type.as_str())
+                .then(|| payload.get(&event_type)?.get("document_key")?.as_str().map(str::to_owned))
+                .flatten();
+            let sequence = append.after_sequence + u64::try_from(offset).unwrap_or(u64::MAX) + 1;
+            rows.push(Row7 {
+                aggregate_index,
+                sequence: i64::try_from(sequence)
+                    .map_err(|_| StoreError::BatchTooLarge { events: offset, limit: 0 })?,
+                event_type,
+                event_version: event.event_version(),
+                payload: payload.to_string(),
+                metadata: metadata.clone(),
+                document_key,
+            });
+        }
+    }
+    Ok(rows)
+}
+
+/// Two aggregates of one batch claiming the same document: the first keeps it.
+fn claim_keys_once<A: Aggregate>(
+    appends: &[PendingAppend<A>],
+    rows: &[Row7],
+    excluded: &mut HashSet<usize>,
+    report: &mut BulkReport,
+) {
+    let mut owner: HashMap<&str, usize> = HashMap::new();
+    for row in rows {
+        let Some(key) = row.document_key.as_deref() else { continue };
+        let first = *owner.entry(key).or_insert(row.aggregate_index);
+        if first != row.aggregate_index && excluded.insert(row.aggregate_index) {
+            report.conflicts.push(Conflict {
+                aggregate_id: appends[row.aggregate_index].aggregate_id.clone(),
+                kind: ConflictKind::DuplicateDocument { document_key: key.to_owned() },
+            });
+        }
+    }
+}
+
+async fn try_insert<A: Aggregate>(
+    pool: &PgPool,
+    appends: &[PendingAppend<A>],
+    rows: &[Row7],
+    excluded: &HashSet<usize>,
+) -> Result<u64, sqlx::Error> {
+    let included: Vec<&Row7> = rows.iter().filter(|r| !excluded.contains(&r.aggregate_index)).collect();
+    if included.is_empty() {
+        return Ok(0);
+    }
+    let ids: Vec<&str> = included.iter().map(|r| appends[r.aggregate_index].aggregate_id.as_str()).collect();
+    let sequences: Vec<i64> = included.iter().map(|r| r.sequence).collect();
+    let types: Vec<&str> = included.iter().map(|r| r.event_type.as_str()).collect();
+    let versions: Vec<&str> = included.iter().map(|r| r.event_version.as_str()).collect();
+    let payloads: Vec<&str> = included.iter().map(|r| r.payload.as_str()).collect();
+    let metadata: Vec<&str> = included.iter().map(|r| r.metadata.as_str()).collect();
+    let mut tx = pool.begin().await?;
+    let result = sqlx::query(
+        "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) \
+         SELECT $1, i, s, t, v, p::json, m::json \
+         FROM UNNEST($2::text[], $3::int8[], $4::text[], $5::text[], $6::text[], $7::text[]) AS u(i, s, t, v, p, m)",
+    )
+    .bind(A::TYPE)
+    .bind(&ids)
+    .bind(&sequences)
+    .bind(&types)
+    .bind(&versions)
+    .bind(&payloads)
+    .bind(&metadata)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(result.rows_affected())
+}
+
+/// Finds, set-based, the aggregates whose sequence moved on and those whose documents are stored.
+async fn diagnose<A: Aggregate>(
+    pool: &PgPool,
+    appends: &[PendingAppend<A>],
+    rows: &[Row7],
+    excluded: &HashSet<usize>,
+) -> Result<Vec<(usize, Conflict)>, StoreError> {
+    let candidates: Vec<usize> =
+        (0..appends.len()).filter(|i| !excluded.contains(i) && !appends[*i].events.is_empty()).collect();
+    let ids: Vec<&str> = candidates.iter().map(|&i| appends[i].aggregate_id.as_str()).collect();
+    let stored: HashMap<String, i64> = sqlx::query(
+        "SELECT aggregate_id, max(sequence) AS last FROM events WHERE aggregate_type = $1 AND aggregate_id = ANY($2) GROUP BY aggregate_id",
+    )
+    .bind(A::TYPE)
+    .bind(&ids)
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|row| Ok((row.try_get("aggregate_id")?, row.try_get("last")?)))
+    .collect::<Result<_, sqlx::Error>>()?;
+    let mut found = Vec::new();
+    for &index in &candidates {
+        let append = &appends[index];
+        let actual = stored.get(&append.aggregate_id).map_or(0, |&last| u64::try_from(last).unwrap_or(0));
+        if actual != append.after_sequence {
+            let kind = ConflictKind::Sequence { expected: append.after_sequence, actual };
+            found.push((index, Conflict { aggregate_id: append.aggregate_id.clone(), kind }));
+        }
+    }
+    let candidate_set: HashSet<usize> = candidates.iter().copied().collect();
+    let keys: Vec<&str> = rows
+        .iter()
+        .filter(|r| candidate_set.contains(&r.aggregate_index))
+        .filter_map(|r| r.document_key.as_deref())
+        .collect();
+    let taken: HashSet<String> = sqlx::query_scalar(
+        "SELECT (payload -> event_type) ->> 'document_key' FROM events \
+         WHERE event_type IN ('DebtorImported', 'InvoiceImported', 'CreditNoteImported', 'PaymentReceived') \
+         AND ((payload -> event_type) ->> 'document_key') = ANY($1)",
+    )
+    .bind(&keys)
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .collect();
+    for row in rows.iter().filter(|r| r.document_key.as_ref().is_some_and(|k| taken.contains(k))) {
+        if found.iter().any(|(i, _)| *i == row.aggregate_index) {
+            continue;
+        }
+        let document_key = row.document_key.clone().unwrap_or_default();
+        let append = &appends[row.aggregate_index];
+        found.push((
+            row.aggregate_index,
+            Conflict {
+                aggregate_id: append.aggregate_id.clone(),
+                kind: ConflictKind::DuplicateDocument { document_key },
+            },
+        ));
+    }
+    Ok(found)
+}

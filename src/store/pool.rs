@@ -1,0 +1,34 @@
+//! Connection pools with an explicit size and timeouts (never postgres-es' panicking default pool).
+
+use std::time::Duration;
+
+use serde::Deserialize;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+
+/// How many connections a pool holds and how long anything may wait.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct PoolSettings {
+    pub max_connections: u32,
+    /// How long a caller waits for a free connection (or for the server to answer a connect).
+    pub acquire_timeout_secs: u64,
+    /// Idle connections are closed after this long.
+    pub idle_timeout_secs: u64,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        PoolSettings { max_connections: 8, acquire_timeout_secs: 10, idle_timeout_secs: 300 }
+    }
+}
+
+/// Connects eagerly, so a dead or misconfigured database is reported at start, not at first use.
+pub async fn connect(options: PgConnectOptions, settings: &PoolSettings) -> Result<PgPool, sqlx::Error> {
+    PgPoolOptions::new()
+        .max_connections(settings.max_connections)
+        .min_connections(0)
+        .acquire_timeout(Duration::from_secs(settings.acquire_timeout_secs))
+        .idle_timeout(Duration::from_secs(settings.idle_timeout_secs))
+        .connect_with(options.application_name("vordering"))
+        .await
+}

@@ -1,0 +1,82 @@
+//! Keeps the layering and the house rules of STYLE.md that the compiler cannot see.
+
+use std::path::{Path, PathBuf};
+
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(rust_files(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    files
+}
+
+fn src() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src")
+}
+
+fn is_core(path: &Path) -> bool {
+    let relative = path.strip_prefix(src()).unwrap();
+    relative.starts_with("domain")
+        || relative == Path::new("domain.rs")
+        || relative.starts_with("events")
+        || relative == Path::new("events.rs")
+}
+
+fn is_binary(path: &Path) -> bool {
+    let relative = path.strip_prefix(src()).unwrap();
+    relative == Path::new("main.rs") || relative == Path::new("cli.rs") || relative.starts_with("cli")
+}
+
+/// Code lines only: comments are allowed to name anything.
+fn code_lines(text: &str) -> impl Iterator<Item = &str> {
+    text.lines().filter(|line| !line.trim_start().starts_with("//"))
+}
+
+#[test]
+fn the_core_does_no_io() {
+    let forbidden = ["tokio", "sqlx", "reqwest", "axum", "hyper", "std::fs", "std::net", "std::process", "postgres_es"];
+    for file in rust_files(&src()).into_iter().filter(|f| is_core(f)) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for line in code_lines(&text) {
+            for name in forbidden {
+                assert!(!line.contains(&format!("{name}::")), "{} uses {name}: {line}", file.display());
+            }
+        }
+    }
+}
+
+#[test]
+fn money_in_the_core_is_never_a_float() {
+    for file in rust_files(&src()).into_iter().filter(|f| is_core(f) && !f.ends_with("tests.rs")) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for line in code_lines(&text) {
+            let words: Vec<&str> = line.split(|c: char| !c.is_alphanumeric() && c != '_').collect();
+            assert!(!words.contains(&"f64") && !words.contains(&"f32"), "{} has a float: {line}", file.display());
+        }
+    }
+}
+
+#[test]
+fn only_the_binary_prints_and_uses_anyhow() {
+    for file in rust_files(&src()).into_iter().filter(|f| !is_binary(f)) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for line in code_lines(&text) {
+            assert!(!line.contains("println!") && !line.contains("eprintln!"), "{} prints: {line}", file.display());
+            assert!(!line.contains("anyhow"), "{} uses anyhow (library code has typed errors): {line}", file.display());
+        }
+    }
+}
+
+#[test]
+fn every_module_says_what_it_is_for() {
+    for file in rust_files(&src()) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(text.starts_with("//!"), "{} has no `//!` module doc at the top", file.display());
+    }
+}
