@@ -9,7 +9,6 @@
 mod process;
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use sqlx::postgres::PgConnectOptions;
 use tracing::info;
@@ -194,5 +193,15 @@ fn with_log_tail(error: EmbeddedPgError, log: &Path) -> EmbeddedPgError {
     }
 }
 
-/// How long a client waits for the private server to accept connections after start.
-pub const STARTUP_GRACE: Duration = Duration::from_secs(60);
+/// The embedded default's data directory, from what the caller read of its environment: the
+/// server runs as an unprivileged user when we are root, and that user cannot enter `/root`.
+pub fn default_data_dir(running_as_root: bool, xdg_data_home: Option<PathBuf>, home: Option<PathBuf>) -> PathBuf {
+    if running_as_root {
+        return PathBuf::from("/var/lib/vordering");
+    }
+    match (xdg_data_home, home) {
+        (Some(xdg), _) => xdg.join("vordering"),
+        (None, Some(home)) => home.join(".local/share/vordering"),
+        (None, None) => PathBuf::from(".vordering"),
+    }
+}

@@ -31,15 +31,10 @@ pub fn load(context: &Context) -> Result<Settings, Failure> {
 
 /// Where the embedded default lives when nothing says otherwise.
 pub fn default_data_dir() -> PathBuf {
-    if std::env::var("USER").as_deref() == Ok("root") || std::env::var("HOME").as_deref() == Ok("/root") {
-        // The server runs as an unprivileged user, who cannot enter /root.
-        return PathBuf::from("/var/lib/vordering");
-    }
-    if let Some(dir) = std::env::var_os("XDG_DATA_HOME") {
-        return PathBuf::from(dir).join("vordering");
-    }
-    let home = std::env::var_os("HOME").map_or_else(|| PathBuf::from("."), PathBuf::from);
-    home.join(".local/share/vordering")
+    let root = std::env::var("USER").as_deref() == Ok("root") || std::env::var("HOME").as_deref() == Ok("/root");
+    let xdg = std::env::var_os("XDG_DATA_HOME").map(PathBuf::from);
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    vordering::embedded_pg::default_data_dir(root, xdg, home)
 }
 
 /// Loads the settings and connects the engine, saying first where the database is.

@@ -1,0 +1,216 @@
+//! `perfbench`: every performance goal of `shared/perf/GOALS.md` as a ratio to a limit measured in
+//! the same run on the same machine, so machine speed cancels out. Prints a table and writes JSON.
+//!
+//! Without `DATABASE_URL` it starts the embedded private cluster, like `vordering demo`.
+
+mod data;
+mod denominators;
+mod machine;
+mod report;
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::Context as _;
+use clap::Parser;
+use serde::Serialize;
+use sqlx::postgres::{PgConnectOptions, PgPool};
+use vordering::embedded_pg::{self, EmbeddedPostgres};
+use vordering::events::Metadata;
+use vordering::store::{self, PendingAppend, PoolSettings};
+
+use data::{BenchAccount, EVENTS_PER_AGGREGATE};
+use report::{Direction, GoalResult};
+
+#[derive(Debug, Parser)]
+#[command(about = "Measures the performance goals as ratios to limits measured in the same run")]
+struct Args {
+    /// Events written by the write measurements (a multiple of 4).
+    #[arg(long, default_value_t = 100_000)]
+    size: usize,
+    /// Where the JSON report goes.
+    #[arg(long, default_value = "target/perf/report.json")]
+    out: PathBuf,
+    /// Exit 0 even when a goal is missed by more than 10 % without foreign load.
+    #[arg(long)]
+    warn_only: bool,
+}
+
+/// Runs of each measurement; the median is reported.
+const RUNS: usize = 3;
+/// Rows for `L_commit`: enough for a stable rate, few enough to take a second.
+const COMMIT_ROWS: usize = 2_000;
+const BENCH_DATABASE: &str = "vordering_perfbench";
+
+#[derive(Debug, Serialize)]
+struct Report {
+    machine: machine::Machine,
+    foreign_load: bool,
+    foreign_processes: Vec<String>,
+    denominators: Vec<(String, f64, String)>,
+    results: Vec<GoalResult>,
+}
+
+fn main() -> anyhow::Result<std::process::ExitCode> {
+    let args = Args::parse();
+    tracing_subscriber::fmt().with_writer(std::io::stderr).with_env_filter("warn").init();
+    tokio::runtime::Runtime::new()?.block_on(run(args))
+}
+
+async fn run(args: Args) -> anyhow::Result<std::process::ExitCode> {
+    let (pool, _cluster) = connect().await?;
+    vordering::MIGRATOR.run(&pool).await.context("migrating the benchmark database")?;
+    let mut machine = machine::describe(&pool).await;
+    let mut foreign = Vec::new();
+    let metadata = serde_json::to_string(&Metadata::new("perfbench", "perfbench", chrono::Utc::now()).to_map())?;
+    let size = args.size - args.size % EVENTS_PER_AGGREGATE;
+    let (rows, _) = data::rows(size, &metadata);
+
+    let l_commit = measure(&mut foreign, || async {
+        denominators::reset(&pool).await?;
+        denominators::commit(&pool, &rows[..COMMIT_ROWS.min(rows.len())], &metadata).await
+    })
+    .await?;
+    let l_batch = measure(&mut foreign, || async {
+        denominators::reset(&pool).await?;
+        denominators::batch(&pool, &rows, &metadata).await
+    })
+    .await?;
+    let l_copy = measure(&mut foreign, || async {
+        denominators::reset(&pool).await?;
+        denominators::copy(&pool, &rows, &metadata).await
+    })
+    .await?;
+    let bulk = measure(&mut foreign, || async {
+        denominators::reset(&pool).await?;
+        bulk_append(&pool, size).await
+    })
+    .await?;
+    // The log now holds `size` events written by the bulk path: read them back.
+    let l_read = measure(&mut foreign, || denominators::read(&pool)).await?;
+
+    let results = vec![GoalResult::new("G1-bulk-append", bulk, "events/s", "L_copy", l_copy, 0.5, Direction::AtLeast)];
+    machine.loadavg_after = machine::loadavg();
+    let report = Report {
+        machine,
+        foreign_load: !foreign.is_empty(),
+        foreign_processes: foreign,
+        denominators: vec![
+            ("L_commit".to_owned(), l_commit, "tx/s".to_owned()),
+            ("L_batch".to_owned(), l_batch, "rows/s".to_owned()),
+            ("L_copy".to_owned(), l_copy, "rows/s".to_owned()),
+            ("L_read".to_owned(), l_read, "rows/s".to_owned()),
+        ],
+        results,
+    };
+    print_table(&report, size);
+    if let Some(dir) = args.out.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(&args.out, serde_json::to_string_pretty(&report)? + "\n")?;
+    println!("report written to {}", args.out.display());
+    pool.close().await;
+    let missed = report.results.iter().any(|r| !r.pass && missed_by_more_than_10_percent(r));
+    Ok(if missed && !report.foreign_load && !args.warn_only {
+        std::process::ExitCode::FAILURE
+    } else {
+        std::process::ExitCode::SUCCESS
+    })
+}
+
+/// The project's bulk path: `store::append_batch` in batches of the largest allowed size.
+async fn bulk_append(pool: &PgPool, size: usize) -> Result<f64, sqlx::Error> {
+    let metadata = Metadata::new("perfbench", "import:perfbench", chrono::Utc::now());
+    let per_batch = store::MAX_BATCH_EVENTS / EVENTS_PER_AGGREGATE;
+    let aggregates = size / EVENTS_PER_AGGREGATE;
+    let batches: Vec<Vec<PendingAppend<BenchAccount>>> = (0..aggregates)
+        .step_by(per_batch)
+        .map(|first| {
+            (first..(first + per_batch).min(aggregates))
+                .map(|i| PendingAppend {
+                    aggregate_id: data::aggregate_id(i),
+                    after_sequence: 0,
+                    events: data::events(i),
+                    metadata: metadata.clone(),
+                })
+                .collect()
+        })
+        .collect();
+    let started = Instant::now();
+    let mut written = 0u64;
+    for batch in batches {
+        let report = store::append_batch(pool, batch).await.map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
+        assert!(report.conflicts.is_empty(), "the benchmark data has no conflicts");
+        written += report.events_written;
+    }
+    Ok(denominators::rate(usize::try_from(written).unwrap_or(0), started))
+}
+
+/// The median of `RUNS` runs, noting any process that competed for the CPU meanwhile.
+async fn measure<F, Fut>(foreign: &mut Vec<String>, mut run: F) -> anyhow::Result<f64>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<f64, sqlx::Error>>,
+{
+    let mut values = Vec::with_capacity(RUNS);
+    for _ in 0..RUNS {
+        let before = machine::sample();
+        values.push(run().await?);
+        foreign.extend(machine::foreign_busy(&before, &machine::sample()));
+    }
+    values.sort_by(f64::total_cmp);
+    Ok(values[RUNS / 2])
+}
+
+fn missed_by_more_than_10_percent(result: &GoalResult) -> bool {
+    match result.direction {
+        Direction::AtLeast => result.ratio < result.target * 0.9,
+        Direction::AtMost => result.ratio > result.target * 1.1,
+    }
+}
+
+fn print_table(report: &Report, size: usize) {
+    println!("perfbench: {size} events; {} cores; load {}", report.machine.nproc, report.machine.loadavg_before);
+    for (name, value, unit) in &report.denominators {
+        println!("  {name:<10} {value:>12.0} {unit}");
+    }
+    println!("  {:<22} {:>12} {:<10} {:>8} {:>8}  result", "goal", "value", "over", "ratio", "target");
+    for r in &report.results {
+        let sign = if r.direction == Direction::AtLeast { ">=" } else { "<=" };
+        let verdict = if r.pass { "pass" } else { "MISS" };
+        println!(
+            "  {:<22} {:>12.0} {:<10} {:>8.3} {sign}{:>6.2}  {verdict}",
+            r.goal, r.value, r.denominator, r.ratio, r.target
+        );
+    }
+    if report.foreign_load {
+        println!("  foreign load during the run: {}", report.foreign_processes.join(", "));
+    }
+}
+
+/// The configured server (`DATABASE_URL`) or the embedded cluster; a fresh benchmark database either way.
+async fn connect() -> anyhow::Result<(PgPool, Option<EmbeddedPostgres>)> {
+    let (server, cluster) = match std::env::var("DATABASE_URL") {
+        Ok(url) => (url.parse::<PgConnectOptions>()?, None),
+        Err(_) => {
+            let root =
+                std::env::var("USER").as_deref() == Ok("root") || std::env::var("HOME").as_deref() == Ok("/root");
+            let data_dir = std::env::var_os("VORDERING__DATA_DIR").map(PathBuf::from).unwrap_or_else(|| {
+                embedded_pg::default_data_dir(
+                    root,
+                    std::env::var_os("XDG_DATA_HOME").map(PathBuf::from),
+                    std::env::var_os("HOME").map(PathBuf::from),
+                )
+            });
+            println!("perfbench: embedded database in {}", data_dir.display());
+            let cluster = tokio::task::spawn_blocking(move || EmbeddedPostgres::start(&data_dir)).await??;
+            (cluster.connect_options("postgres"), Some(cluster))
+        }
+    };
+    let admin = store::connect(server.clone().database("postgres"), &PoolSettings::default()).await?;
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")).execute(&admin).await?;
+    sqlx::query(&format!("CREATE DATABASE {BENCH_DATABASE}")).execute(&admin).await?;
+    admin.close().await;
+    let pool = store::connect(server.database(BENCH_DATABASE), &PoolSettings::default()).await?;
+    Ok((pool, cluster))
+}
