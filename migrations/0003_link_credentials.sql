@@ -1,4 +1,5 @@
--- The accounting package's security codes, encrypted with an AEAD key from configuration. Deleted on unlink.
+-- The accounting package's security codes, encrypted with an AEAD key from configuration
+-- (ChaCha20-Poly1305; the administration id is the associated data). Deleted on unlink.
 CREATE TABLE link_credentials (
     administration text        NOT NULL PRIMARY KEY,
     key_id         text        NOT NULL,

@@ -1,6 +1,10 @@
 //! `Engine`: the embedding API. Connects (to a configured server, or to the embedded default),
 //! applies the migrations, and runs commands with their metadata.
 
+mod link;
+
+pub use link::{LinkOutcome, LinkRejected, LinkVerifier};
+
 use std::path::Path;
 
 use secrecy::ExposeSecret;
@@ -8,6 +12,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool};
 use tracing::info;
 
 use crate::config::Settings;
+use crate::credentials::{CredentialsError, Vault};
 use crate::domain::administration::{Administration, AdministrationCommand, AdministrationError};
 use crate::domain::AdministrationId;
 use crate::embedded_pg::{self, EmbeddedPgError, EmbeddedPostgres};
@@ -30,6 +35,10 @@ pub enum EngineError {
     Administration(#[from] CommandError<AdministrationError>),
     #[error("no data directory is configured for the embedded database")]
     NoDataDir,
+    #[error(transparent)]
+    Credentials(#[from] CredentialsError),
+    #[error(transparent)]
+    LinkRejected(#[from] LinkRejected),
 }
 
 /// Where the database lives, for the first line the binary prints.
@@ -45,6 +54,7 @@ pub struct Engine {
     pool: PgPool,
     administrations: CommandBus<Administration>,
     location: DatabaseLocation,
+    vault: Option<Vault>,
     // Declared last: dropped after the pool, so the server stops once the connections are gone.
     embedded: Option<EmbeddedPostgres>,
 }
@@ -69,9 +79,16 @@ impl Engine {
             Some(cluster) => DatabaseLocation::Embedded { cluster_dir: cluster.cluster_dir().display().to_string() },
             None => DatabaseLocation::Configured,
         };
+        let vault = match (&settings.secrets.key, &embedded, &settings.data_dir) {
+            (Some(key), _, _) => Some(Vault::from_hex(key)?),
+            (None, Some(_), Some(data_dir)) => Some(Vault::from_key_file(&data_dir.join("secrets.key"))?),
+            // A configured server without a key: linking says what is missing when it is asked for.
+            _ => None,
+        };
         let mut engine = Engine::from_pool(pool).await?;
         engine.location = location;
         engine.embedded = embedded;
+        engine.vault = vault;
         Ok(engine)
     }
 
@@ -82,8 +99,15 @@ impl Engine {
             administrations: CommandBus::new(pool.clone()),
             pool,
             location: DatabaseLocation::Configured,
+            vault: None,
             embedded: None,
         })
+    }
+
+    /// Sets the key that encrypts stored security codes.
+    pub fn with_vault(mut self, vault: Vault) -> Self {
+        self.vault = Some(vault);
+        self
     }
 
     pub fn pool(&self) -> &PgPool {

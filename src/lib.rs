@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 pub mod config;
+pub mod credentials;
 pub mod domain;
 pub mod embedded_pg;
 pub mod engine;
