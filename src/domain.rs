@@ -1,6 +1,7 @@
 //! The pure core: aggregates decide and apply, policies compute. No I/O, no async, no floats.
 #![deny(clippy::float_arithmetic)]
 
+pub mod debtor_account;
 pub mod ids;
 pub mod money;
 

@@ -3,3 +3,7 @@
 //! An event's `event_type` is its variant name and its `event_version` is `"1.0"` until its shape
 //! changes; a changed shape gets a new version and an upcaster, never an edit of the old one.
 //! The serialized form of every variant is pinned by golden files under `tests/fixtures/events/`.
+
+pub mod debtor_account;
+
+pub use debtor_account::DebtorAccountEvent;

@@ -1,0 +1,131 @@
+//! Links and unlinks made by hand, and reconciling an invoice's open amount with the books.
+
+use super::{check_positive, check_reason, Decision};
+use crate::domain::debtor_account::state::AllocationSource;
+use crate::domain::debtor_account::{DebtorAccount, DebtorAccountError as Error};
+use crate::domain::{Cents, InvoiceNumber, LinkId, PaymentRef};
+use crate::events::debtor_account::{DebtorAccountEvent as E, LinkReason, Split};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum LinkKind {
+    Payment,
+    CreditNote,
+}
+
+impl LinkKind {
+    const fn name(self) -> &'static str {
+        match self {
+            Self::Payment => "payment",
+            Self::CreditNote => "credit note",
+        }
+    }
+
+    fn matches(self, source: &AllocationSource) -> bool {
+        matches!(
+            (self, source),
+            (Self::Payment, AllocationSource::Payment(_)) | (Self::CreditNote, AllocationSource::CreditNote(_))
+        )
+    }
+}
+
+pub(super) fn link_payment(
+    state: &DebtorAccount,
+    link_id: LinkId,
+    payment_ref: PaymentRef,
+    invoice_number: InvoiceNumber,
+    amount: Option<Cents>,
+    reason: String,
+) -> Decision {
+    let reason = check_reason(reason)?;
+    if state.links.contains_key(&link_id) {
+        return Err(Error::LinkIdInUse(link_id));
+    }
+    let payment = state.payments.get(&payment_ref).ok_or_else(|| Error::UnknownPayment(payment_ref.clone()))?;
+    let invoice = state.invoices.get(&invoice_number).ok_or_else(|| Error::UnknownInvoice(invoice_number.clone()))?;
+    let (unallocated, open) = (payment.unallocated(), invoice.open_principal());
+    let requested = requested_amount(amount, unallocated, open)?;
+    if requested > unallocated {
+        return Err(Error::PaymentOverAllocated { payment: payment_ref, unallocated, requested });
+    }
+    if requested > open {
+        return Err(Error::OverAllocation { invoice: invoice_number, open, requested });
+    }
+    let split = Split::principal_only(requested);
+    Ok(vec![E::PaymentLinked { link_id, payment_ref, invoice_number, split, reason: LinkReason::Manual(reason) }])
+}
+
+pub(super) fn link_credit_note(
+    state: &DebtorAccount,
+    link_id: LinkId,
+    credit_note: InvoiceNumber,
+    invoice_number: InvoiceNumber,
+    amount: Option<Cents>,
+    reason: String,
+) -> Decision {
+    let reason = check_reason(reason)?;
+    if state.links.contains_key(&link_id) {
+        return Err(Error::LinkIdInUse(link_id));
+    }
+    let note = state.credit_notes.get(&credit_note).ok_or_else(|| Error::UnknownCreditNote(credit_note.clone()))?;
+    let invoice = state.invoices.get(&invoice_number).ok_or_else(|| Error::UnknownInvoice(invoice_number.clone()))?;
+    let (unallocated, open) = (note.unallocated(), invoice.open_principal());
+    let requested = requested_amount(amount, unallocated, open)?;
+    if requested > unallocated {
+        return Err(Error::CreditNoteOverAllocated { credit_note, unallocated, requested });
+    }
+    if requested > open {
+        return Err(Error::OverAllocation { invoice: invoice_number, open, requested });
+    }
+    let reason = LinkReason::Manual(reason);
+    Ok(vec![E::CreditNoteLinked { link_id, credit_note, invoice_number, amount: requested, reason }])
+}
+
+/// The amount asked for, or else as much as both sides allow. When one side has nothing left, the
+/// other side's amount is what was asked, so the error names the side that is empty.
+fn requested_amount(amount: Option<Cents>, unallocated: Cents, open: Cents) -> Result<Cents, Error> {
+    let requested = match amount {
+        Some(amount) => return check_positive(amount),
+        None if unallocated.min(open).is_positive() => unallocated.min(open),
+        None => unallocated.max(open),
+    };
+    if requested.is_zero() {
+        return Err(Error::ZeroAmount);
+    }
+    Ok(requested)
+}
+
+pub(super) fn unlink(state: &DebtorAccount, link_id: LinkId, reason: String, kind: LinkKind) -> Decision {
+    let reason = check_reason(reason)?;
+    let record = state
+        .links
+        .get(&link_id)
+        .filter(|r| kind.matches(&r.source))
+        .ok_or(Error::UnknownLink { link: link_id, kind: kind.name() })?;
+    if !record.active {
+        return Err(Error::AlreadyUnlinked(link_id));
+    }
+    Ok(vec![match kind {
+        LinkKind::Payment => E::PaymentUnlinked { link_id, reason },
+        LinkKind::CreditNote => E::CreditNoteUnlinked { link_id, reason },
+    }])
+}
+
+/// Records what no payment explains: the books' open amount becomes ours.
+pub(super) fn reconcile(state: &DebtorAccount, invoice_number: &InvoiceNumber, books_open: Cents) -> Decision {
+    let invoice = state.invoices.get(invoice_number).ok_or_else(|| Error::UnknownInvoice(invoice_number.clone()))?;
+    if books_open.is_negative() {
+        return Err(Error::NegativeAmount { amount: books_open });
+    }
+    if books_open > invoice.amount {
+        return Err(Error::BooksOpenAboveAmount {
+            invoice: invoice_number.clone(),
+            amount: invoice.amount,
+            books_open,
+        });
+    }
+    let open = invoice.open_principal();
+    if open == books_open {
+        return Ok(vec![]);
+    }
+    Ok(vec![E::OpenAmountAdjusted { invoice_number: invoice_number.clone(), from: open, to: books_open }])
+}
