@@ -6,11 +6,37 @@ use std::collections::BTreeMap;
 use super::state::{minus, plus, Allocation, AllocationSource, CreditNote, Debtor, Invoice, LinkRecord, Payment};
 use super::DebtorAccount;
 use crate::domain::{Cents, InvoiceNumber, LinkId};
-use crate::events::debtor_account::{DebtorAccountEvent as E, DebtorChange, Split};
+use crate::events::debtor_account::{DebtorAccountEvent as E, DebtorChange, InvoiceTerms, Split};
 
 impl DebtorAccount {
     pub fn apply(&mut self, event: E) {
         self.version += 1;
+        match event {
+            E::PaymentLinked { link_id, payment_ref, invoice_number, split, .. } => {
+                if let Some(payment) = self.payments.get_mut(&payment_ref) {
+                    payment.allocations.insert(link_id, (invoice_number.clone(), split));
+                }
+                self.link(link_id, AllocationSource::Payment(payment_ref), invoice_number, split);
+            }
+            E::CreditNoteLinked { link_id, credit_note, invoice_number, amount, .. } => {
+                if let Some(note) = self.credit_notes.get_mut(&credit_note) {
+                    note.allocations.insert(link_id, (invoice_number.clone(), amount));
+                }
+                let source = AllocationSource::CreditNote(credit_note);
+                self.link(link_id, source, invoice_number, Split::principal_only(amount));
+            }
+            E::PaymentUnlinked { link_id, .. } | E::CreditNoteUnlinked { link_id, .. } => self.unlink(link_id),
+            E::OpenAmountAdjusted { invoice_number, from, to } => {
+                if let Some(invoice) = self.invoices.get_mut(&invoice_number) {
+                    invoice.adjusted = plus(invoice.adjusted, minus(from, to));
+                }
+            }
+            document => self.apply_document(document),
+        }
+    }
+
+    /// The events that import or change a document.
+    fn apply_document(&mut self, event: E) {
         match event {
             E::DebtorImported { document_key, content_hash, code, name, kind, email, address, kvk } => {
                 self.documents.insert(document_key.clone(), content_hash);
@@ -41,24 +67,12 @@ impl DebtorAccount {
                 self.invoices.insert(invoice_number, invoice);
             }
             E::InvoiceCorrected { invoice_number, content_hash, after, .. } => {
-                if let Some(invoice) = self.invoices.get_mut(&invoice_number) {
-                    self.documents.insert(invoice.document_key.clone(), content_hash.clone());
-                    invoice.content_hash = content_hash;
-                    invoice.invoice_date = after.invoice_date;
-                    invoice.due_date = after.due_date;
-                    invoice.amount = after.amount;
-                }
+                self.correct_invoice(&invoice_number, content_hash, after);
             }
             E::CreditNoteImported { document_key, content_hash, number, date, amount } => {
                 self.documents.insert(document_key.clone(), content_hash.clone());
-                let note = CreditNote {
-                    number: number.clone(),
-                    date,
-                    amount,
-                    document_key,
-                    content_hash,
-                    allocations: BTreeMap::new(),
-                };
+                let allocations = BTreeMap::new();
+                let note = CreditNote { number: number.clone(), date, amount, document_key, content_hash, allocations };
                 self.credit_notes.insert(number, note);
             }
             E::PaymentReceived {
@@ -83,30 +97,21 @@ impl DebtorAccount {
                 };
                 self.payments.insert(payment_ref, payment);
             }
-            E::PaymentLinked { link_id, payment_ref, invoice_number, split, .. } => {
-                if let Some(payment) = self.payments.get_mut(&payment_ref) {
-                    payment.allocations.insert(link_id, (invoice_number.clone(), split));
-                }
-                self.link(link_id, AllocationSource::Payment(payment_ref), invoice_number, split);
-            }
-            E::CreditNoteLinked { link_id, credit_note, invoice_number, amount, .. } => {
-                if let Some(note) = self.credit_notes.get_mut(&credit_note) {
-                    note.allocations.insert(link_id, (invoice_number.clone(), amount));
-                }
-                self.link(
-                    link_id,
-                    AllocationSource::CreditNote(credit_note),
-                    invoice_number,
-                    Split::principal_only(amount),
-                );
-            }
-            E::PaymentUnlinked { link_id, .. } | E::CreditNoteUnlinked { link_id, .. } => self.unlink(link_id),
-            E::OpenAmountAdjusted { invoice_number, from, to } => {
-                if let Some(invoice) = self.invoices.get_mut(&invoice_number) {
-                    invoice.adjusted = plus(invoice.adjusted, minus(from, to));
-                }
-            }
+            E::PaymentLinked { .. }
+            | E::CreditNoteLinked { .. }
+            | E::PaymentUnlinked { .. }
+            | E::CreditNoteUnlinked { .. }
+            | E::OpenAmountAdjusted { .. } => {}
         }
+    }
+
+    fn correct_invoice(&mut self, number: &InvoiceNumber, content_hash: String, after: InvoiceTerms) {
+        let Some(invoice) = self.invoices.get_mut(number) else { return };
+        self.documents.insert(invoice.document_key.clone(), content_hash.clone());
+        invoice.content_hash = content_hash;
+        invoice.invoice_date = after.invoice_date;
+        invoice.due_date = after.due_date;
+        invoice.amount = after.amount;
     }
 
     fn update_debtor(&mut self, content_hash: String, changes: Vec<DebtorChange>) {

@@ -20,17 +20,35 @@ fn link_id() -> LinkId {
 
 const HASH: &str = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
 
+fn invoice() -> InvoiceNumber {
+    InvoiceNumber::new("F2025-0042").unwrap()
+}
+
+fn credit_note() -> InvoiceNumber {
+    InvoiceNumber::new("F2025-0050").unwrap()
+}
+
+fn payment() -> PaymentRef {
+    PaymentRef::new("18734").unwrap()
+}
+
+/// One example per variant, in declaration order.
 fn examples() -> Vec<DebtorAccountEvent> {
-    use DebtorAccountEvent as E;
-    let invoice = InvoiceNumber::new("F2025-0042").unwrap();
-    let credit_note = InvoiceNumber::new("F2025-0050").unwrap();
-    let payment = PaymentRef::new("18734").unwrap();
-    let address = Address {
+    [document_examples(), link_examples()].concat()
+}
+
+fn address() -> Address {
+    Address {
         street: "Dorpsstraat 1".to_owned(),
         postal_code: "1234 AB".to_owned(),
         city: "Utrecht".to_owned(),
         country: "NL".to_owned(),
-    };
+    }
+}
+
+fn document_examples() -> Vec<DebtorAccountEvent> {
+    use DebtorAccountEvent as E;
+    let (invoice, credit_note, payment) = (invoice(), credit_note(), payment());
     vec![
         E::DebtorImported {
             document_key: "acme-bv|e-boekhouden|debtor|D001".to_owned(),
@@ -39,7 +57,7 @@ fn examples() -> Vec<DebtorAccountEvent> {
             name: "Jansen Installatie".to_owned(),
             kind: DebtorKind::Business,
             email: Some("boekhouding@jansen.example".to_owned()),
-            address: Some(address.clone()),
+            address: Some(address()),
             kvk: Some("12345678".to_owned()),
         },
         E::DebtorUpdated {
@@ -48,7 +66,7 @@ fn examples() -> Vec<DebtorAccountEvent> {
                 DebtorChange::Name("Jansen Installatie B.V.".to_owned()),
                 DebtorChange::Kind(DebtorKind::Consumer),
                 DebtorChange::Email(None),
-                DebtorChange::Address(Some(address)),
+                DebtorChange::Address(Some(address())),
                 DebtorChange::Kvk(None),
             ],
         },
@@ -91,6 +109,13 @@ fn examples() -> Vec<DebtorAccountEvent> {
             reference_invoice: Some(invoice.clone()),
             source: PaymentSource::InvoicePayment,
         },
+    ]
+}
+
+fn link_examples() -> Vec<DebtorAccountEvent> {
+    use DebtorAccountEvent as E;
+    let (invoice, credit_note, payment) = (invoice(), credit_note(), payment());
+    vec![
         E::PaymentLinked {
             link_id: link_id(),
             payment_ref: payment,
