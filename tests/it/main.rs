@@ -1,1 +1,1 @@
-
+mod debtor_account;
