@@ -36,8 +36,11 @@ pub enum DebtorAccountError {
         "a correction would bring invoice {invoice} to {amount}, below the {settled} already settled; unlink first"
     )]
     CorrectionBelowSettled { invoice: InvoiceNumber, settled: Cents, amount: Cents },
-    #[error("the books' open amount {books_open} on invoice {invoice} exceeds its amount {amount}; check the books")]
-    BooksOpenAboveAmount { invoice: InvoiceNumber, amount: Cents, books_open: Cents },
+    /// Log it as a warning: the books miss a payment or credit note linked here; review those links.
+    #[error(
+        "the books show {books_open} open on invoice {invoice}, but its links leave at most {max_open}; review them"
+    )]
+    BooksOpenExceedsLinks { invoice: InvoiceNumber, books_open: Cents, max_open: Cents },
     #[error("no invoice {0} on this account")]
     UnknownInvoice(InvoiceNumber),
     #[error("no payment {0} on this account")]

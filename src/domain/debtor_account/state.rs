@@ -59,19 +59,23 @@ pub struct Invoice {
     pub content_hash: String,
     /// Live allocations by link id; an unlink removes its entry.
     pub allocations: BTreeMap<LinkId, Allocation>,
-    /// Net `from - to` of every `OpenAmountAdjusted`: positive when the books say less is open than
-    /// our payments explain.
+    /// Net `from − to` of every `OpenAmountAdjusted`: what the books took off the open amount that
+    /// no link explains. `decide` keeps it at or above zero, so links never exceed the amount.
     pub adjusted: Cents,
 }
 
 impl Invoice {
     /// `amount − allocated principal − adjustments`; `decide` keeps it within `0..=amount`.
     pub fn open_principal(&self) -> Cents {
-        let allocated = sum(self.allocations.values().map(|a| a.split.principal));
-        minus(minus(self.amount, allocated), self.adjusted)
+        minus(minus(self.amount, self.allocated()), self.adjusted)
     }
 
-    /// The part of the adjustments that lowered the open amount and that no payment explains yet.
+    /// Principal settled by live links (payments and credit notes); never more than `amount`.
+    pub fn allocated(&self) -> Cents {
+        sum(self.allocations.values().map(|a| a.split.principal))
+    }
+
+    /// The reduction of the open amount that the books made and no link explains yet.
     pub fn unexplained_reduction(&self) -> Cents {
         self.adjusted.max(Cents::ZERO)
     }

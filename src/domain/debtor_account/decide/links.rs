@@ -1,7 +1,7 @@
 //! Links and unlinks made by hand, and reconciling an invoice's open amount with the books.
 
 use super::{check_positive, check_reason, Decision};
-use crate::domain::debtor_account::state::AllocationSource;
+use crate::domain::debtor_account::state::{minus, AllocationSource};
 use crate::domain::debtor_account::{DebtorAccount, DebtorAccountError as Error};
 use crate::domain::{Cents, InvoiceNumber, LinkId, PaymentRef};
 use crate::events::debtor_account::{DebtorAccountEvent as E, LinkReason, Split};
@@ -111,17 +111,19 @@ pub(super) fn unlink(state: &DebtorAccount, link_id: LinkId, reason: String, kin
 }
 
 /// Records what no payment explains: the books' open amount becomes ours.
+///
+/// The books may say less is open than our links leave (a payment we have not seen), or take back
+/// such a reduction, but never say more is open than our links leave: that would mean the books
+/// miss a payment or credit note linked here, and lifting the open amount over it would let the
+/// invoice's links add up to more than its amount. That is refused, for a person to review.
 pub(super) fn reconcile(state: &DebtorAccount, invoice_number: &InvoiceNumber, books_open: Cents) -> Decision {
     let invoice = state.invoices.get(invoice_number).ok_or_else(|| Error::UnknownInvoice(invoice_number.clone()))?;
     if books_open.is_negative() {
         return Err(Error::NegativeAmount { amount: books_open });
     }
-    if books_open > invoice.amount {
-        return Err(Error::BooksOpenAboveAmount {
-            invoice: invoice_number.clone(),
-            amount: invoice.amount,
-            books_open,
-        });
+    let max_open = minus(invoice.amount, invoice.allocated());
+    if books_open > max_open {
+        return Err(Error::BooksOpenExceedsLinks { invoice: invoice_number.clone(), books_open, max_open });
     }
     let open = invoice.open_principal();
     if open == books_open {

@@ -52,13 +52,10 @@ fn command() -> impl Strategy<Value = C> {
 
 fn check_invariants(account: &DebtorAccount) -> Result<(), TestCaseError> {
     for invoice in account.invoices.values() {
-        let open = invoice.open_principal();
-        prop_assert!(
-            open >= Cents::ZERO && open <= invoice.amount,
-            "{} open {open} of {}",
-            invoice.number,
-            invoice.amount
-        );
+        let (open, amount) = (invoice.open_principal(), invoice.amount);
+        prop_assert!(open >= Cents::ZERO && open <= amount, "{} open {open} of {amount}", invoice.number);
+        prop_assert!(invoice.allocated() <= amount, "{} links exceed its amount", invoice.number);
+        prop_assert!(invoice.adjusted >= Cents::ZERO, "{} adjusted {}", invoice.number, invoice.adjusted);
     }
     for payment in account.payments.values() {
         let unallocated = payment.unallocated();

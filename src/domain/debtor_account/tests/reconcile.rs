@@ -20,13 +20,32 @@ fn an_unexplained_drop_is_recorded_as_an_adjustment() {
 }
 
 #[test]
-fn a_rise_in_the_books_is_recorded_too_but_never_above_the_amount() {
+fn a_rise_in_the_books_takes_back_a_reduction_but_never_lifts_open_over_the_links() {
     let given = [invoice("F1", 10_000, date(2025, 1, 31)), adjusted("F1", 10_000, 4_000)];
     assert_eq!(when(&given, reconcile("F1", 7_000)), Ok(vec![adjusted("F1", 4_000, 7_000)]));
-    let expected = Error::BooksOpenAboveAmount { invoice: inv("F1"), amount: eur(10_000), books_open: eur(10_001) };
+    let expected = Error::BooksOpenExceedsLinks { invoice: inv("F1"), books_open: eur(10_001), max_open: eur(10_000) };
     assert_eq!(when(&given, reconcile("F1", 10_001)), Err(expected));
     assert_eq!(when(&given, reconcile("F1", -1)), Err(Error::NegativeAmount { amount: eur(-1) }));
     assert_eq!(when(&given, reconcile("F9", 0)), Err(Error::UnknownInvoice(inv("F9"))));
+}
+
+#[test]
+fn links_the_books_do_not_show_are_refused_for_review() {
+    let given =
+        then_apply(vec![invoice("F1", 10_000, date(2025, 1, 31))], receive(payment_doc("P1", 1_000, Some("F404"))));
+    let link = C::LinkPayment {
+        link_id: link(1),
+        payment_ref: pay("P1"),
+        invoice_number: inv("F1"),
+        amount: None,
+        reason: "paid at the counter, not booked yet".to_owned(),
+        expected_version: None,
+    };
+    let linked = then_apply(then_apply(given, reconcile("F1", 4_000)), link);
+    assert_eq!(open(&linked, "F1"), eur(3_000));
+    let expected = Error::BooksOpenExceedsLinks { invoice: inv("F1"), books_open: eur(9_500), max_open: eur(9_000) };
+    assert_eq!(when(&linked, reconcile("F1", 9_500)), Err(expected));
+    assert_eq!(when(&linked, reconcile("F1", 9_000)), Ok(vec![adjusted("F1", 3_000, 9_000)]));
 }
 
 #[test]
