@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::document::{DocumentKey, DocumentKind};
 use super::{DebtorAccount, DebtorAccountCommand, DebtorAccountError};
 use crate::domain::{Cents, InvoiceNumber, LinkId, PaymentRef};
-use crate::events::debtor_account::DebtorAccountEvent;
+use crate::events::debtor_account::{DebtorAccountEvent, LinkReason, Split};
 
 type Decision = Result<Vec<DebtorAccountEvent>, DebtorAccountError>;
 
@@ -89,16 +89,25 @@ fn check_positive(amount: Cents) -> Result<Cents, DebtorAccountError> {
     check_magnitude(amount).map(|()| amount)
 }
 
-/// The id of an automatic link: the same seed, payment and invoice always give the same id.
-fn derived_link_id(
+/// A link the import makes: all principal (nothing is in collection yet), with an id derived from
+/// `seed`, so the same seed, payment and invoice always give the same id.
+fn auto_link(
     state: &DebtorAccount,
     seed: Uuid,
-    payment: &PaymentRef,
-    invoice: &InvoiceNumber,
-) -> Result<LinkId, DebtorAccountError> {
-    let id = LinkId::from_uuid(Uuid::new_v5(&seed, format!("{payment}|{invoice}").as_bytes()));
-    if state.links.contains_key(&id) {
-        return Err(DebtorAccountError::LinkIdInUse(id));
+    payment_ref: &PaymentRef,
+    invoice_number: &InvoiceNumber,
+    amount: Cents,
+    reason: LinkReason,
+) -> Result<DebtorAccountEvent, DebtorAccountError> {
+    let link_id = LinkId::from_uuid(Uuid::new_v5(&seed, format!("{payment_ref}|{invoice_number}").as_bytes()));
+    if state.links.contains_key(&link_id) {
+        return Err(DebtorAccountError::LinkIdInUse(link_id));
     }
-    Ok(id)
+    Ok(DebtorAccountEvent::PaymentLinked {
+        link_id,
+        payment_ref: payment_ref.clone(),
+        invoice_number: invoice_number.clone(),
+        split: Split::principal_only(amount),
+        reason,
+    })
 }

@@ -3,12 +3,12 @@
 
 use uuid::Uuid;
 
-use super::{check_kind, check_magnitude, derived_link_id, Decision};
+use super::{auto_link, check_kind, check_magnitude, Decision};
 use crate::domain::debtor_account::document::{DocumentKey, DocumentKind};
 use crate::domain::debtor_account::state::{minus, Debtor};
 use crate::domain::debtor_account::{DebtorAccount, DebtorAccountError as Error, DebtorDocument, InvoiceDocument};
 use crate::domain::Cents;
-use crate::events::debtor_account::{DebtorAccountEvent as E, DebtorChange, LinkReason, Split};
+use crate::events::debtor_account::{DebtorAccountEvent as E, DebtorChange, LinkReason};
 
 pub(super) fn import_debtor(state: &DebtorAccount, key: &DocumentKey, doc: DebtorDocument) -> Decision {
     check_kind(key, &[DocumentKind::Debtor])?;
@@ -121,13 +121,14 @@ fn new_invoice(
             break;
         }
         open = minus(open, take);
-        links.push(E::PaymentLinked {
-            link_id: derived_link_id(state, seed, &payment.payment_ref, &doc.invoice_number)?,
-            payment_ref: payment.payment_ref.clone(),
-            invoice_number: doc.invoice_number.clone(),
-            split: Split::principal_only(take),
-            reason: LinkReason::ReferencedByBooks,
-        });
+        links.push(auto_link(
+            state,
+            seed,
+            &payment.payment_ref,
+            &doc.invoice_number,
+            take,
+            LinkReason::ReferencedByBooks,
+        )?);
     }
     let imported = E::InvoiceImported {
         document_key: key.as_str().to_owned(),

@@ -36,22 +36,15 @@ pub(super) fn link_payment(
     amount: Option<Cents>,
     reason: String,
 ) -> Decision {
-    let reason = check_reason(reason)?;
-    if state.links.contains_key(&link_id) {
-        return Err(Error::LinkIdInUse(link_id));
-    }
-    let payment = state.payments.get(&payment_ref).ok_or_else(|| Error::UnknownPayment(payment_ref.clone()))?;
-    let invoice = state.invoices.get(&invoice_number).ok_or_else(|| Error::UnknownInvoice(invoice_number.clone()))?;
-    let (unallocated, open) = (payment.unallocated(), invoice.open_principal());
-    let requested = requested_amount(amount, unallocated, open)?;
-    if requested > unallocated {
-        return Err(Error::PaymentOverAllocated { payment: payment_ref, unallocated, requested });
-    }
-    if requested > open {
-        return Err(Error::OverAllocation { invoice: invoice_number, open, requested });
-    }
+    let source = || match state.payments.get(&payment_ref) {
+        Some(payment) => Ok(payment.unallocated()),
+        None => Err(Error::UnknownPayment(payment_ref.clone())),
+    };
+    let over =
+        |unallocated, requested| Error::PaymentOverAllocated { payment: payment_ref.clone(), unallocated, requested };
+    let (requested, reason) = check_manual_link(state, link_id, source, &invoice_number, amount, reason, over)?;
     let split = Split::principal_only(requested);
-    Ok(vec![E::PaymentLinked { link_id, payment_ref, invoice_number, split, reason: LinkReason::Manual(reason) }])
+    Ok(vec![E::PaymentLinked { link_id, payment_ref, invoice_number, split, reason }])
 }
 
 pub(super) fn link_credit_note(
@@ -62,22 +55,46 @@ pub(super) fn link_credit_note(
     amount: Option<Cents>,
     reason: String,
 ) -> Decision {
+    let source = || match state.credit_notes.get(&credit_note) {
+        Some(note) => Ok(note.unallocated()),
+        None => Err(Error::UnknownCreditNote(credit_note.clone())),
+    };
+    let over = |unallocated, requested| Error::CreditNoteOverAllocated {
+        credit_note: credit_note.clone(),
+        unallocated,
+        requested,
+    };
+    let (amount, reason) = check_manual_link(state, link_id, source, &invoice_number, amount, reason, over)?;
+    Ok(vec![E::CreditNoteLinked { link_id, credit_note, invoice_number, amount, reason }])
+}
+
+/// The rules every link by hand follows, in order: a reason, a fresh link id, a known source
+/// (`source` gives its unallocated rest), a known invoice, a positive amount, then neither side
+/// over-allocated (`over` names the source's error). Returns the amount and the reason to record.
+fn check_manual_link(
+    state: &DebtorAccount,
+    link_id: LinkId,
+    source: impl FnOnce() -> Result<Cents, Error>,
+    invoice_number: &InvoiceNumber,
+    amount: Option<Cents>,
+    reason: String,
+    over: impl FnOnce(Cents, Cents) -> Error,
+) -> Result<(Cents, LinkReason), Error> {
     let reason = check_reason(reason)?;
     if state.links.contains_key(&link_id) {
         return Err(Error::LinkIdInUse(link_id));
     }
-    let note = state.credit_notes.get(&credit_note).ok_or_else(|| Error::UnknownCreditNote(credit_note.clone()))?;
-    let invoice = state.invoices.get(&invoice_number).ok_or_else(|| Error::UnknownInvoice(invoice_number.clone()))?;
-    let (unallocated, open) = (note.unallocated(), invoice.open_principal());
+    let unallocated = source()?;
+    let invoice = state.invoices.get(invoice_number).ok_or_else(|| Error::UnknownInvoice(invoice_number.clone()))?;
+    let open = invoice.open_principal();
     let requested = requested_amount(amount, unallocated, open)?;
     if requested > unallocated {
-        return Err(Error::CreditNoteOverAllocated { credit_note, unallocated, requested });
+        return Err(over(unallocated, requested));
     }
     if requested > open {
-        return Err(Error::OverAllocation { invoice: invoice_number, open, requested });
+        return Err(Error::OverAllocation { invoice: invoice_number.clone(), open, requested });
     }
-    let reason = LinkReason::Manual(reason);
-    Ok(vec![E::CreditNoteLinked { link_id, credit_note, invoice_number, amount: requested, reason }])
+    Ok((requested, LinkReason::Manual(reason)))
 }
 
 /// The amount asked for, or else as much as both sides allow. When one side has nothing left, the

@@ -24,12 +24,12 @@
 use chrono::NaiveDate;
 use uuid::Uuid;
 
-use super::{check_kind, check_positive, derived_link_id, Decision};
+use super::{auto_link, check_kind, check_positive, Decision};
 use crate::domain::debtor_account::document::{DocumentKey, DocumentKind};
 use crate::domain::debtor_account::state::{minus, plus, Invoice};
 use crate::domain::debtor_account::{DebtorAccount, DebtorAccountError as Error, PaymentDocument};
 use crate::domain::{Cents, PaymentRef};
-use crate::events::debtor_account::{DebtorAccountEvent as E, LinkReason, Split};
+use crate::events::debtor_account::{DebtorAccountEvent as E, LinkReason};
 
 pub(super) fn receive_payment(
     state: &DebtorAccount,
@@ -88,13 +88,7 @@ fn link_referenced(
         let to = plus(open, explained);
         events.push(E::OpenAmountAdjusted { invoice_number: invoice.number.clone(), from: open, to });
     }
-    events.push(E::PaymentLinked {
-        link_id: derived_link_id(state, seed, payment_ref, &invoice.number)?,
-        payment_ref: payment_ref.clone(),
-        invoice_number: invoice.number.clone(),
-        split: Split::principal_only(linked),
-        reason: LinkReason::ReferencedByBooks,
-    });
+    events.push(auto_link(state, seed, payment_ref, &invoice.number, linked, LinkReason::ReferencedByBooks)?);
     Ok(())
 }
 
@@ -114,13 +108,7 @@ fn link_statutory(
         }
         let take = rest.min(invoice.open_principal());
         rest = minus(rest, take);
-        events.push(E::PaymentLinked {
-            link_id: derived_link_id(state, seed, payment_ref, &invoice.number)?,
-            payment_ref: payment_ref.clone(),
-            invoice_number: invoice.number.clone(),
-            split: Split::principal_only(take),
-            reason: LinkReason::StatutoryOrder,
-        });
+        events.push(auto_link(state, seed, payment_ref, &invoice.number, take, LinkReason::StatutoryOrder)?);
     }
     Ok(())
 }
