@@ -19,7 +19,9 @@
 //! zero, and no euro is counted twice (once as an adjustment, once as a payment). If the payment
 //! was in fact new money, the next `ReconcileOpenAmount` in the same import records the remaining
 //! difference, so the open amount still ends equal to the books'. Each event stands on its own: the
-//! reversal comes first, so no intermediate state has a negative open amount.
+//! reversal comes first, so no intermediate state has a negative open amount. The other way round
+//! (the books show more open than our links leave) is refused by `ReconcileOpenAmount`, so
+//! `adjusted` never drops below zero and an invoice's links never add up to more than its amount.
 
 use chrono::NaiveDate;
 use uuid::Uuid;
