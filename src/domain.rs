@@ -2,6 +2,7 @@
 #![deny(clippy::float_arithmetic)]
 
 pub mod administration;
+pub mod debtor_account;
 pub mod ids;
 pub mod money;
 

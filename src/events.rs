@@ -5,7 +5,9 @@
 //! The serialized form of every variant is pinned by golden files under `tests/fixtures/events/`.
 
 pub mod administration;
+pub mod debtor_account;
 mod metadata;
 
 pub use administration::AdministrationEvent;
+pub use debtor_account::DebtorAccountEvent;
 pub use metadata::{Metadata, MetadataError};

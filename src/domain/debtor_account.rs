@@ -1,0 +1,101 @@
+//! The `DebtorAccount` aggregate: one debtor of one administration, with its invoices, credit
+//! notes, payments and the allocations between them. Keeping all of them in one aggregate is what
+//! lets "an invoice is never over-allocated" be checked in one place (cqrs-es commits one aggregate
+//! per transaction).
+//!
+//! `decide` is pure and returns events; `apply` folds them. The cqrs-es `handle` only connects the two.
+
+mod apply;
+mod commands;
+mod decide;
+mod document;
+mod errors;
+mod state;
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{AdministrationId, DebtorCode, InvoiceNumber, LinkId, PaymentRef};
+use crate::events::debtor_account::DebtorAccountEvent;
+
+pub use commands::{DebtorAccountCommand, DebtorDocument, InvoiceDocument, PaymentDocument};
+pub use decide::decide;
+pub use document::{content_hash, DocumentKey, DocumentKind, PACKAGE};
+pub use errors::DebtorAccountError;
+pub use state::{AccountSummary, Allocation, AllocationSource, CreditNote, Debtor, Invoice, LinkRecord, Payment};
+
+/// The folded state of one debtor account.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DebtorAccount {
+    pub debtor: Option<Debtor>,
+    pub invoices: BTreeMap<InvoiceNumber, Invoice>,
+    pub credit_notes: BTreeMap<InvoiceNumber, CreditNote>,
+    pub payments: BTreeMap<PaymentRef, Payment>,
+    pub links: BTreeMap<LinkId, LinkRecord>,
+    /// `document_key → content_hash` of every imported document: the idempotency check.
+    pub documents: BTreeMap<String, String>,
+    /// The number of events applied; UI commands may carry it as their expected version.
+    pub version: u64,
+}
+
+impl DebtorAccount {
+    /// `"{administration}:{debtor_code}"`; neither part can contain `:`.
+    pub fn aggregate_id(administration: &AdministrationId, debtor: &DebtorCode) -> String {
+        format!("{administration}:{debtor}")
+    }
+
+    /// The live allocations of one invoice, by link id.
+    pub fn allocations(&self, invoice: &InvoiceNumber) -> impl Iterator<Item = (&LinkId, &Allocation)> {
+        self.invoices.get(invoice).into_iter().flat_map(|i| i.allocations.iter())
+    }
+
+    pub fn summary(&self, today: NaiveDate) -> AccountSummary {
+        let mut summary = AccountSummary { invoices: self.invoices.len(), ..AccountSummary::default() };
+        for invoice in self.invoices.values() {
+            let open = invoice.open_principal();
+            if !open.is_positive() {
+                continue;
+            }
+            summary.open_invoices += 1;
+            summary.outstanding = state::plus(summary.outstanding, open);
+            if invoice.due_date < today {
+                summary.overdue = state::plus(summary.overdue, open);
+            }
+            summary.oldest_open_due_date =
+                Some(summary.oldest_open_due_date.map_or(invoice.due_date, |d| d.min(invoice.due_date)));
+        }
+        summary.unallocated_payments =
+            self.payments.values().map(Payment::unallocated).fold(summary.unallocated_payments, state::plus);
+        summary.unallocated_credit =
+            self.credit_notes.values().map(CreditNote::unallocated).fold(summary.unallocated_credit, state::plus);
+        summary
+    }
+}
+
+impl cqrs_es::Aggregate for DebtorAccount {
+    const TYPE: &'static str = "DebtorAccount";
+    type Command = DebtorAccountCommand;
+    type Event = DebtorAccountEvent;
+    type Error = DebtorAccountError;
+    type Services = ();
+
+    async fn handle(
+        &mut self,
+        command: Self::Command,
+        _services: &Self::Services,
+        sink: &cqrs_es::event_sink::EventSink<Self>,
+    ) -> Result<(), Self::Error> {
+        for event in decide(self, command)? {
+            sink.write(event, self).await;
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self, event: Self::Event) {
+        DebtorAccount::apply(self, event);
+    }
+}

@@ -1,0 +1,9 @@
+//! Given/when/then tests of the `DebtorAccount`: exact events, exact typed errors.
+
+mod imports;
+mod links;
+mod payments;
+mod props;
+mod reconcile;
+mod shell;
+mod support;
