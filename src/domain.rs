@@ -6,3 +6,10 @@ pub mod money;
 
 pub use ids::{AdministrationId, DebtorCode, IdError, ImportId, InvoiceNumber, LinkId, PaymentRef};
 pub use money::{Cents, MoneyError};
+
+// The Dutch legal engine (collection costs, interest, allocation, limitation, calendar).
+pub mod allocation;
+pub mod calendar;
+pub mod collection_costs;
+pub mod interest;
+pub mod limitation;
