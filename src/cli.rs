@@ -4,6 +4,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod costs;
+
 #[derive(Debug, Parser)]
 #[command(name = "vordering", version, about = "Event-sourced receivables engine linked to e-Boekhouden.nl")]
 struct Cli {
@@ -15,9 +17,14 @@ struct Cli {
 enum Command {
     /// Show the version and exit (placeholder until the other commands land).
     Version,
+    /// Legal calculator: collection costs (WIK), statutory interest, payment allocation.
+    Costs(costs::CostsArgs),
 }
 
 pub fn main() -> ExitCode {
-    let _cli = Cli::parse();
-    ExitCode::SUCCESS
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Version => ExitCode::SUCCESS,
+        Command::Costs(args) => costs::run(args),
+    }
 }

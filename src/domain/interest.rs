@@ -28,9 +28,9 @@ pub enum InterestError {
     NegativePrincipal(Cents),
     #[error("the first interest day {from} lies after the last interest day {to}")]
     FromAfterTo { from: NaiveDate, to: NaiveDate },
-    #[error("no {kind:?} rate is known for {date}: the rate table starts on {first}")]
+    #[error("no {kind} rate is known for {date}: the rate table starts on {first}")]
     BeforeFirstRate { kind: RateKind, date: NaiveDate, first: NaiveDate },
-    #[error("the rate table has no {kind:?} rates")]
+    #[error("the rate table has no {kind} rates")]
     NoRates { kind: RateKind },
     #[error("the interest overflows")]
     Overflow,

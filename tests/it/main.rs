@@ -1,1 +1,2 @@
-
+mod costs_cli;
+mod golden_cases;

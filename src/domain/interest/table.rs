@@ -17,6 +17,15 @@ pub enum RateKind {
     Commercial,
 }
 
+impl std::fmt::Display for RateKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            RateKind::Statutory => "statutory (art. 6:119 BW)",
+            RateKind::Commercial => "commercial (art. 6:119a BW)",
+        })
+    }
+}
+
 /// One row of the table: `rate` applies to `kind` from `effective` until the next row of that kind.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RateEntry {
@@ -32,7 +41,7 @@ pub struct RateEntry {
 pub enum RateTableError {
     #[error("the rate table is not valid TOML of the expected shape: {0}")]
     Malformed(String),
-    #[error("the rate table has two {kind:?} rates effective {effective}")]
+    #[error("the rate table has two {kind} rates effective {effective}")]
     Duplicate { kind: RateKind, effective: NaiveDate },
 }
 
@@ -86,6 +95,11 @@ impl RateTable {
         entries.retain(|e| !extra.iter().any(|x| (x.kind, x.effective) == (e.kind, e.effective)));
         entries.extend(extra);
         RateTable::new(entries)
+    }
+
+    /// All rows, by kind and date (e.g. to pass configured rows to `with_extra`).
+    pub fn into_entries(self) -> Vec<RateEntry> {
+        self.entries
     }
 
     /// The rows of one kind, oldest first.
