@@ -24,32 +24,29 @@ fn run_bad(args: &[&str]) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+/// `wik` JSON: principal, costs, VAT surcharge and total, in cents.
+fn assert_wik(args: &[&str], [principal, costs, vat, total]: [i64; 4]) {
+    let expected =
+        json!({"principal_cents": principal, "costs_cents": costs, "vat_surcharge_cents": vat, "total_cents": total});
+    assert_eq!(run_json(&[&["wik"], args].concat()), expected, "{args:?}");
+}
+
 #[test]
 fn g05_wik_with_vat_surcharge() {
-    assert_eq!(
-        run_json(&["wik", "800.00", "--vat-surcharge", "21"]),
-        json!({"principal_cents": 80000, "costs_cents": 12000, "vat_surcharge_cents": 2520, "total_cents": 14520})
-    );
+    assert_wik(&["800.00", "--vat-surcharge", "21"], [80_000, 12_000, 2_520, 14_520]);
 }
 
 #[test]
 fn g15_minimum_with_vat_surcharge() {
-    assert_eq!(
-        run_json(&["wik", "100", "--vat-surcharge", "21"]),
-        json!({"principal_cents": 10000, "costs_cents": 4000, "vat_surcharge_cents": 840, "total_cents": 4840})
-    );
+    assert_wik(&["100", "--vat-surcharge", "21"], [10_000, 4_000, 840, 4_840]);
 }
 
 #[test]
-fn wik_sums_the_claims_of_one_letter() {
-    assert_eq!(
-        run_json(&["wik", "100", "100", "100"]),
-        json!({"principal_cents": 30000, "costs_cents": 4500, "vat_surcharge_cents": 0, "total_cents": 4500})
-    );
-    assert_eq!(
-        run_json(&["wik", "1752.79", "--vat-surcharge", "21"]),
-        json!({"principal_cents": 175279, "costs_cents": 26292, "vat_surcharge_cents": 5521, "total_cents": 31813})
-    );
+fn wik_sums_the_claims_of_one_letter_and_rounds_half_up() {
+    assert_wik(&["100", "100", "100"], [30_000, 4_500, 0, 4_500]);
+    assert_wik(&["1752.79", "--vat-surcharge", "21"], [175_279, 26_292, 5_521, 31_813]);
+    assert_wik(&["266.70"], [26_670, 4_001, 0, 4_001]);
+    assert_wik(&["2000000"], [200_000_000, 677_500, 0, 677_500]);
 }
 
 #[test]

@@ -64,6 +64,16 @@ fn vat_surcharge_on_the_rounded_costs() {
 }
 
 #[test]
+fn overflow_and_calendar_limits_are_typed_errors() {
+    assert_eq!(for_letter(&[c(i64::MAX), c(1)], VatSurcharge::NotDeclared), Err(CostsError::Overflow));
+    let letter = ConsumerLetter { received: NaiveDate::MAX, term: LetterTerm::STATUTORY };
+    assert_eq!(
+        consumer_costs(letter, c(100), &[], VatSurcharge::NotDeclared, NaiveDate::MAX),
+        Err(CostsError::DateOutOfRange(NaiveDate::MAX))
+    );
+}
+
+#[test]
 fn b2b_minimum_from_the_day_after_the_last_day_of_payment() {
     assert_eq!(b2b_minimum_owed(d("2025-03-31"), d("2025-03-31")), c(0));
     assert_eq!(b2b_minimum_owed(d("2025-03-31"), d("2025-04-01")), c(4_000));

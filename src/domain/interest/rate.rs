@@ -134,3 +134,6 @@ pub fn div_half_up(numerator: i128, denominator: i128) -> i128 {
         magnitude
     }
 }
+
+#[cfg(test)]
+mod tests;

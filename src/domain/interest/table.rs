@@ -1,6 +1,8 @@
 //! The versioned rate table: which statutory rate applied on which day, where it came from, and
 //! whether it is verified. Shipped as `data/interest_rates.toml`, extendable by configuration.
 
+use std::sync::OnceLock;
+
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -70,10 +72,16 @@ struct TableFile {
 const SHIPPED: &str = include_str!("../../../data/interest_rates.toml");
 
 impl RateTable {
-    /// The table shipped with the crate.
+    /// The table shipped with the crate (parsed once per process).
     pub fn shipped() -> RateTable {
-        // The shipped file is part of the source; `shipped_table_parses` keeps it valid.
-        RateTable::from_toml(SHIPPED).expect("data/interest_rates.toml is valid (checked by a unit test)")
+        static TABLE: OnceLock<RateTable> = OnceLock::new();
+        TABLE
+            .get_or_init(|| {
+                // The shipped file is part of the source; `shipped_table_parses_and_extra_rows_replace`
+                // keeps it valid, so a failure here is a build defect, not an input error.
+                RateTable::from_toml(SHIPPED).expect("data/interest_rates.toml is valid (checked by a unit test)")
+            })
+            .clone()
     }
 
     /// Parses a table (or a set of extra rows) in the shipped file's format.
