@@ -15,6 +15,7 @@ macro_rules! say {
 }
 
 mod administration;
+mod costs;
 mod db;
 mod demo;
 mod settings;
@@ -48,6 +49,8 @@ enum Command {
     /// Operate the embedded private PostgreSQL cluster.
     #[command(subcommand)]
     Db(db::DbCommand),
+    /// Legal calculator: collection costs (WIK), statutory interest, payment allocation.
+    Costs(costs::CostsArgs),
 }
 
 /// What a failed command tells its caller through the exit code.
@@ -87,6 +90,7 @@ pub fn main() -> ExitCode {
             Command::Demo(args) => demo::run(&context, args).await,
             Command::Administration(command) => administration::run(&context, command).await,
             Command::Db(command) => db::run(&context, command).await,
+            Command::Costs(args) => costs::run(&context, args),
         }
     });
     match outcome {

@@ -6,5 +6,12 @@ pub mod debtor_account;
 pub mod ids;
 pub mod money;
 
+// The Dutch legal engine (collection costs, interest, allocation, limitation, calendar).
+pub mod allocation;
+pub mod calendar;
+pub mod collection_costs;
+pub mod interest;
+pub mod limitation;
+
 pub use ids::{AdministrationId, DebtorCode, IdError, ImportId, InvoiceNumber, LinkId, PaymentRef};
 pub use money::{Cents, MoneyError};

@@ -5,8 +5,6 @@
 //! carry their `document_key` and `content_hash` in the payload: the store keeps a unique index on
 //! `payload -> <event_type> ->> 'document_key'`, so that field name is part of the contract.
 
-#[cfg(test)]
-mod golden;
 mod types;
 
 use chrono::NaiveDate;

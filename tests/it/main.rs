@@ -1,9 +1,11 @@
 //! The single integration-test binary. Tests that need PostgreSQL use `#[sqlx::test]`, which makes a
 //! fresh database per test on the server named by `DATABASE_URL` (`.ci/run` starts one) and drops it after.
 
+mod costs_cli;
 mod debtor_account;
 mod embedded;
 mod event_contract;
 mod event_store;
+mod golden_cases;
 mod linking;
 mod support;

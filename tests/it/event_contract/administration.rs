@@ -1,0 +1,72 @@
+//! Golden examples of every `AdministrationEvent` variant.
+
+use chrono::NaiveTime;
+use uuid::Uuid;
+use vordering::domain::ImportId;
+use vordering::events::administration::{ImportCounts, ImportIssue, ImportTrigger, IssueSeverity};
+use vordering::events::AdministrationEvent;
+
+use super::check_golden;
+use crate::support::at;
+
+#[test]
+fn administration_events_keep_their_serialized_form() {
+    check_golden("administration", &administration_examples(), variant_is_listed);
+}
+
+fn administration_examples() -> Vec<AdministrationEvent> {
+    use AdministrationEvent as E;
+    let import_id = ImportId::from_uuid(Uuid::from_u128(0x0192_0000_0000_7000_8000_0000_0000_0001));
+    vec![
+        E::AdministrationRegistered { name: "Acme B.V.".to_owned(), registered_by: "alice".to_owned() },
+        E::LinkEstablished {
+            package: "e-boekhouden".to_owned(),
+            username: "acme".to_owned(),
+            credentials_key_id: "key-2026-11".to_owned(),
+            verified_at: at("2026-11-24T09:00:00Z"),
+        },
+        E::LinkCredentialsRotated {
+            credentials_key_id: "key-2026-12".to_owned(),
+            verified_at: at("2026-12-01T08:30:00Z"),
+        },
+        E::LinkBroken { error_code: "E001.1".to_owned(), detected_at: at("2026-11-30T06:00:05Z") },
+        E::LinkRemoved { reason: "customer left".to_owned() },
+        E::AutoImportEnabled { daily_at: NaiveTime::from_hms_opt(6, 0, 0).unwrap() },
+        E::AutoImportDisabled { reason: "holiday".to_owned() },
+        E::ImportStarted { import_id, trigger: ImportTrigger::Scheduled },
+        E::ImportCompleted {
+            import_id,
+            counts: ImportCounts {
+                debtors_added: 2,
+                invoices_added: 5,
+                payments_added: 3,
+                events_written: 12,
+                warnings: 1,
+                ..Default::default()
+            },
+            issues: vec![ImportIssue {
+                severity: IssueSeverity::Warning,
+                document: String::new(),
+                message: "open items differ from GetSaldi by 1.00".to_owned(),
+            }],
+        },
+        E::ImportFailed { import_id, error_kind: "credentials_rejected".to_owned(), message: "E001.1".to_owned() },
+    ]
+}
+
+/// Fails to compile when a variant is added without an example above.
+fn variant_is_listed(event: &AdministrationEvent) {
+    use AdministrationEvent as E;
+    match event {
+        E::AdministrationRegistered { .. }
+        | E::LinkEstablished { .. }
+        | E::LinkCredentialsRotated { .. }
+        | E::LinkBroken { .. }
+        | E::LinkRemoved { .. }
+        | E::AutoImportEnabled { .. }
+        | E::AutoImportDisabled { .. }
+        | E::ImportStarted { .. }
+        | E::ImportCompleted { .. }
+        | E::ImportFailed { .. } => {}
+    }
+}
