@@ -3,14 +3,15 @@
 //!
 //! The common path is one `INSERT … SELECT FROM UNNEST` and a commit. When another writer got to
 //! an aggregate first (a primary-key violation), or a document key is already stored (the dedup
-//! index), the transaction is rolled back, the offending aggregates are found set-based and
-//! reported, and the rest is written again. Nothing is dropped silently: every aggregate is either
+//! index), the insert is rolled back to a savepoint, the offending aggregates are found set-based
+//! and reported, and the rest is written again. `append_in` works inside the caller's transaction,
+//! so rows that must commit with the events (the outbox, `import_document`) go in the same one. Nothing is dropped silently: every aggregate is either
 //! written whole or reported as a conflict, so the caller can reload it and decide again.
 
 use std::collections::{HashMap, HashSet};
 
 use cqrs_es::{Aggregate, DomainEvent};
-use sqlx::{PgPool, Row};
+use sqlx::{PgConnection, PgPool, Row};
 use tracing::{debug, instrument};
 
 use super::StoreError;
@@ -66,23 +67,37 @@ struct Row7 {
     document_key: Option<String>,
 }
 
-/// Appends the batch in one transaction; see the module docs for how conflicts are reported.
-#[instrument(skip_all, fields(aggregate = A::TYPE, aggregates = appends.len()))]
+/// Appends the batch in a transaction of its own; see the module docs for how conflicts are reported.
 pub async fn append_batch<A: Aggregate>(
     pool: &PgPool,
     appends: Vec<PendingAppend<A>>,
+) -> Result<BulkReport, StoreError> {
+    let mut tx = pool.begin().await?;
+    let report = append_in(&mut tx, &appends).await?;
+    tx.commit().await?;
+    Ok(report)
+}
+
+/// Appends the batch inside the caller's transaction; the caller commits. Aggregates named in the
+/// report's conflicts were not written; all others were, whole.
+#[instrument(skip_all, fields(aggregate = A::TYPE, aggregates = appends.len()))]
+pub async fn append_in<A: Aggregate>(
+    tx: &mut PgConnection,
+    appends: &[PendingAppend<A>],
 ) -> Result<BulkReport, StoreError> {
     let total: usize = appends.iter().map(|a| a.events.len()).sum();
     if total > MAX_BATCH_EVENTS {
         return Err(StoreError::BatchTooLarge { events: total, limit: MAX_BATCH_EVENTS });
     }
-    let rows = serialize(&appends)?;
+    let rows = serialize(appends)?;
     let mut report = BulkReport::default();
     let mut excluded: HashSet<usize> = HashSet::new();
-    claim_keys_once(&appends, &rows, &mut excluded, &mut report);
+    claim_keys_once(appends, &rows, &mut excluded, &mut report);
     for _ in 0..MAX_ATTEMPTS {
-        match try_insert::<A>(pool, &appends, &rows, &excluded).await {
+        sqlx::query("SAVEPOINT bulk_append").execute(&mut *tx).await?;
+        match try_insert::<A>(&mut *tx, appends, &rows, &excluded).await {
             Ok(written) => {
+                sqlx::query("RELEASE SAVEPOINT bulk_append").execute(&mut *tx).await?;
                 report.events_written = written;
                 report.aggregates_written =
                     appends.iter().enumerate().filter(|(i, a)| !excluded.contains(i) && !a.events.is_empty()).count();
@@ -90,9 +105,11 @@ pub async fn append_batch<A: Aggregate>(
             }
             Err(sqlx::Error::Database(error)) if error.code().as_deref() == Some("23505") => {
                 debug!(constraint = error.constraint(), "unique violation; finding the conflicting aggregates");
-                let found = diagnose::<A>(pool, &appends, &rows, &excluded).await?;
+                sqlx::query("ROLLBACK TO SAVEPOINT bulk_append").execute(&mut *tx).await?;
+                let found = diagnose::<A>(&mut *tx, appends, &rows, &excluded).await?;
                 if found.is_empty() {
                     // The other writer's transaction had not committed when we looked; look again.
+                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
                     continue;
                 }
                 for (index, conflict) in found {
@@ -156,7 +173,7 @@ fn claim_keys_once<A: Aggregate>(
 }
 
 async fn try_insert<A: Aggregate>(
-    pool: &PgPool,
+    tx: &mut PgConnection,
     appends: &[PendingAppend<A>],
     rows: &[Row7],
     excluded: &HashSet<usize>,
@@ -171,7 +188,6 @@ async fn try_insert<A: Aggregate>(
     let versions: Vec<&str> = included.iter().map(|r| r.event_version.as_str()).collect();
     let payloads: Vec<&str> = included.iter().map(|r| r.payload.as_str()).collect();
     let metadata: Vec<&str> = included.iter().map(|r| r.metadata.as_str()).collect();
-    let mut tx = pool.begin().await?;
     let result = sqlx::query(
         "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) \
          SELECT $1, i, s, t, v, p::json, m::json \
@@ -184,15 +200,14 @@ async fn try_insert<A: Aggregate>(
     .bind(&versions)
     .bind(&payloads)
     .bind(&metadata)
-    .execute(&mut *tx)
+    .execute(tx)
     .await?;
-    tx.commit().await?;
     Ok(result.rows_affected())
 }
 
 /// Finds, set-based, the aggregates whose sequence moved on and those whose documents are stored.
 async fn diagnose<A: Aggregate>(
-    pool: &PgPool,
+    tx: &mut PgConnection,
     appends: &[PendingAppend<A>],
     rows: &[Row7],
     excluded: &HashSet<usize>,
@@ -205,7 +220,7 @@ async fn diagnose<A: Aggregate>(
     )
     .bind(A::TYPE)
     .bind(&ids)
-    .fetch_all(pool)
+    .fetch_all(&mut *tx)
     .await?
     .into_iter()
     .map(|row| Ok((row.try_get("aggregate_id")?, row.try_get("last")?)))
@@ -231,7 +246,7 @@ async fn diagnose<A: Aggregate>(
          AND ((payload -> event_type) ->> 'document_key') = ANY($1)",
     )
     .bind(&keys)
-    .fetch_all(pool)
+    .fetch_all(&mut *tx)
     .await?
     .into_iter()
     .collect();
