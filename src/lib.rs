@@ -2,4 +2,5 @@
 #![forbid(unsafe_code)]
 
 pub mod domain;
+pub mod eboekhouden;
 pub mod events;
