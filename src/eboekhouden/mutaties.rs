@@ -4,8 +4,10 @@
 //! with exactly 500 rows may have lost some. The sync first probes the open-ended tail
 //! (`MutatieNrVan = cursor + 1`, `MutatieNrTm = 0`): fewer than 500 rows there is the whole tail, which
 //! makes a daily import one call. A saturated probe switches to bounded windows: a window of at most
-//! 500 numbers cannot lose rows (numbers are unique); a wider window (widened over sparse numbering)
-//! that comes back saturated is split in half and asked again. Every call is counted in the budget.
+//! 500 numbers cannot lose rows (numbers are unique); windows widen over sparse numbering (e.g. when a
+//! start date filters most rows out), and a wide window that comes back saturated is split in half and
+//! asked again. An empty window may be the end, so the tail is probed again. Every call is counted in
+//! the budget.
 
 use chrono::NaiveDate;
 use tracing::debug;
@@ -23,9 +25,9 @@ const MAX_WIDTH: i64 = 64 * 500;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Mode {
-    /// Ask for everything after the cursor.
+    /// Ask for everything from `scan` on.
     Probe,
-    /// Ask for `cursor + 1 ..= cursor + width`.
+    /// Ask for `scan ..= scan + width - 1`.
     Window,
 }
 
@@ -38,6 +40,8 @@ pub struct MutatieSync<'a> {
     today: NaiveDate,
     datum_van: NaiveDate,
     cursor: i64,
+    /// The next number to ask for in this run.
+    scan: i64,
     mode: Mode,
     width: i64,
     finished: bool,
@@ -66,6 +70,7 @@ impl<'a> MutatieSync<'a> {
             today,
             datum_van,
             cursor,
+            scan: cursor + 1,
             mode: Mode::Probe,
             width: CAP_I64,
             finished: false,
@@ -86,41 +91,44 @@ impl<'a> MutatieSync<'a> {
     /// The next batch (≤ 500 rows, ascending `MutatieNr`), or `None` when the tail has been read.
     pub async fn next_batch(&mut self) -> Result<Option<Vec<Mutatie>>, Error> {
         while !self.finished {
-            let tm = match self.mode {
-                Mode::Probe => 0,
-                Mode::Window => self.cursor + self.width,
-            };
-            let rows = self.fetch(self.cursor + 1, tm).await?;
-            let saturated = rows.len() >= ROW_CAP;
-            match self.mode {
-                Mode::Probe if saturated => {
-                    debug!(cursor = self.cursor, "the tail holds 500 or more mutations; reading it in windows");
+            if self.mode == Mode::Probe {
+                let rows = self.fetch(self.scan, 0).await?;
+                if rows.len() >= ROW_CAP {
+                    debug!(from = self.scan, "the tail holds 500 or more mutations; reading it in windows");
                     self.mode = Mode::Window;
-                    self.width = CAP_I64;
                     continue;
                 }
-                Mode::Probe => self.finished = true,
-                Mode::Window if saturated && self.width > CAP_I64 => {
-                    self.width = (self.width / 2).max(CAP_I64);
-                    debug!(width = self.width, "a saturated window was split");
-                    continue;
-                }
-                Mode::Window => {
-                    if rows.len() < ROW_CAP / 4 {
-                        self.width = (self.width * 2).min(MAX_WIDTH);
-                    }
-                    if !saturated {
-                        // A window short of the cap may be the end of the data: probe the tail again.
-                        self.mode = Mode::Probe;
-                    }
-                }
+                self.finished = true;
+                return Ok(self.emit(rows));
             }
-            if let Some(last) = rows.last() {
-                self.cursor = self.cursor.max(last.mutatie_nr);
-                return Ok(Some(rows));
+            let last = self.scan + self.width - 1;
+            let rows = self.fetch(self.scan, last).await?;
+            if rows.len() >= ROW_CAP && self.width > CAP_I64 {
+                self.width = (self.width / 2).max(CAP_I64);
+                debug!(width = self.width, "a saturated window was split");
+                continue;
             }
+            // The window is complete: numbers in it that are absent now are gaps. (Only this run skips
+            // them; the persisted cursor is the highest number seen, so the next run looks again.)
+            self.scan = last + 1;
+            if rows.len() < ROW_CAP / 4 {
+                self.width = (self.width * 2).min(MAX_WIDTH);
+            }
+            if rows.is_empty() {
+                // Maybe the end, maybe a gap: the open-ended probe tells which.
+                self.mode = Mode::Probe;
+                continue;
+            }
+            return Ok(self.emit(rows));
         }
         Ok(None)
+    }
+
+    fn emit(&mut self, rows: Vec<Mutatie>) -> Option<Vec<Mutatie>> {
+        let last = rows.last()?.mutatie_nr;
+        self.cursor = self.cursor.max(last);
+        self.scan = self.scan.max(last + 1);
+        Some(rows)
     }
 
     /// One call, its rows sorted by number (a window's rows are at most the row cap, so bounded).

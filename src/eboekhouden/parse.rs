@@ -51,11 +51,20 @@ pub trait RecordBuilder: Default + Send {
 }
 
 /// The records of one response, pulled one at a time with [`Records::next`] or as a `Stream`.
-#[derive(Debug)]
 pub struct Records<T: Record, R = BodyReader> {
     xml: Xml<R>,
     done: bool,
     _marker: PhantomData<fn() -> T>,
+}
+
+impl<T: Record, R> std::fmt::Debug for Records<T, R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Records")
+            .field("operation", &T::OPERATION)
+            .field("records_read", &self.xml.records)
+            .field("done", &self.done)
+            .finish()
+    }
 }
 
 impl<T: Record, R: AsyncBufRead + Unpin + Send> Records<T, R> {

@@ -1,1 +1,1 @@
-
+mod eboekhouden_client;

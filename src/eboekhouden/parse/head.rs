@@ -30,7 +30,6 @@ enum Owned {
 }
 
 /// A quick-xml reader with its buffers and the count of records read.
-#[derive(Debug)]
 pub(crate) struct Xml<R> {
     pub(super) reader: quick_xml::Reader<R>,
     pub(super) buf: Vec<u8>,

@@ -7,6 +7,7 @@ use axum::body::Body;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
+use futures::StreamExt;
 
 use super::render::{self, Shape};
 use super::rows::Rows;
@@ -49,7 +50,18 @@ pub(crate) fn list_response(
         written: 0,
         failed: false,
     };
-    let body = Body::from_stream(futures::stream::iter(chunks));
+    let stream = futures::stream::iter(chunks);
+    let body = match damage.cut_after {
+        None => Body::from_stream(stream),
+        Some(_) => {
+            // Pause first so the bytes before the cut reach the client, then break the chunked body.
+            let abort = futures::stream::once(async {
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                Err(io::Error::new(io::ErrorKind::ConnectionAborted, "simulated cut-off"))
+            });
+            Body::from_stream(stream.chain(abort))
+        }
+    };
     ([(header::CONTENT_TYPE, "text/xml; charset=utf-8")], body).into_response()
 }
 
@@ -72,9 +84,9 @@ impl Iterator for Chunks {
             return None;
         }
         if self.damage.cut_after.is_some_and(|limit| self.sent >= limit) {
-            // The connection is aborted mid-body: the client sees a broken chunked stream.
+            // The rest never comes; `list_response` then aborts the connection.
             self.failed = true;
-            return Some(Err(io::Error::new(io::ErrorKind::ConnectionAborted, "simulated cut-off")));
+            return None;
         }
         let mut out = self.head.take().unwrap_or_default();
         self.fill(&mut out);
