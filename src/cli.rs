@@ -4,6 +4,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod simulator;
+
 #[derive(Debug, Parser)]
 #[command(name = "vordering", version, about = "Event-sourced receivables engine linked to e-Boekhouden.nl")]
 struct Cli {
@@ -15,9 +17,21 @@ struct Cli {
 enum Command {
     /// Show the version and exit (placeholder until the other commands land).
     Version,
+    /// Serve a simulated e-Boekhouden SOAP service until Ctrl-C; prints one JSON line with its endpoint.
+    Simulator(simulator::SimulatorArgs),
 }
 
 pub fn main() -> ExitCode {
-    let _cli = Cli::parse();
-    ExitCode::SUCCESS
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Version => Ok(()),
+        Command::Simulator(args) => simulator::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -1,1 +1,3 @@
 mod eboekhouden_client;
+mod eboekhouden_simulator;
+mod zeep;
