@@ -19,6 +19,7 @@ mod costs;
 mod db;
 mod demo;
 mod settings;
+mod simulator;
 mod telemetry;
 
 const DATA_DIR_HELP: &str = "Without a database URL (DATABASE_URL, VORDERING__DATABASE__URL or the settings file), \
@@ -51,6 +52,8 @@ enum Command {
     Db(db::DbCommand),
     /// Legal calculator: collection costs (WIK), statutory interest, payment allocation.
     Costs(costs::CostsArgs),
+    /// Serve a simulated e-Boekhouden SOAP service until Ctrl-C; prints one JSON line with its endpoint.
+    Simulator(simulator::SimulatorArgs),
 }
 
 /// What a failed command tells its caller through the exit code.
@@ -91,6 +94,7 @@ pub fn main() -> ExitCode {
             Command::Administration(command) => administration::run(&context, command).await,
             Command::Db(command) => db::run(&context, command).await,
             Command::Costs(args) => costs::run(&context, args),
+            Command::Simulator(args) => simulator::run(args).await,
         }
     });
     match outcome {

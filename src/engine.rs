@@ -1,8 +1,10 @@
 //! `Engine`: the embedding API. Connects (to a configured server, or to the embedded default),
 //! applies the migrations, and runs commands with their metadata.
 
+mod import;
 mod link;
 
+pub use import::SoapVerifier;
 pub use link::{LinkOutcome, LinkRejected, LinkVerifier};
 
 use std::path::Path;
@@ -39,6 +41,8 @@ pub enum EngineError {
     Credentials(#[from] CredentialsError),
     #[error(transparent)]
     LinkRejected(#[from] LinkRejected),
+    #[error(transparent)]
+    Package(crate::eboekhouden::Error),
 }
 
 /// Where the database lives, for the first line the binary prints.
@@ -55,6 +59,7 @@ pub struct Engine {
     administrations: CommandBus<Administration>,
     location: DatabaseLocation,
     vault: Option<Vault>,
+    settings: Settings,
     // Declared last: dropped after the pool, so the server stops once the connections are gone.
     embedded: Option<EmbeddedPostgres>,
 }
@@ -89,6 +94,7 @@ impl Engine {
         engine.location = location;
         engine.embedded = embedded;
         engine.vault = vault;
+        engine.settings = settings.clone();
         Ok(engine)
     }
 
@@ -100,8 +106,15 @@ impl Engine {
             pool,
             location: DatabaseLocation::Configured,
             vault: None,
+            settings: Settings::default(),
             embedded: None,
         })
+    }
+
+    /// Replaces the settings the engine reads (client, import); the database ones are used at connect.
+    pub fn with_settings(mut self, settings: Settings) -> Self {
+        self.settings = settings;
+        self
     }
 
     /// Sets the key that encrypts stored security codes.

@@ -76,7 +76,9 @@ impl ImportError {
             ImportError::Package(P::CredentialsRejected { .. }) => "credentials_rejected",
             ImportError::Package(P::SessionExpired { .. }) => "session_expired",
             ImportError::Package(P::QuotaExceeded { .. } | P::BudgetExhausted { .. }) => "quota",
-            ImportError::Package(P::Timeout { .. } | P::Transport { .. } | P::HttpStatus { .. } | P::SoapFault { .. }) => "transport",
+            ImportError::Package(
+                P::Timeout { .. } | P::Transport { .. } | P::HttpStatus { .. } | P::SoapFault { .. },
+            ) => "transport",
             ImportError::Package(P::Malformed { .. }) => "malformed_response",
             ImportError::Package(_) => "package",
             ImportError::Engine(_) => "refused",

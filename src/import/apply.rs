@@ -41,13 +41,22 @@ struct Decided {
 
 impl Decided {
     fn clone_header(&self) -> Decided {
-        Decided { aggregate_id: self.aggregate_id.clone(), after_sequence: self.after_sequence, events: vec![], documents: vec![] }
+        Decided {
+            aggregate_id: self.aggregate_id.clone(),
+            after_sequence: self.after_sequence,
+            events: vec![],
+            documents: vec![],
+        }
     }
 }
 
 /// Decides and writes one page of changed rows; returns the debtor codes another writer got to
 /// first, which the caller loads again and retries.
-pub async fn apply_page(conn: &mut PgConnection, rows: Vec<ChangedRow>, outcome: &mut Outcome<'_>) -> Result<Vec<String>, ImportError> {
+pub async fn apply_page(
+    conn: &mut PgConnection,
+    rows: Vec<ChangedRow>,
+    outcome: &mut Outcome<'_>,
+) -> Result<Vec<String>, ImportError> {
     let mut by_debtor: Vec<(String, Vec<ChangedRow>)> = Vec::new();
     for row in rows {
         match by_debtor.last_mut() {
@@ -67,7 +76,11 @@ pub async fn apply_page(conn: &mut PgConnection, rows: Vec<ChangedRow>, outcome:
         // documents are recorded with its last part (a rerun in between finds the events and adds none).
         while decided.events.len() > MAX_BATCH_EVENTS {
             let rest = decided.events.split_off(MAX_BATCH_EVENTS);
-            let head = Decided { events: std::mem::replace(&mut decided.events, rest), documents: vec![], ..decided.clone_header() };
+            let head = Decided {
+                events: std::mem::replace(&mut decided.events, rest),
+                documents: vec![],
+                ..decided.clone_header()
+            };
             decided.after_sequence += u64::try_from(MAX_BATCH_EVENTS).unwrap_or(u64::MAX);
             retry.extend(write(conn, vec![head], outcome).await?);
         }
@@ -86,7 +99,13 @@ fn aggregate_id(administration: &AdministrationId, code: &str) -> String {
     format!("{administration}:{code}")
 }
 
-fn decide_debtor(aggregate_id: String, mut state: DebtorAccount, after_sequence: u64, rows: Vec<ChangedRow>, outcome: &mut Outcome<'_>) -> Decided {
+fn decide_debtor(
+    aggregate_id: String,
+    mut state: DebtorAccount,
+    after_sequence: u64,
+    rows: Vec<ChangedRow>,
+    outcome: &mut Outcome<'_>,
+) -> Decided {
     let mut decided = Decided { aggregate_id, after_sequence, events: Vec::new(), documents: Vec::new() };
     for row in rows {
         let command = match command(&row, outcome.today) {
@@ -116,14 +135,17 @@ fn decide_debtor(aggregate_id: String, mut state: DebtorAccount, after_sequence:
 }
 
 fn command(row: &ChangedRow, today: NaiveDate) -> Result<C, String> {
-    let document: StagedDocument = serde_json::from_str(&row.document).map_err(|e| format!("staged document unreadable: {e}"))?;
+    let document: StagedDocument =
+        serde_json::from_str(&row.document).map_err(|e| format!("staged document unreadable: {e}"))?;
     let key = || DocumentKey::parse(&row.key).map_err(|e| e.to_string());
     let link_id_seed = Uuid::new_v5(&LINK_NAMESPACE, row.key.as_bytes());
     Ok(match document {
         StagedDocument::Debtor(debtor) => C::ImportDebtor { key: key()?, debtor },
         StagedDocument::Invoice(invoice) => C::ImportInvoice { key: key()?, invoice, link_id_seed },
         StagedDocument::Payment(payment) => C::ReceivePayment { key: key()?, payment, today, link_id_seed },
-        StagedDocument::OpenAmount { invoice_number, books_open } => C::ReconcileOpenAmount { invoice_number, books_open },
+        StagedDocument::OpenAmount { invoice_number, books_open } => {
+            C::ReconcileOpenAmount { invoice_number, books_open }
+        }
     })
 }
 
@@ -149,13 +171,17 @@ fn count(counts: &mut ImportCounts, event: &E) {
 }
 
 /// One transaction: the events (bulk path) and, for every aggregate written, its documents.
-async fn write(conn: &mut PgConnection, batch: Vec<Decided>, outcome: &mut Outcome<'_>) -> Result<Vec<String>, ImportError> {
+async fn write(
+    conn: &mut PgConnection,
+    batch: Vec<Decided>,
+    outcome: &mut Outcome<'_>,
+) -> Result<Vec<String>, ImportError> {
     if batch.is_empty() {
         return Ok(vec![]);
     }
     let now = Utc::now();
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-    let mut appends = Vec::new();
+    let mut appends: Vec<PendingAppend<DebtorAccount>> = Vec::new();
     let mut documents: HashMap<String, Vec<(String, String, i16)>> = HashMap::new();
     for decided in batch {
         documents.insert(decided.aggregate_id.clone(), decided.documents);

@@ -18,11 +18,12 @@ impl PgCallBudget {
 
     /// Calls made in `month` so far.
     pub async fn used(&self, month: BudgetMonth) -> Result<u32, sqlx::Error> {
-        let calls: Option<i32> = sqlx::query_scalar("SELECT calls FROM soap_call_budget WHERE administration = $1 AND month = $2")
-            .bind(&self.administration)
-            .bind(month.to_string())
-            .fetch_optional(&self.pool)
-            .await?;
+        let calls: Option<i32> =
+            sqlx::query_scalar("SELECT calls FROM soap_call_budget WHERE administration = $1 AND month = $2")
+                .bind(&self.administration)
+                .bind(month.to_string())
+                .fetch_optional(&self.pool)
+                .await?;
         Ok(calls.and_then(|c| u32::try_from(c).ok()).unwrap_or(0))
     }
 }

@@ -38,7 +38,7 @@ pub async fn changed(conn: &mut PgConnection, administration: &str) -> Result<i6
          WITH best AS (SELECT DISTINCT ON (key) * FROM import_stage ORDER BY key, precedence DESC, seq) \
          SELECT dense_rank() OVER (ORDER BY b.debtor_code) AS debtor_rank, b.* \
          FROM best b LEFT JOIN import_document d ON d.key = b.key \
-         WHERE b.debtor_code <> '' AND (d.key IS NULL OR (b.precedence >= d.precedence AND b.content_hash <> d.content_hash))",
+         WHERE b.debtor_code <> '' AND (d.key IS NULL OR (b.precedence >= d.source AND b.content_hash <> d.content_hash))",
     )
     .execute(&mut *conn)
     .await?;
@@ -48,13 +48,15 @@ pub async fn changed(conn: &mut PgConnection, administration: &str) -> Result<i6
 
 /// Staged payments whose debtor nobody could tell; reported, never guessed.
 pub async fn orphans(conn: &mut PgConnection) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT key FROM import_stage WHERE debtor_code = '' ORDER BY seq LIMIT 100").fetch_all(conn).await
+    sqlx::query_scalar("SELECT key FROM import_stage WHERE debtor_code = '' ORDER BY seq LIMIT 100")
+        .fetch_all(conn)
+        .await
 }
 
 /// One page of changed rows: the debtors ranked `(after, after + debtors]`, in decision order.
 pub async fn page(conn: &mut PgConnection, after: i64, debtors: i64) -> Result<Vec<ChangedRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT debtor_rank, key, debtor_code, precedence, content_hash, document FROM import_changed \
+        "SELECT key, debtor_code, precedence, content_hash, document FROM import_changed \
          WHERE debtor_rank > $1 AND debtor_rank <= $1 + $2 ORDER BY debtor_rank, kind, seq",
     )
     .bind(after)
@@ -65,7 +67,6 @@ pub async fn page(conn: &mut PgConnection, after: i64, debtors: i64) -> Result<V
 
 #[derive(Debug, sqlx::FromRow)]
 pub struct ChangedRow {
-    pub debtor_rank: i64,
     pub key: String,
     pub debtor_code: String,
     pub precedence: i16,
@@ -76,7 +77,7 @@ pub struct ChangedRow {
 /// The changed rows of the named debtors again, for those another writer changed meanwhile.
 pub async fn rows_of(conn: &mut PgConnection, debtor_codes: &[String]) -> Result<Vec<ChangedRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT debtor_rank, key, debtor_code, precedence, content_hash, document FROM import_changed \
+        "SELECT key, debtor_code, precedence, content_hash, document FROM import_changed \
          WHERE debtor_code = ANY($1) ORDER BY debtor_rank, kind, seq",
     )
     .bind(debtor_codes)

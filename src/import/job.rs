@@ -2,8 +2,7 @@
 //! diff, the writes, and what a failure means for the link.
 
 use chrono::{Days, NaiveDate, Utc};
-use sqlx::pool::PoolConnection;
-use sqlx::Postgres;
+use sqlx::{Connection, PgConnection};
 use tracing::{info, instrument, warn};
 use uuid::Uuid;
 
@@ -49,78 +48,65 @@ pub async fn run_import(
     progress: &dyn Progress,
 ) -> Result<ImportReport, ImportError> {
     let admin = &request.administration;
-    let mut conn = engine.pool().acquire().await?;
-    let lock_key = format!("vordering:import:{admin}");
-    let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock(hashtextextended($1, 0))").bind(&lock_key).fetch_one(&mut *conn).await?;
+    // A connection of its own, outside the pool: when it closes (or the process dies) the session
+    // ends, and with it the advisory lock and the staging tables.
+    let mut conn = PgConnection::connect_with(&engine.pool().connect_options()).await?;
+    let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock(hashtextextended($1, 0))")
+        .bind(format!("vordering:import:{admin}"))
+        .fetch_one(&mut conn)
+        .await?;
     if !locked {
         return Err(ImportError::AlreadyRunning(admin.to_string()));
     }
     let import_id = ImportId::from_uuid(Uuid::now_v7());
     let metadata = Metadata::new(request.actor.clone(), format!("import:{import_id}"), Utc::now());
-    let started = engine
-        .administration_command(admin, AdministrationCommand::StartImport { import_id, trigger: request.trigger }, &metadata)
-        .await;
-    let result = match started {
-        Ok(()) => read_and_write(engine, client, request, settings, progress, conn, &metadata).await,
-        Err(error) => {
-            unlock(conn, &lock_key).await;
-            return Err(error.into());
-        }
-    };
+    let start = AdministrationCommand::StartImport { import_id, trigger: request.trigger };
+    engine.administration_command(admin, start, &metadata).await?;
+    let result = read_and_write(engine, client, request, settings, progress, conn, &metadata).await;
     if let Err(error) = client.close_session().await {
         warn!(%error, "could not close the e-Boekhouden session");
     }
-    finish(engine, admin, import_id, &metadata, result, &lock_key).await
+    finish(engine, admin, import_id, &metadata, result).await
 }
 
+/// Records how the run ended: `ImportCompleted`, or `ImportFailed` (and a broken link when the
+/// package refused the codes).
 async fn finish(
     engine: &Engine,
     admin: &AdministrationId,
     import_id: ImportId,
     metadata: &Metadata,
-    result: Result<(Outcome2, PoolConnection<Postgres>), (ImportError, Option<PoolConnection<Postgres>>)>,
-    lock_key: &str,
+    result: Result<Tally, ImportError>,
 ) -> Result<ImportReport, ImportError> {
     let now = Utc::now();
     match result {
-        Ok((outcome, conn)) => {
-            unlock(conn, lock_key).await;
-            let command = AdministrationCommand::CompleteImport { import_id, counts: outcome.counts, issues: outcome.issues.clone() };
+        Ok(Tally { counts, issues }) => {
+            let command = AdministrationCommand::CompleteImport { import_id, counts, issues: issues.clone() };
             engine.administration_command(admin, command, &metadata.caused(now)).await?;
-            info!(events = outcome.counts.events_written, "import completed");
-            Ok(ImportReport { import_id, counts: outcome.counts, issues: outcome.issues })
+            info!(events = counts.events_written, "import completed");
+            Ok(ImportReport { import_id, counts, issues })
         }
-        Err((error, conn)) => {
-            if let Some(conn) = conn {
-                unlock(conn, lock_key).await;
-            }
+        Err(error) => {
             if let ImportError::Package(eboekhouden::Error::CredentialsRejected { code, .. }) = &error {
                 let broken = AdministrationCommand::MarkLinkBroken { error_code: code.clone(), detected_at: now };
                 engine.administration_command(admin, broken, &metadata.caused(now)).await?;
             }
-            let failed = AdministrationCommand::FailImport { import_id, error_kind: error.kind().to_owned(), message: error.to_string() };
+            let failed = AdministrationCommand::FailImport {
+                import_id,
+                error_kind: error.kind().to_owned(),
+                message: error.to_string(),
+            };
             engine.administration_command(admin, failed, &metadata.caused(now)).await?;
             Err(error)
         }
     }
 }
 
-async fn unlock(mut conn: PoolConnection<Postgres>, lock_key: &str) {
-    let cleaned = sqlx::query("DROP TABLE IF EXISTS import_stage, import_changed").execute(&mut *conn).await;
-    let unlocked = sqlx::query("SELECT pg_advisory_unlock(hashtextextended($1, 0))").bind(lock_key).execute(&mut *conn).await;
-    if cleaned.is_err() || unlocked.is_err() {
-        // Closing the connection ends the session, which drops the lock and the temporary tables.
-        conn.close_on_drop();
-    }
-}
-
-/// The counts and issues of a run, owned (the borrowing `Outcome` lives only while writing).
-struct Outcome2 {
+/// What a run counted and noticed.
+struct Tally {
     counts: ImportCounts,
     issues: Vec<ImportIssue>,
 }
-
-type Run = Result<(Outcome2, PoolConnection<Postgres>), (ImportError, Option<PoolConnection<Postgres>>)>;
 
 async fn read_and_write(
     engine: &Engine,
@@ -128,77 +114,64 @@ async fn read_and_write(
     request: &ImportRequest,
     settings: &ImportSettings,
     progress: &dyn Progress,
-    conn: PoolConnection<Postgres>,
+    conn: PgConnection,
     metadata: &Metadata,
-) -> Run {
-    let mapper = Mapper { administration: request.administration.clone(), default_term_days: settings.default_term_days };
+) -> Result<Tally, ImportError> {
+    let mapper =
+        Mapper { administration: request.administration.clone(), default_term_days: settings.default_term_days };
     let mut issues = Vec::new();
-    let stager = Stager::start(conn).await.map_err(|e| (e.into(), None))?;
-    let (stager, mutatie_cursor) = match read_books(engine, client, request, settings, &mapper, stager, &mut issues, progress).await {
-        Ok(read) => read,
-        Err((error, stager)) => {
-            // End the COPY so the connection (and with it the lock) is given back cleanly.
-            let conn = match stager {
-                Some(stager) => stager.finish().await.ok(),
-                None => None,
-            };
-            return Err((error, conn));
-        }
+    let mut stager = Stager::start(conn).await?;
+    let mutatie_cursor =
+        read_books(engine, client, request, settings, &mapper, &mut stager, &mut issues, progress).await?;
+    let mut conn = stager.finish().await?;
+    let mut outcome = Outcome {
+        administration: &request.administration,
+        metadata,
+        today: request.today,
+        counts: ImportCounts::default(),
+        issues,
     };
-    let mut conn = stager.finish().await.map_err(|e| (e.into(), None))?;
-    let mut outcome = Outcome { administration: &request.administration, metadata, today: request.today, counts: ImportCounts::default(), issues };
-    match write_changes(&mut conn, settings, &mut outcome, progress).await {
-        Ok(()) => {}
-        Err(error) => return Err((error, Some(conn))),
-    }
-    if let Err(error) = save_cursor(engine, &request.administration, mutatie_cursor).await {
-        return Err((error.into(), Some(conn)));
-    }
+    write_changes(&mut conn, settings, &mut outcome, progress).await?;
+    save_cursor(engine, &request.administration, mutatie_cursor).await?;
+    conn.close().await?;
     outcome.counts.warnings = count(&outcome.issues, IssueSeverity::Warning);
     outcome.counts.errors = count(&outcome.issues, IssueSeverity::Error);
-    Ok((Outcome2 { counts: outcome.counts, issues: outcome.issues }, conn))
+    Ok(Tally { counts: outcome.counts, issues: outcome.issues })
 }
 
 fn count(issues: &[ImportIssue], severity: IssueSeverity) -> u64 {
     u64::try_from(issues.iter().filter(|i| i.severity == severity).count()).unwrap_or(u64::MAX)
 }
 
-type Read = Result<(Stager, i64), (ImportError, Option<Stager>)>;
-
 /// Reads the books in DESIGN §6's order into the stage; returns the new mutation cursor.
-#[allow(clippy::too_many_arguments)]
+#[allow(clippy::too_many_arguments, reason = "one call site; the arguments are the run's context")]
 async fn read_books(
     engine: &Engine,
     client: &Client,
     request: &ImportRequest,
     settings: &ImportSettings,
     mapper: &Mapper,
-    mut stager: Stager,
+    stager: &mut Stager,
     issues: &mut Vec<ImportIssue>,
     progress: &dyn Progress,
-) -> Read {
-    macro_rules! try_read {
-        ($e:expr) => {
-            match $e {
-                Ok(value) => value,
-                Err(error) => return Err((ImportError::from(error), Some(stager))),
-            }
-        };
-    }
+) -> Result<i64, ImportError> {
     let admin = request.administration.as_str();
     progress.phase("relations");
-    let mut relations = try_read!(client.get_relaties(&RelatieFilter::default()).await);
-    while let Some(relation) = try_read!(relations.next().await) {
-        try_read!(stage(&mut stager, mapper.relation(&relation), issues).await);
+    let mut relations = client.get_relaties(&RelatieFilter::default()).await?;
+    while let Some(relation) = relations.next().await? {
+        stage(stager, mapper.relation(&relation), issues).await?;
         progress.parsed(1);
     }
     progress.phase("mutations");
-    let cursor: Option<i64> = try_read!(
-        sqlx::query_scalar("SELECT mutatie_nr FROM import_cursor WHERE administration = $1").bind(admin).fetch_optional(engine.pool()).await
-    );
+    let cursor: Option<i64> = sqlx::query_scalar("SELECT mutatie_nr FROM import_cursor WHERE administration = $1")
+        .bind(admin)
+        .fetch_optional(engine.pool())
+        .await?;
     let from = match cursor {
         Some(_) => NaiveDate::from_ymd_opt(1980, 1, 1).unwrap_or_default(),
-        None => request.today.checked_sub_days(Days::new(u64::from(settings.first_import_days))).unwrap_or(request.today),
+        None => {
+            request.today.checked_sub_days(Days::new(u64::from(settings.first_import_days))).unwrap_or(request.today)
+        }
     };
     let budget = PgCallBudget::new(engine.pool().clone(), admin, settings.monthly_call_limit);
     let mut sync = MutatieSync::new(client, &budget, request.today, cursor.unwrap_or(0), from);
@@ -206,39 +179,46 @@ async fn read_books(
         match sync.next_batch().await {
             Ok(Some(batch)) => {
                 for mutation in &batch {
-                    try_read!(stage(&mut stager, mapper.mutation(mutation), issues).await);
+                    stage(stager, mapper.mutation(mutation), issues).await?;
                 }
                 progress.parsed(u64::try_from(batch.len()).unwrap_or(0));
             }
             Ok(None) => break,
             Err(error @ (eboekhouden::Error::QuotaExceeded { .. } | eboekhouden::Error::BudgetExhausted { .. })) => {
                 // The rest of the books is still read; payments not seen show up as open-amount changes.
-                issues.push(ImportIssue { severity: IssueSeverity::Warning, document: String::new(), message: error.to_string() });
+                issues.push(ImportIssue {
+                    severity: IssueSeverity::Warning,
+                    document: String::new(),
+                    message: error.to_string(),
+                });
                 break;
             }
-            Err(error) => return Err((error.into(), Some(stager))),
+            Err(error) => return Err(error.into()),
         }
     }
-    let mutatie_cursor = sync.cursor();
     progress.phase("invoices");
-    let mut invoices = try_read!(client.get_facturen(&FactuurFilter::default()).await);
-    while let Some(invoice) = try_read!(invoices.next().await) {
-        try_read!(stage(&mut stager, mapper.invoice(&invoice), issues).await);
+    let mut invoices = client.get_facturen(&FactuurFilter::default()).await?;
+    while let Some(invoice) = invoices.next().await? {
+        stage(stager, mapper.invoice(&invoice), issues).await?;
         progress.parsed(1);
     }
     progress.phase("open items");
     let mut open_total = Cents::ZERO;
-    let mut open_items = try_read!(client.get_open_posten().await);
-    while let Some(item) = try_read!(open_items.next().await) {
+    let mut open_items = client.get_open_posten().await?;
+    while let Some(item) = open_items.next().await? {
         open_total = open_total.checked_add(item.openstaand).unwrap_or(open_total);
-        try_read!(stage(&mut stager, mapper.open_item(&item), issues).await);
+        stage(stager, mapper.open_item(&item), issues).await?;
         progress.parsed(1);
     }
-    try_read!(compare_with_ledger(client, open_total, issues).await);
-    Ok((stager, mutatie_cursor))
+    compare_with_ledger(client, open_total, issues).await?;
+    Ok(sync.cursor())
 }
 
-async fn stage(stager: &mut Stager, mapped: Result<Vec<StagedRow>, ImportIssue>, issues: &mut Vec<ImportIssue>) -> Result<(), sqlx::Error> {
+async fn stage(
+    stager: &mut Stager,
+    mapped: Result<Vec<StagedRow>, ImportIssue>,
+    issues: &mut Vec<ImportIssue>,
+) -> Result<(), sqlx::Error> {
     match mapped {
         Ok(rows) => {
             for row in rows {
@@ -251,8 +231,12 @@ async fn stage(stager: &mut Stager, mapped: Result<Vec<StagedRow>, ImportIssue>,
 }
 
 /// Σ open items against the receivables ledger (`DEB`) of GetSaldi; a difference is a warning.
-async fn compare_with_ledger(client: &Client, open_total: Cents, issues: &mut Vec<ImportIssue>) -> Result<(), eboekhouden::Error> {
-    let filter = SaldiFilter { categorie: "DEB".to_owned(), ..SaldiFilter::default() };
+async fn compare_with_ledger(
+    client: &Client,
+    open_total: Cents,
+    issues: &mut Vec<ImportIssue>,
+) -> Result<(), eboekhouden::Error> {
+    let filter = SaldiFilter::categorie("DEB");
     let mut saldi = client.get_saldi(&filter).await?;
     let mut ledger = Cents::ZERO;
     while let Some(saldo) = saldi.next().await? {
@@ -263,14 +247,16 @@ async fn compare_with_ledger(client: &Client, open_total: Cents, issues: &mut Ve
         issues.push(ImportIssue {
             severity: IssueSeverity::Warning,
             document: String::new(),
-            message: format!("the open items add up to {open_total}, the receivables ledger says {ledger} (difference {difference})"),
+            message: format!(
+                "the open items add up to {open_total}, the receivables ledger says {ledger} (difference {difference})"
+            ),
         });
     }
     Ok(())
 }
 
 async fn write_changes(
-    conn: &mut PoolConnection<Postgres>,
+    conn: &mut PgConnection,
     settings: &ImportSettings,
     outcome: &mut Outcome<'_>,
     progress: &dyn Progress,
@@ -278,10 +264,15 @@ async fn write_changes(
     progress.phase("comparing");
     let changed = diff::changed(conn, outcome.administration.as_str()).await?;
     for key in diff::orphans(conn).await? {
-        outcome.issues.push(ImportIssue { severity: IssueSeverity::Error, document: key, message: "no relation is known for this payment".to_owned() });
+        outcome.issues.push(ImportIssue {
+            severity: IssueSeverity::Error,
+            document: key,
+            message: "no relation is known for this payment".to_owned(),
+        });
     }
     progress.phase("writing");
-    let last_rank: i64 = sqlx::query_scalar("SELECT coalesce(max(debtor_rank), 0) FROM import_changed").fetch_one(&mut **conn).await?;
+    let last_rank: i64 =
+        sqlx::query_scalar("SELECT coalesce(max(debtor_rank), 0) FROM import_changed").fetch_one(&mut *conn).await?;
     let mut after = 0;
     while after < last_rank {
         let rows = diff::page(conn, after, settings.debtors_per_page).await?;
@@ -295,7 +286,11 @@ async fn write_changes(
             retry = apply_page(conn, rows, outcome).await?;
         }
         for code in retry {
-            outcome.issues.push(ImportIssue { severity: IssueSeverity::Error, document: format!("debtor {code}"), message: "kept changing during the import; run it again".to_owned() });
+            outcome.issues.push(ImportIssue {
+                severity: IssueSeverity::Error,
+                document: format!("debtor {code}"),
+                message: "kept changing during the import; run it again".to_owned(),
+            });
         }
         progress.written(outcome.counts.events_written - before);
         after += settings.debtors_per_page;

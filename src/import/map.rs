@@ -17,7 +17,10 @@ pub enum StagedDocument {
     Invoice(InvoiceDocument),
     Payment(PaymentDocument),
     /// The books' open amount of an invoice (absent from GetOpenPosten: zero).
-    OpenAmount { invoice_number: InvoiceNumber, books_open: Cents },
+    OpenAmount {
+        invoice_number: InvoiceNumber,
+        books_open: Cents,
+    },
 }
 
 impl StagedDocument {
@@ -75,12 +78,13 @@ impl Mapper {
         let name = format!("relation {}", r.code);
         let code = DebtorCode::new(&r.code).map_err(|e| issue(name.clone(), e.to_string()))?;
         let text = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
-        let address = [&r.adres, &r.postcode, &r.plaats, &r.land].iter().any(|s| !s.trim().is_empty()).then(|| Address {
-            street: r.adres.trim().to_owned(),
-            postal_code: r.postcode.trim().to_owned(),
-            city: r.plaats.trim().to_owned(),
-            country: r.land.trim().to_owned(),
-        });
+        let address =
+            [&r.adres, &r.postcode, &r.plaats, &r.land].iter().any(|s| !s.trim().is_empty()).then(|| Address {
+                street: r.adres.trim().to_owned(),
+                postal_code: r.postcode.trim().to_owned(),
+                city: r.plaats.trim().to_owned(),
+                country: r.land.trim().to_owned(),
+            });
         let kind = match r.kind {
             RelatieKind::Consumer => DebtorKind::Consumer,
             RelatieKind::Business => DebtorKind::Business,
@@ -95,13 +99,29 @@ impl Mapper {
         };
         let key = self.key(DocumentKind::Debtor, code.as_str(), &name)?;
         let content_hash = document.content_hash();
-        Ok(vec![StagedRow { key: key.as_str().to_owned(), debtor_code: code.to_string(), precedence: 0, content_hash, document: StagedDocument::Debtor(document) }])
+        Ok(vec![StagedRow {
+            key: key.as_str().to_owned(),
+            debtor_code: code.to_string(),
+            precedence: 0,
+            content_hash,
+            document: StagedDocument::Debtor(document),
+        }])
     }
 
     pub fn invoice(&self, f: &Factuur) -> Mapped {
         let name = format!("invoice {}", f.factuurnummer);
-        let due = f.due_date().ok_or_else(|| issue(name.clone(), format!("payment term {} days is not a valid term", f.betalingstermijn)))?;
-        self.invoice_row(&f.factuurnummer, &f.relatiecode, f.datum, due, f.totaal_incl_btw, InvoiceSource::Invoicing, PRECEDENCE_INVOICING)
+        let due = f.due_date().ok_or_else(|| {
+            issue(name.clone(), format!("payment term {} days is not a valid term", f.betalingstermijn))
+        })?;
+        self.invoice_row(
+            &f.factuurnummer,
+            &f.relatiecode,
+            f.datum,
+            due,
+            f.totaal_incl_btw,
+            InvoiceSource::Invoicing,
+            PRECEDENCE_INVOICING,
+        )
     }
 
     /// `FactuurVerstuurd` is an invoice (its own term, else the default); received payments are payments.
@@ -112,10 +132,20 @@ impl Mapper {
                 let amount = m.total_incl_btw().ok_or_else(|| issue(name.clone(), "the line amounts overflow"))?;
                 let term = m.betalingstermijn_days().unwrap_or(self.default_term_days);
                 let due = add_days(m.datum, term).ok_or_else(|| issue(name, "the due date is out of range"))?;
-                self.invoice_row(&m.factuurnummer, &m.relatie_code, m.datum, due, amount, InvoiceSource::Mutation, PRECEDENCE_MUTATION)
+                self.invoice_row(
+                    &m.factuurnummer,
+                    &m.relatie_code,
+                    m.datum,
+                    due,
+                    amount,
+                    InvoiceSource::Mutation,
+                    PRECEDENCE_MUTATION,
+                )
             }
             MutatieSoort::FactuurbetalingOntvangen => self.payment(m, PaymentSource::InvoicePayment),
-            MutatieSoort::GeldOntvangen if !m.relatie_code.trim().is_empty() => self.payment(m, PaymentSource::MoneyReceived),
+            MutatieSoort::GeldOntvangen if !m.relatie_code.trim().is_empty() => {
+                self.payment(m, PaymentSource::MoneyReceived)
+            }
             _ => Ok(vec![]),
         }
     }
@@ -129,21 +159,44 @@ impl Mapper {
         let reference = Some(m.factuurnummer.trim())
             .filter(|n| !n.is_empty())
             .or_else(|| m.regels.iter().map(|r| r.factuurnummer.trim()).find(|n| !n.is_empty()));
-        let reference_invoice = reference.map(InvoiceNumber::new).transpose().map_err(|e| issue(name.clone(), e.to_string()))?;
+        let reference_invoice =
+            reference.map(InvoiceNumber::new).transpose().map_err(|e| issue(name.clone(), e.to_string()))?;
         let payment_ref = PaymentRef::new(m.mutatie_nr.to_string()).map_err(|e| issue(name.clone(), e.to_string()))?;
-        let document = PaymentDocument { payment_ref: payment_ref.clone(), value_date: m.datum, amount, reference_invoice, source };
+        let document = PaymentDocument {
+            payment_ref: payment_ref.clone(),
+            value_date: m.datum,
+            amount,
+            reference_invoice,
+            source,
+        };
         let key = self.key(DocumentKind::Payment, payment_ref.as_str(), &name)?;
         let content_hash = document.content_hash();
         let debtor_code = m.relatie_code.trim().to_owned();
-        Ok(vec![StagedRow { key: key.as_str().to_owned(), debtor_code, precedence: 0, content_hash, document: StagedDocument::Payment(document) }])
+        Ok(vec![StagedRow {
+            key: key.as_str().to_owned(),
+            debtor_code,
+            precedence: 0,
+            content_hash,
+            document: StagedDocument::Payment(document),
+        }])
     }
 
     /// An open item: the invoice (with the default term, if nothing better is known) and its open amount.
     pub fn open_item(&self, o: &OpenPost) -> Mapped {
         let name = format!("open item {}", o.mut_factuur);
-        let due = add_days(o.mut_datum, self.default_term_days).ok_or_else(|| issue(name, "the due date is out of range"))?;
-        let mut rows = self.invoice_row(&o.mut_factuur, &o.rel_code, o.mut_datum, due, o.bedrag, InvoiceSource::OpenItem, PRECEDENCE_OPEN_ITEM)?;
-        let invoice_number = InvoiceNumber::new(&o.mut_factuur).map_err(|e| issue(format!("open item {}", o.mut_factuur), e.to_string()))?;
+        let due =
+            add_days(o.mut_datum, self.default_term_days).ok_or_else(|| issue(name, "the due date is out of range"))?;
+        let mut rows = self.invoice_row(
+            &o.mut_factuur,
+            &o.rel_code,
+            o.mut_datum,
+            due,
+            o.bedrag,
+            InvoiceSource::OpenItem,
+            PRECEDENCE_OPEN_ITEM,
+        )?;
+        let invoice_number = InvoiceNumber::new(&o.mut_factuur)
+            .map_err(|e| issue(format!("open item {}", o.mut_factuur), e.to_string()))?;
         rows.push(self.open_amount(&invoice_number, o.rel_code.trim(), o.openstaand));
         Ok(rows)
     }
@@ -175,10 +228,22 @@ impl Mapper {
         }
         let invoice_number = InvoiceNumber::new(number).map_err(|e| issue(name.clone(), e.to_string()))?;
         DebtorCode::new(relation).map_err(|e| issue(name.clone(), e.to_string()))?;
-        let document = InvoiceDocument { invoice_number: invoice_number.clone(), invoice_date: date, due_date: due, amount, source };
+        let document = InvoiceDocument {
+            invoice_number: invoice_number.clone(),
+            invoice_date: date,
+            due_date: due,
+            amount,
+            source,
+        };
         let key = self.key(DocumentKind::Invoice, invoice_number.as_str(), &name)?;
         let content_hash = document.content_hash();
-        Ok(vec![StagedRow { key: key.as_str().to_owned(), debtor_code: relation.trim().to_owned(), precedence, content_hash, document: StagedDocument::Invoice(document) }])
+        Ok(vec![StagedRow {
+            key: key.as_str().to_owned(),
+            debtor_code: relation.trim().to_owned(),
+            precedence,
+            content_hash,
+            document: StagedDocument::Invoice(document),
+        }])
     }
 }
 

@@ -1,10 +1,9 @@
 //! Staging: mapped documents go through a bounded channel into `COPY … FROM STDIN` on the import's
 //! own connection, into a temporary table, so parsing runs on one core while PostgreSQL ingests on
 //! the other, and nothing the size of the administration is held in memory. The table dies with the
-//! connection, so a killed import leaves nothing behind.
+//! import's own connection, so a killed import leaves nothing behind.
 
-use sqlx::pool::PoolConnection;
-use sqlx::Postgres;
+use sqlx::PgConnection;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
@@ -25,14 +24,14 @@ pub struct Stager {
     chunk: String,
     rows_in_chunk: usize,
     seq: i64,
-    task: JoinHandle<Result<PoolConnection<Postgres>, sqlx::Error>>,
+    task: JoinHandle<Result<PgConnection, sqlx::Error>>,
 }
 
 impl Stager {
     /// Starts `COPY` into a fresh `import_stage` on `conn`.
-    pub async fn start(mut conn: PoolConnection<Postgres>) -> Result<Stager, sqlx::Error> {
-        sqlx::query(CREATE_STAGE).execute(&mut *conn).await?;
-        sqlx::query("TRUNCATE import_stage").execute(&mut *conn).await?;
+    pub async fn start(mut conn: PgConnection) -> Result<Stager, sqlx::Error> {
+        sqlx::query(CREATE_STAGE).execute(&mut conn).await?;
+        sqlx::query("TRUNCATE import_stage").execute(&mut conn).await?;
         let (sender, mut receiver) = mpsc::channel::<String>(CHUNKS_IN_FLIGHT);
         let task = tokio::spawn(async move {
             let mut copy = conn
@@ -93,12 +92,8 @@ impl Stager {
         Ok(())
     }
 
-    pub fn rows(&self) -> i64 {
-        self.seq
-    }
-
     /// Sends what is left, ends the COPY and hands the connection back.
-    pub async fn finish(mut self) -> Result<PoolConnection<Postgres>, sqlx::Error> {
+    pub async fn finish(mut self) -> Result<PgConnection, sqlx::Error> {
         if self.rows_in_chunk > 0 {
             self.flush().await?;
         }

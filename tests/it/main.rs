@@ -3,9 +3,13 @@
 
 mod costs_cli;
 mod debtor_account;
+mod eboekhouden_client;
+mod eboekhouden_simulator;
 mod embedded;
 mod event_contract;
 mod event_store;
 mod golden_cases;
+mod import;
 mod linking;
 mod support;
+mod zeep;
