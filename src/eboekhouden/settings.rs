@@ -10,7 +10,7 @@ pub const DEFAULT_ENDPOINT: &str = "https://soap.e-boekhouden.nl/soap.asmx";
 
 /// How the client reaches e-Boekhouden. Every field has a default, so an empty table deserializes.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct ClientSettings {
     /// The SOAP endpoint (the simulator's URL in tests and demos).
     pub endpoint: String,
