@@ -18,6 +18,9 @@ mod administration;
 mod costs;
 mod db;
 mod demo;
+mod import;
+mod link;
+mod payment;
 mod settings;
 mod simulator;
 mod telemetry;
@@ -50,6 +53,20 @@ enum Command {
     /// Operate the embedded private PostgreSQL cluster.
     #[command(subcommand)]
     Db(db::DbCommand),
+    /// Link an administration to e-Boekhouden (codes from VORDERING_SECURITY_CODE1/2 or a prompt); again to replace the codes.
+    Link(link::LinkArgs),
+    /// Remove the link and erase the stored codes.
+    Unlink(link::UnlinkArgs),
+    /// Switch the daily automatic import on or off.
+    AutoImport(link::AutoImportArgs),
+    /// Import from e-Boekhouden now; `import log` shows the imports of the last month.
+    Import(import::ImportArgs),
+    /// Link or unlink payments to invoices by hand.
+    #[command(subcommand)]
+    Payment(payment::PaymentCommand),
+    /// Link or unlink credit notes to invoices by hand.
+    #[command(subcommand)]
+    CreditNote(payment::CreditNoteCommand),
     /// Legal calculator: collection costs (WIK), statutory interest, payment allocation.
     Costs(costs::CostsArgs),
     /// Serve a simulated e-Boekhouden SOAP service until Ctrl-C; prints one JSON line with its endpoint.
@@ -93,6 +110,12 @@ pub fn main() -> ExitCode {
             Command::Demo(args) => demo::run(&context, args).await,
             Command::Administration(command) => administration::run(&context, command).await,
             Command::Db(command) => db::run(&context, command).await,
+            Command::Link(args) => link::link(&context, args).await,
+            Command::Unlink(args) => link::unlink(&context, args).await,
+            Command::AutoImport(args) => link::auto_import(&context, args).await,
+            Command::Import(args) => import::run(&context, args).await,
+            Command::Payment(command) => payment::payment(&context, command).await,
+            Command::CreditNote(command) => payment::credit_note(&context, command).await,
             Command::Costs(args) => costs::run(&context, args),
             Command::Simulator(args) => simulator::run(args).await,
         }

@@ -1,9 +1,11 @@
 //! `Engine`: the embedding API. Connects (to a configured server, or to the embedded default),
 //! applies the migrations, and runs commands with their metadata.
 
+mod accounts;
 mod import;
 mod link;
 
+pub use accounts::{AccountError, UnknownDocument};
 pub use import::SoapVerifier;
 pub use link::{LinkOutcome, LinkRejected, LinkVerifier};
 
@@ -43,6 +45,10 @@ pub enum EngineError {
     LinkRejected(#[from] LinkRejected),
     #[error(transparent)]
     Package(crate::eboekhouden::Error),
+    #[error(transparent)]
+    Account(CommandError<crate::domain::debtor_account::DebtorAccountError>),
+    #[error(transparent)]
+    UnknownDocument(#[from] UnknownDocument),
 }
 
 /// Where the database lives, for the first line the binary prints.
@@ -57,6 +63,7 @@ pub enum DatabaseLocation {
 pub struct Engine {
     pool: PgPool,
     administrations: CommandBus<Administration>,
+    accounts: CommandBus<crate::domain::debtor_account::DebtorAccount>,
     location: DatabaseLocation,
     vault: Option<Vault>,
     settings: Settings,
@@ -103,6 +110,7 @@ impl Engine {
         crate::MIGRATOR.run(&pool).await?;
         Ok(Engine {
             administrations: CommandBus::new(pool.clone()),
+            accounts: CommandBus::new(pool.clone()),
             pool,
             location: DatabaseLocation::Configured,
             vault: None,

@@ -100,7 +100,8 @@ async fn run(args: Args) -> anyhow::Result<std::process::ExitCode> {
     // The log now holds `size` events written by the bulk path: read them back.
     let l_read = measure(&mut foreign, || denominators::read(&pool)).await?;
 
-    let mut results = vec![GoalResult::new("G1-bulk-append", bulk, "events/s", "L_copy", l_copy, 0.5, Direction::AtLeast)];
+    let mut results =
+        vec![GoalResult::new("G1-bulk-append", bulk, "events/s", "L_copy", l_copy, 0.5, Direction::AtLeast)];
     if !args.skip_parse {
         results.extend(parse::run(&parse::ParseOptions::default()).await);
     }

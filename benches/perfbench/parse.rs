@@ -68,14 +68,29 @@ pub async fn run(options: &ParseOptions) -> Vec<GoalResult> {
     let raw = median(3, || raw_pull_seconds(&body)).await;
     let typed = median(3, || typed_parse_seconds(&body)).await;
     let mb = body.len() as f64 / 1e6;
-    let mut results =
-        vec![GoalResult::new("G1-parse", mb / typed, "MB/s", "L_xml raw quick-xml pull", mb / raw, 0.35, Direction::AtLeast)];
+    let mut results = vec![GoalResult::new(
+        "G1-parse",
+        mb / typed,
+        "MB/s",
+        "L_xml raw quick-xml pull",
+        mb / raw,
+        0.35,
+        Direction::AtLeast,
+    )];
 
     let small = child_peak(options, invoices_for(options.small_bytes), options.small_bytes).await;
     let big = child_peak(options, invoices_for(options.big_bytes), options.big_bytes).await;
     if let (Some(small), Some(big)) = (small, big) {
         results.push(GoalResult::new("G5-parse-rss", big, "MiB", "limit 64 MiB", 64.0, 1.0, Direction::AtMost));
-        results.push(GoalResult::new("G5-parse-rss-growth", big, "MiB", "peak RSS at 10 MB", small, 1.1, Direction::AtMost));
+        results.push(GoalResult::new(
+            "G5-parse-rss-growth",
+            big,
+            "MiB",
+            "peak RSS at 10 MB",
+            small,
+            1.1,
+            Direction::AtMost,
+        ));
     }
     results
 }
