@@ -86,6 +86,11 @@ impl Error {
         }
     }
 
+    /// One record had a bad field; it was read to its end and the records after it still come.
+    pub fn is_record_error(&self) -> bool {
+        matches!(self, Error::Malformed { record: Some(_), field: Some(_), .. })
+    }
+
     pub(crate) fn malformed(operation: Operation, reason: impl Into<String>) -> Error {
         Error::Malformed { operation, record: None, field: None, reason: reason.into() }
     }

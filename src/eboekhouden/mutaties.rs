@@ -46,6 +46,8 @@ pub struct MutatieSync<'a> {
     width: i64,
     finished: bool,
     calls: u32,
+    /// Records with a bad field, skipped (they still count towards the row cap of their call).
+    spoiled: Vec<Error>,
 }
 
 impl std::fmt::Debug for dyn CallBudget + '_ {
@@ -75,6 +77,7 @@ impl<'a> MutatieSync<'a> {
             width: CAP_I64,
             finished: false,
             calls: 0,
+            spoiled: Vec::new(),
         }
     }
 
@@ -88,12 +91,17 @@ impl<'a> MutatieSync<'a> {
         self.calls
     }
 
+    /// The records skipped because of a bad field since the last call of this method.
+    pub fn take_spoiled(&mut self) -> Vec<Error> {
+        std::mem::take(&mut self.spoiled)
+    }
+
     /// The next batch (≤ 500 rows, ascending `MutatieNr`), or `None` when the tail has been read.
     pub async fn next_batch(&mut self) -> Result<Option<Vec<Mutatie>>, Error> {
         while !self.finished {
             if self.mode == Mode::Probe {
-                let rows = self.fetch(self.scan, 0).await?;
-                if rows.len() >= ROW_CAP {
+                let (rows, returned) = self.fetch(self.scan, 0).await?;
+                if returned >= ROW_CAP {
                     debug!(from = self.scan, "the tail holds 500 or more mutations; reading it in windows");
                     self.mode = Mode::Window;
                     continue;
@@ -102,8 +110,8 @@ impl<'a> MutatieSync<'a> {
                 return Ok(self.emit(rows));
             }
             let last = self.scan + self.width - 1;
-            let rows = self.fetch(self.scan, last).await?;
-            if rows.len() >= ROW_CAP && self.width > CAP_I64 {
+            let (rows, returned) = self.fetch(self.scan, last).await?;
+            if returned >= ROW_CAP && self.width > CAP_I64 {
                 self.width = (self.width / 2).max(CAP_I64);
                 debug!(width = self.width, "a saturated window was split");
                 continue;
@@ -111,7 +119,7 @@ impl<'a> MutatieSync<'a> {
             // The window is complete: numbers in it that are absent now are gaps. (Only this run skips
             // them; the persisted cursor is the highest number seen, so the next run looks again.)
             self.scan = last + 1;
-            if rows.len() < ROW_CAP / 4 {
+            if returned < ROW_CAP / 4 {
                 self.width = (self.width * 2).min(MAX_WIDTH);
             }
             if rows.is_empty() {
@@ -131,16 +139,24 @@ impl<'a> MutatieSync<'a> {
         Some(rows)
     }
 
-    /// One call, its rows sorted by number (a window's rows are at most the row cap, so bounded).
-    async fn fetch(&mut self, van: i64, tm: i64) -> Result<Vec<Mutatie>, Error> {
+    /// One call, its rows sorted by number (a window's rows are at most the row cap, so bounded),
+    /// and how many records the service returned (spoiled ones included).
+    async fn fetch(&mut self, van: i64, tm: i64) -> Result<(Vec<Mutatie>, usize), Error> {
         self.calls += 1;
         let filter = MutatieFilter::numbers(van, tm, self.datum_van);
         let mut records = self.client.get_mutaties(&filter, self.budget, self.today).await?;
         let mut rows = Vec::with_capacity(64);
-        while let Some(row) = records.next().await? {
-            rows.push(row);
+        let mut returned = 0;
+        loop {
+            match records.next().await {
+                Ok(Some(row)) => rows.push(row),
+                Ok(None) => break,
+                Err(error) if error.is_record_error() => self.spoiled.push(error),
+                Err(error) => return Err(error),
+            }
+            returned += 1;
         }
         rows.sort_by_key(|m| m.mutatie_nr);
-        Ok(rows)
+        Ok((rows, returned))
     }
 }

@@ -78,13 +78,16 @@ impl<T: Record, R: AsyncBufRead + Unpin + Send> Records<T, R> {
         }
     }
 
-    /// The next record, or `None` after the last one. After an error the stream is finished.
+    /// The next record, or `None` after the last one. A record with a bad field is an error for
+    /// that record only (`Error::is_record_error`) and the stream goes on; after any other error
+    /// the stream is finished.
     pub async fn next(&mut self) -> Result<Option<T>, Error> {
         if self.done {
             return Ok(None);
         }
         let result = self.pull().await;
-        if !matches!(result, Ok(Some(_))) {
+        let goes_on = matches!(&result, Ok(Some(_))) || matches!(&result, Err(error) if error.is_record_error());
+        if !goes_on {
             self.done = true;
         }
         result

@@ -12,7 +12,8 @@ use super::stage::Stager;
 use super::{diff, ImportError, ImportSettings, PgCallBudget, Progress};
 use crate::domain::administration::AdministrationCommand;
 use crate::domain::{AdministrationId, Cents, ImportId};
-use crate::eboekhouden::{self, Client, FactuurFilter, MutatieSync, RelatieFilter, SaldiFilter};
+use crate::eboekhouden::parse::Record;
+use crate::eboekhouden::{self, Client, FactuurFilter, MutatieSync, Records, RelatieFilter, SaldiFilter};
 use crate::engine::Engine;
 use crate::events::administration::{ImportCounts, ImportIssue, ImportTrigger, IssueSeverity};
 use crate::events::Metadata;
@@ -158,7 +159,7 @@ async fn read_books(
     let admin = request.administration.as_str();
     progress.phase("relations");
     let mut relations = client.get_relaties(&RelatieFilter::default()).await?;
-    while let Some(relation) = relations.next().await? {
+    while let Some(relation) = next(&mut relations, issues).await? {
         stage(stager, mapper.relation(&relation), issues).await?;
         progress.parsed(1);
     }
@@ -196,22 +197,50 @@ async fn read_books(
             Err(error) => return Err(error.into()),
         }
     }
+    for spoiled in sync.take_spoiled() {
+        issues.push(ImportIssue {
+            severity: IssueSeverity::Error,
+            document: String::new(),
+            message: spoiled.to_string(),
+        });
+    }
+    let cursor = sync.cursor();
     progress.phase("invoices");
     let mut invoices = client.get_facturen(&FactuurFilter::default()).await?;
-    while let Some(invoice) = invoices.next().await? {
+    while let Some(invoice) = next(&mut invoices, issues).await? {
         stage(stager, mapper.invoice(&invoice), issues).await?;
         progress.parsed(1);
     }
     progress.phase("open items");
     let mut open_total = Cents::ZERO;
     let mut open_items = client.get_open_posten().await?;
-    while let Some(item) = open_items.next().await? {
+    while let Some(item) = next(&mut open_items, issues).await? {
         open_total = open_total.checked_add(item.openstaand).unwrap_or(open_total);
         stage(stager, mapper.open_item(&item), issues).await?;
         progress.parsed(1);
     }
     compare_with_ledger(client, open_total, issues).await?;
-    Ok(sync.cursor())
+    Ok(cursor)
+}
+
+/// The next record; a record with a bad field becomes an error in the import log and the rest
+/// of the response is still read.
+async fn next<T: Record>(
+    records: &mut Records<T>,
+    issues: &mut Vec<ImportIssue>,
+) -> Result<Option<T>, eboekhouden::Error> {
+    loop {
+        match records.next().await {
+            Err(error) if error.is_record_error() => {
+                issues.push(ImportIssue {
+                    severity: IssueSeverity::Error,
+                    document: String::new(),
+                    message: error.to_string(),
+                });
+            }
+            other => return other,
+        }
+    }
 }
 
 async fn stage(

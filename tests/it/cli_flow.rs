@@ -8,18 +8,7 @@ use tokio::process::Command;
 use sqlx::PgPool;
 use vordering::eboekhouden::simulator::{Simulator, SimulatorConfig};
 
-/// The URL of the test's own database, for the child process.
-fn database_url(pool: &PgPool) -> String {
-    let base = std::env::var("DATABASE_URL").expect("DATABASE_URL names the test server");
-    let database = pool.connect_options().get_database().unwrap_or("postgres").to_owned();
-    let (before, query) = base.split_once('?').map_or((base.as_str(), ""), |(b, q)| (b, q));
-    let server = before.rsplit_once('/').map_or(before, |(server, _)| server);
-    if query.is_empty() {
-        format!("{server}/{database}")
-    } else {
-        format!("{server}/{database}?{query}")
-    }
-}
+use crate::support::database_url;
 
 struct Cli {
     url: String,

@@ -2,4 +2,5 @@
 
 mod faults;
 mod flow;
+mod kill;
 pub mod setup;

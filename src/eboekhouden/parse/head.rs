@@ -223,6 +223,8 @@ impl<R: AsyncBufRead + Unpin> Xml<R> {
         };
         let mut builder = B::default();
         let (mut depth, mut leaf_open) = (0usize, false);
+        // A bad field spoils its record, not the response: read on to the record's end, then report it.
+        let mut spoiled: Option<FieldError> = None;
         loop {
             self.buf.clear();
             let event = self.reader.read_event_into_async(&mut self.buf).await;
@@ -238,16 +240,23 @@ impl<R: AsyncBufRead + Unpin> Xml<R> {
                 }
                 Event::CData(c) if leaf_open => self.text.push_str(&String::from_utf8_lossy(&c.into_inner())),
                 Event::Empty(e) if !is_nil(&e) => {
-                    builder.leaf(depth + 1, utf8(op, e.local_name().into_inner())?, "").map_err(located)?;
+                    if let Err(error) = builder.leaf(depth + 1, utf8(op, e.local_name().into_inner())?, "") {
+                        spoiled.get_or_insert(error);
+                    }
                 }
                 Event::End(_) if depth == 0 => {
                     self.records = record;
-                    return builder.finish().map_err(located);
+                    return match spoiled {
+                        Some(error) => Err(located(error)),
+                        None => builder.finish().map_err(located),
+                    };
                 }
                 Event::End(e) => {
                     if leaf_open {
                         let name = utf8(op, e.local_name().into_inner())?;
-                        builder.leaf(depth, name, &self.text).map_err(located)?;
+                        if let Err(error) = builder.leaf(depth, name, &self.text) {
+                            spoiled.get_or_insert(error);
+                        }
                         leaf_open = false;
                     }
                     depth -= 1;

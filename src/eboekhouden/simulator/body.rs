@@ -21,6 +21,7 @@ const CHUNK: usize = 32 * 1024;
 pub(crate) struct Damage {
     pub cut_after: Option<u64>,
     pub malformed: bool,
+    pub bad_record: bool,
 }
 
 pub(crate) fn xml_response(status: StatusCode, body: String) -> Response {
@@ -117,6 +118,16 @@ impl Chunks {
                 self.rows = None;
                 return;
             }
+            if self.damage.bad_record && self.written == 1 {
+                let mut row = String::new();
+                if !rows.write_next(&mut row) {
+                    self.rows = None;
+                    return;
+                }
+                out.push_str(&spoil_first_number(&row));
+                self.written += 1;
+                continue;
+            }
             if !rows.write_next(out) {
                 self.rows = None;
                 return;
@@ -124,4 +135,15 @@ impl Chunks {
             self.written += 1;
         }
     }
+}
+
+/// The item with the text of its first number field replaced by words.
+fn spoil_first_number(row: &str) -> String {
+    for tag in ["Bedrag", "Openstaand", "TotaalInclBTW", "BedragInclBTW", "Saldo", "ID", "MutatieNr"] {
+        let (open, close) = (format!("<{tag}>"), format!("</{tag}>"));
+        if let (Some(start), Some(end)) = (row.find(&open), row.find(&close)) {
+            return format!("{}{open}twelve{}", &row[..start], &row[end..]);
+        }
+    }
+    row.to_owned()
 }

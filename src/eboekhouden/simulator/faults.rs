@@ -16,6 +16,8 @@ pub enum FaultKind {
     SoapFault,
     /// HTTP 200 with XML that is not well-formed after the first item.
     MalformedXml,
+    /// Well-formed XML whose second item has a number field that is not a number.
+    BadRecord,
     /// The body breaks off after this many bytes (the connection is aborted).
     CutOff { after_bytes: u64 },
     /// E002.3: the session expires now (it is removed, so only a new session helps).

@@ -48,6 +48,7 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, headers: HeaderMap
         }
         Some(FaultKind::CutOff { after_bytes }) => damage.cut_after = Some(after_bytes),
         Some(FaultKind::MalformedXml) => damage.malformed = true,
+        Some(FaultKind::BadRecord) => damage.bad_record = true,
         Some(FaultKind::SessionExpired) | None => {}
     }
     match request.operation {
