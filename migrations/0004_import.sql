@@ -2,7 +2,8 @@
 -- set-based against it instead of loading every aggregate. Written in the same transaction as
 -- the events the document produced.
 CREATE TABLE import_document (
-    key            text        NOT NULL PRIMARY KEY,
+    -- Machine keys compared byte by byte, so a prefix scan (`LIKE 'admin|%'`) uses this index.
+    key            text COLLATE "C" NOT NULL PRIMARY KEY,
     administration text        NOT NULL,
     content_hash   text        NOT NULL,
     -- Which view of the books showed it (3 invoicing module, 2 mutation, 1 open item, 0 other):
@@ -11,7 +12,6 @@ CREATE TABLE import_document (
     aggregate_id   text        NOT NULL,
     imported_at    timestamptz NOT NULL DEFAULT now()
 );
-CREATE INDEX import_document_administration ON import_document (administration, key);
 
 -- The highest GetMutaties `MutatieNr` imported, per administration.
 CREATE TABLE import_cursor (

@@ -65,6 +65,11 @@ pub enum ImportError {
     Database(#[from] sqlx::Error),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The writer task ended before the decider was done; its own error says why.
+    #[error("the import's writer stopped early")]
+    WriterStopped,
+    #[error("the import's writer task failed: {0}")]
+    Join(String),
 }
 
 impl ImportError {
@@ -83,6 +88,7 @@ impl ImportError {
             ImportError::Package(_) => "package",
             ImportError::Engine(_) => "refused",
             ImportError::Database(_) | ImportError::Store(_) => "database",
+            ImportError::WriterStopped | ImportError::Join(_) => "internal",
         }
     }
 }

@@ -1,10 +1,13 @@
 //! Deciding the changed documents, debtor by debtor, with the same pure `decide` a single command
 //! uses, and writing the events with their `import_document` rows in one transaction per batch.
+//! Deciding a page and writing the previous one overlap: the writer runs on a pooled connection
+//! behind a channel of two batches, so the database and the decider each keep a core busy.
 
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, Utc};
-use sqlx::PgConnection;
+use sqlx::{PgConnection, PgPool};
+use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use super::diff::ChangedRow;
@@ -20,43 +23,54 @@ use crate::store::{self, PendingAppend, MAX_BATCH_EVENTS};
 /// Link ids of automatic links derive from this namespace and the document key, so that deciding
 /// the same document again (a rerun after a crash) makes the same ids.
 const LINK_NAMESPACE: Uuid = Uuid::from_u128(0x6f1d_3b7a_52c4_4e0b_9a51_c8d2_77e4_1a05);
+/// Batches decided ahead of the writer.
+const BATCHES_IN_FLIGHT: usize = 2;
 
-/// What one import accumulates while it writes.
+/// A debtor's decided events, the documents they came from, and what they count for the log.
 #[derive(Debug)]
-pub struct Outcome<'a> {
-    pub administration: &'a AdministrationId,
-    pub metadata: &'a Metadata,
-    pub today: NaiveDate,
-    pub counts: ImportCounts,
-    pub issues: Vec<ImportIssue>,
-}
-
-/// A debtor's decided events and the documents they came from.
-struct Decided {
+pub struct Decided {
     aggregate_id: String,
     after_sequence: u64,
     events: Vec<E>,
     documents: Vec<(String, String, i16)>,
+    counts: ImportCounts,
+    issues: Vec<ImportIssue>,
 }
 
-impl Decided {
-    fn clone_header(&self) -> Decided {
-        Decided {
-            aggregate_id: self.aggregate_id.clone(),
-            after_sequence: self.after_sequence,
-            events: vec![],
-            documents: vec![],
+/// What the writer committed, and the debtors another writer got to first.
+#[derive(Debug, Default)]
+pub struct Written {
+    pub counts: ImportCounts,
+    pub issues: Vec<ImportIssue>,
+    pub conflicted: Vec<String>,
+}
+
+/// Starts the writer; send it batches of at most `MAX_BATCH_EVENTS` events, then drop the sender.
+pub fn spawn_writer(
+    pool: PgPool,
+    administration: AdministrationId,
+    metadata: Metadata,
+) -> (mpsc::Sender<Vec<Decided>>, tokio::task::JoinHandle<Result<Written, ImportError>>) {
+    let (sender, mut receiver) = mpsc::channel::<Vec<Decided>>(BATCHES_IN_FLIGHT);
+    let task = tokio::spawn(async move {
+        let mut conn = pool.acquire().await?;
+        let mut written = Written::default();
+        while let Some(batch) = receiver.recv().await {
+            write(&mut conn, batch, &administration, &metadata, &mut written).await?;
         }
-    }
+        Ok(written)
+    });
+    (sender, task)
 }
 
-/// Decides and writes one page of changed rows; returns the debtor codes another writer got to
-/// first, which the caller loads again and retries.
-pub async fn apply_page(
+/// Decides one page of changed rows and hands the batches to the writer.
+pub async fn decide_page(
     conn: &mut PgConnection,
     rows: Vec<ChangedRow>,
-    outcome: &mut Outcome<'_>,
-) -> Result<Vec<String>, ImportError> {
+    administration: &AdministrationId,
+    today: NaiveDate,
+    writer: &mpsc::Sender<Vec<Decided>>,
+) -> Result<(), ImportError> {
     let mut by_debtor: Vec<(String, Vec<ChangedRow>)> = Vec::new();
     for row in rows {
         match by_debtor.last_mut() {
@@ -64,39 +78,40 @@ pub async fn apply_page(
             _ => by_debtor.push((row.debtor_code.clone(), vec![row])),
         }
     }
-    let ids: Vec<String> = by_debtor.iter().map(|(code, _)| aggregate_id(outcome.administration, code)).collect();
+    let ids: Vec<String> = by_debtor.iter().map(|(code, _)| format!("{administration}:{code}")).collect();
     let mut loaded = store::load_many::<DebtorAccount>(&mut *conn, &ids).await?;
     let mut batch: Vec<Decided> = Vec::new();
     let mut batch_events = 0;
-    let mut retry = Vec::new();
+    let send = |batch: Vec<Decided>| async move { writer.send(batch).await.map_err(|_| ImportError::WriterStopped) };
     for ((_, rows), id) in by_debtor.into_iter().zip(ids) {
         let entry = loaded.remove(&id).unwrap_or_default();
-        let mut decided = decide_debtor(id, entry.state, entry.last_sequence, rows, outcome);
+        let mut decided = decide_debtor(id, entry.state, entry.last_sequence, rows, today);
         // A debtor with more events than a batch holds goes ahead in batches of its own; its
         // documents are recorded with its last part (a rerun in between finds the events and adds none).
         while decided.events.len() > MAX_BATCH_EVENTS {
             let rest = decided.events.split_off(MAX_BATCH_EVENTS);
             let head = Decided {
+                aggregate_id: decided.aggregate_id.clone(),
+                after_sequence: decided.after_sequence,
                 events: std::mem::replace(&mut decided.events, rest),
                 documents: vec![],
-                ..decided.clone_header()
+                counts: ImportCounts::default(),
+                issues: vec![],
             };
             decided.after_sequence += u64::try_from(MAX_BATCH_EVENTS).unwrap_or(u64::MAX);
-            retry.extend(write(conn, vec![head], outcome).await?);
+            send(vec![head]).await?;
         }
         if batch_events + decided.events.len() > MAX_BATCH_EVENTS {
-            retry.extend(write(conn, std::mem::take(&mut batch), outcome).await?);
+            send(std::mem::take(&mut batch)).await?;
             batch_events = 0;
         }
         batch_events += decided.events.len();
         batch.push(decided);
     }
-    retry.extend(write(conn, batch, outcome).await?);
-    Ok(retry)
-}
-
-fn aggregate_id(administration: &AdministrationId, code: &str) -> String {
-    format!("{administration}:{code}")
+    if !batch.is_empty() {
+        send(batch).await?;
+    }
+    Ok(())
 }
 
 fn decide_debtor(
@@ -104,32 +119,37 @@ fn decide_debtor(
     mut state: DebtorAccount,
     after_sequence: u64,
     rows: Vec<ChangedRow>,
-    outcome: &mut Outcome<'_>,
+    today: NaiveDate,
 ) -> Decided {
-    let mut decided = Decided { aggregate_id, after_sequence, events: Vec::new(), documents: Vec::new() };
+    let mut decided = Decided {
+        aggregate_id,
+        after_sequence,
+        events: Vec::new(),
+        documents: Vec::new(),
+        counts: ImportCounts::default(),
+        issues: Vec::new(),
+    };
     for row in rows {
-        let command = match command(&row, outcome.today) {
+        let command = match command(&row, today) {
             Ok(command) => command,
             Err(message) => {
-                outcome.issues.push(problem(IssueSeverity::Error, &row.key, message));
-                outcome.counts.errors += 1;
+                decided.issues.push(problem(IssueSeverity::Error, &row.key, message));
                 continue;
             }
         };
         match decide(&state, command) {
             Ok(events) => {
                 for event in events {
-                    count(&mut outcome.counts, &event);
+                    count(&mut decided.counts, &event);
                     state.apply(event.clone());
                     decided.events.push(event);
                 }
-                decided.documents.push((row.key, row.content_hash, row.precedence));
             }
-            Err(error) => {
-                outcome.issues.push(problem(IssueSeverity::Warning, &row.key, error.to_string()));
-                outcome.counts.warnings += 1;
-            }
+            // Recorded as imported all the same: the same document would be refused the same way
+            // on every run; when the books change it, its new hash brings it back.
+            Err(error) => decided.issues.push(problem(IssueSeverity::Warning, &row.key, error.to_string())),
         }
+        decided.documents.push((row.key, row.content_hash, row.precedence));
     }
     decided
 }
@@ -170,34 +190,49 @@ fn count(counts: &mut ImportCounts, event: &E) {
     *counter += 1;
 }
 
+/// Adds the document counts and events written of `part` to `total`.
+pub(super) fn add(total: &mut ImportCounts, part: &ImportCounts) {
+    total.events_written += part.events_written;
+    total.debtors_added += part.debtors_added;
+    total.debtors_updated += part.debtors_updated;
+    total.invoices_added += part.invoices_added;
+    total.invoices_updated += part.invoices_updated;
+    total.credit_notes_added += part.credit_notes_added;
+    total.payments_added += part.payments_added;
+    total.payments_linked += part.payments_linked;
+    total.open_amounts_adjusted += part.open_amounts_adjusted;
+}
+
 /// One transaction: the events (bulk path) and, for every aggregate written, its documents.
 async fn write(
     conn: &mut PgConnection,
     batch: Vec<Decided>,
-    outcome: &mut Outcome<'_>,
-) -> Result<Vec<String>, ImportError> {
-    if batch.is_empty() {
-        return Ok(vec![]);
-    }
+    administration: &AdministrationId,
+    metadata: &Metadata,
+    written: &mut Written,
+) -> Result<(), ImportError> {
     let now = Utc::now();
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-    let mut appends: Vec<PendingAppend<DebtorAccount>> = Vec::new();
-    let mut documents: HashMap<String, Vec<(String, String, i16)>> = HashMap::new();
-    for decided in batch {
-        documents.insert(decided.aggregate_id.clone(), decided.documents);
+    let mut appends: Vec<PendingAppend<DebtorAccount>> = Vec::with_capacity(batch.len());
+    let mut rest: HashMap<String, Decided> = HashMap::new();
+    for mut decided in batch {
         appends.push(PendingAppend {
-            aggregate_id: decided.aggregate_id,
+            aggregate_id: decided.aggregate_id.clone(),
             after_sequence: decided.after_sequence,
-            events: decided.events,
-            metadata: outcome.metadata.caused(now),
+            events: std::mem::take(&mut decided.events),
+            metadata: metadata.caused(now),
         });
+        rest.insert(decided.aggregate_id.clone(), decided);
     }
     let report = store::append_in(&mut tx, &appends).await?;
-    outcome.counts.events_written += report.events_written;
     let conflicted: Vec<String> = report.conflicts.iter().map(|c| c.aggregate_id.clone()).collect();
     let (mut keys, mut hashes, mut precedences, mut aggregates) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for (aggregate, docs) in documents.into_iter().filter(|(a, _)| !conflicted.contains(a)) {
-        for (key, hash, precedence) in docs {
+    let mut counts = ImportCounts { events_written: report.events_written, ..ImportCounts::default() };
+    let mut issues = Vec::new();
+    for (aggregate, decided) in rest.into_iter().filter(|(a, _)| !conflicted.contains(a)) {
+        add(&mut counts, &ImportCounts { events_written: 0, ..decided.counts });
+        issues.extend(decided.issues);
+        for (key, hash, precedence) in decided.documents {
             keys.push(key);
             hashes.push(hash);
             precedences.push(precedence);
@@ -210,7 +245,7 @@ async fn write(
          ON CONFLICT (key) DO UPDATE SET content_hash = EXCLUDED.content_hash, source = EXCLUDED.source, \
            aggregate_id = EXCLUDED.aggregate_id, imported_at = now()",
     )
-    .bind(outcome.administration.as_str())
+    .bind(administration.as_str())
     .bind(&keys)
     .bind(&hashes)
     .bind(&precedences)
@@ -218,6 +253,9 @@ async fn write(
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    let prefix = format!("{}:", outcome.administration);
-    Ok(conflicted.iter().map(|id| id.strip_prefix(&prefix).unwrap_or(id).to_owned()).collect())
+    add(&mut written.counts, &counts);
+    written.issues.extend(issues);
+    let prefix = format!("{administration}:");
+    written.conflicted.extend(conflicted.iter().map(|id| id.strip_prefix(&prefix).unwrap_or(id).to_owned()));
+    Ok(())
 }

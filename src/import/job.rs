@@ -6,7 +6,7 @@ use sqlx::{Connection, PgConnection};
 use tracing::{info, instrument, warn};
 use uuid::Uuid;
 
-use super::apply::{apply_page, Outcome};
+use super::apply::{add, decide_page, spawn_writer};
 use super::map::{Mapper, StagedRow};
 use super::stage::Stager;
 use super::{diff, ImportError, ImportSettings, PgCallBudget, Progress};
@@ -121,23 +121,18 @@ async fn read_and_write(
     let mapper =
         Mapper { administration: request.administration.clone(), default_term_days: settings.default_term_days };
     let mut issues = Vec::new();
+    let started = std::time::Instant::now();
     let mut stager = Stager::start(conn).await?;
     let mutatie_cursor =
         read_books(engine, client, request, settings, &mapper, &mut stager, &mut issues, progress).await?;
     let mut conn = stager.finish().await?;
-    let mut outcome = Outcome {
-        administration: &request.administration,
-        metadata,
-        today: request.today,
-        counts: ImportCounts::default(),
-        issues,
-    };
-    write_changes(&mut conn, settings, &mut outcome, progress).await?;
+    info!(elapsed_ms = started.elapsed().as_millis(), "the books are read and staged");
+    let mut counts = write_changes(&mut conn, engine, settings, request, metadata, &mut issues, progress).await?;
     save_cursor(engine, &request.administration, mutatie_cursor).await?;
     conn.close().await?;
-    outcome.counts.warnings = count(&outcome.issues, IssueSeverity::Warning);
-    outcome.counts.errors = count(&outcome.issues, IssueSeverity::Error);
-    Ok(Tally { counts: outcome.counts, issues: outcome.issues })
+    counts.warnings = count(&issues, IssueSeverity::Warning);
+    counts.errors = count(&issues, IssueSeverity::Error);
+    Ok(Tally { counts, issues })
 }
 
 fn count(issues: &[ImportIssue], severity: IssueSeverity) -> u64 {
@@ -286,46 +281,69 @@ async fn compare_with_ledger(
 
 async fn write_changes(
     conn: &mut PgConnection,
+    engine: &Engine,
     settings: &ImportSettings,
-    outcome: &mut Outcome<'_>,
+    request: &ImportRequest,
+    metadata: &Metadata,
+    issues: &mut Vec<ImportIssue>,
     progress: &dyn Progress,
-) -> Result<(), ImportError> {
+) -> Result<ImportCounts, ImportError> {
     progress.phase("comparing");
-    let changed = diff::changed(conn, outcome.administration.as_str()).await?;
+    let started = std::time::Instant::now();
+    let admin = &request.administration;
+    let changed = diff::changed(conn, admin.as_str()).await?;
+    info!(changed, elapsed_ms = started.elapsed().as_millis(), "the changes are known");
     for key in diff::orphans(conn).await? {
-        outcome.issues.push(ImportIssue {
+        issues.push(ImportIssue {
             severity: IssueSeverity::Error,
             document: key,
             message: "no relation is known for this payment".to_owned(),
         });
     }
     progress.phase("writing");
+    let started = std::time::Instant::now();
     let last_rank: i64 =
         sqlx::query_scalar("SELECT coalesce(max(debtor_rank), 0) FROM import_changed").fetch_one(&mut *conn).await?;
+    let mut retry = Vec::new();
+    let mut counts = ImportCounts::default();
     let mut after = 0;
-    while after < last_rank {
-        let rows = diff::page(conn, after, settings.debtors_per_page).await?;
-        let before = outcome.counts.events_written;
-        let mut retry = apply_page(conn, rows, outcome).await?;
-        for _ in 0..MAX_RETRIES {
-            if retry.is_empty() {
-                break;
+    for attempt in 0..=MAX_RETRIES {
+        let (sender, writer) = spawn_writer(engine.pool().clone(), admin.clone(), metadata.clone());
+        let decided = async {
+            if attempt == 0 {
+                while after < last_rank {
+                    let rows = diff::page(conn, after, settings.debtors_per_page).await?;
+                    decide_page(conn, rows, admin, request.today, &sender).await?;
+                    after += settings.debtors_per_page;
+                    progress.parsed(0);
+                }
+            } else {
+                let rows = diff::rows_of(conn, &retry).await?;
+                decide_page(conn, rows, admin, request.today, &sender).await?;
             }
-            let rows = diff::rows_of(conn, &retry).await?;
-            retry = apply_page(conn, rows, outcome).await?;
+            drop(sender);
+            Ok::<(), ImportError>(())
         }
-        for code in retry {
-            outcome.issues.push(ImportIssue {
-                severity: IssueSeverity::Error,
-                document: format!("debtor {code}"),
-                message: "kept changing during the import; run it again".to_owned(),
-            });
+        .await;
+        let written = writer.await.map_err(|e| ImportError::Join(e.to_string()))??;
+        decided?;
+        add(&mut counts, &written.counts);
+        progress.written(written.counts.events_written);
+        issues.extend(written.issues);
+        retry = written.conflicted;
+        if retry.is_empty() {
+            break;
         }
-        progress.written(outcome.counts.events_written - before);
-        after += settings.debtors_per_page;
     }
-    info!(changed, events = outcome.counts.events_written, "changes written");
-    Ok(())
+    for code in retry {
+        issues.push(ImportIssue {
+            severity: IssueSeverity::Error,
+            document: format!("debtor {code}"),
+            message: "kept changing during the import; run it again".to_owned(),
+        });
+    }
+    info!(events = counts.events_written, elapsed_ms = started.elapsed().as_millis(), "changes written");
+    Ok(counts)
 }
 
 async fn save_cursor(engine: &Engine, admin: &AdministrationId, cursor: i64) -> Result<(), sqlx::Error> {
