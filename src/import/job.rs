@@ -53,7 +53,7 @@ pub async fn run_import(
     // ends, and with it the advisory lock and the staging tables.
     let mut conn = PgConnection::connect_with(&engine.pool().connect_options()).await?;
     let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock(hashtextextended($1, 0))")
-        .bind(format!("vordering:import:{admin}"))
+        .bind(lock_key(admin))
         .fetch_one(&mut conn)
         .await?;
     if !locked {
@@ -68,6 +68,11 @@ pub async fn run_import(
         warn!(%error, "could not close the e-Boekhouden session");
     }
     finish(engine, admin, import_id, &metadata, result).await
+}
+
+/// One import per administration at a time, across processes.
+fn lock_key(administration: &AdministrationId) -> String {
+    format!("vordering:import:{administration}")
 }
 
 /// Records how the run ended: `ImportCompleted`, or `ImportFailed` (and a broken link when the
@@ -129,6 +134,11 @@ async fn read_and_write(
     info!(elapsed_ms = started.elapsed().as_millis(), "the books are read and staged");
     let mut counts = write_changes(&mut conn, engine, settings, request, metadata, &mut issues, progress).await?;
     save_cursor(engine, &request.administration, mutatie_cursor).await?;
+    // Closing alone would release the lock only once the server has noticed; the next run may be quicker.
+    sqlx::query("SELECT pg_advisory_unlock(hashtextextended($1, 0))")
+        .bind(lock_key(&request.administration))
+        .execute(&mut conn)
+        .await?;
     conn.close().await?;
     counts.warnings = count(&issues, IssueSeverity::Warning);
     counts.errors = count(&issues, IssueSeverity::Error);

@@ -195,6 +195,10 @@ impl Mapper {
             InvoiceSource::OpenItem,
             PRECEDENCE_OPEN_ITEM,
         )?;
+        // A credit note (a negative item) has no open amount to reconcile: it is linked by hand.
+        if o.bedrag.is_negative() {
+            return Ok(rows);
+        }
         let invoice_number = InvoiceNumber::new(&o.mut_factuur)
             .map_err(|e| issue(format!("open item {}", o.mut_factuur), e.to_string()))?;
         rows.push(self.open_amount(&invoice_number, o.rel_code.trim(), o.openstaand));
