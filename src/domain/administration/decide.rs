@@ -88,6 +88,13 @@ pub fn decide(state: &Administration, command: AdministrationCommand) -> Decisio
             running(state, import_id)?;
             Ok(vec![E::ImportFailed { import_id, error_kind, message }])
         }
+        C::SetDunningPolicy { policy } => {
+            policy.validate()?;
+            if state.dunning_policy.as_ref() == Some(&policy) {
+                return Ok(vec![]);
+            }
+            Ok(vec![E::DunningPolicySet { policy }])
+        }
     }
 }
 
