@@ -1,7 +1,10 @@
 //! `Engine`: the embedding API. Connects (to a configured server, or to the embedded default),
 //! applies the migrations, and runs commands with their metadata.
 
+mod dunning;
 mod link;
+
+pub use dunning::{AcceptHook, AfterAccept, DeliveryOptions, DeliveryReport, DunningReport, RunError};
 
 pub use link::{LinkOutcome, LinkRejected, LinkVerifier};
 
@@ -39,6 +42,10 @@ pub enum EngineError {
     Credentials(#[from] CredentialsError),
     #[error(transparent)]
     LinkRejected(#[from] LinkRejected),
+    #[error(transparent)]
+    DebtorAccount(CommandError<crate::domain::debtor_account::DebtorAccountError>),
+    #[error(transparent)]
+    Dunning(#[from] RunError),
 }
 
 /// Where the database lives, for the first line the binary prints.
