@@ -15,9 +15,12 @@ macro_rules! say {
 }
 
 mod administration;
+mod collection;
 mod costs;
 mod db;
 mod demo;
+mod dunning;
+mod pause;
 mod settings;
 mod telemetry;
 
@@ -51,6 +54,16 @@ enum Command {
     Db(db::DbCommand),
     /// Legal calculator: collection costs (WIK), statutory interest, payment allocation.
     Costs(costs::CostsArgs),
+    /// Dunning policies, the dunning run and reminder delivery.
+    #[command(subcommand)]
+    Dunning(dunning::DunningCommand),
+    /// Collection cases: start by hand, waive costs, close.
+    #[command(subcommand)]
+    Collection(collection::CollectionCommand),
+    /// Pause dunning for an invoice or a debtor.
+    Pause(pause::PauseArgs),
+    /// Resume dunning for an invoice or a debtor.
+    Resume(pause::ResumeArgs),
 }
 
 /// What a failed command tells its caller through the exit code.
@@ -91,6 +104,10 @@ pub fn main() -> ExitCode {
             Command::Administration(command) => administration::run(&context, command).await,
             Command::Db(command) => db::run(&context, command).await,
             Command::Costs(args) => costs::run(&context, args),
+            Command::Dunning(command) => dunning::run(&context, command).await,
+            Command::Collection(command) => collection::run(&context, command).await,
+            Command::Pause(args) => pause::pause(&context, args).await,
+            Command::Resume(args) => pause::resume(&context, args).await,
         }
     });
     match outcome {

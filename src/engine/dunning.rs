@@ -6,6 +6,7 @@
 //! without its row. An account another writer changed meanwhile is reloaded and decided again.
 
 mod deliver;
+mod lookup;
 mod run;
 
 use chrono::NaiveDate;
