@@ -3,6 +3,8 @@
 
 mod costs_cli;
 mod debtor_account;
+mod dunning;
+mod dunning_support;
 mod embedded;
 mod event_contract;
 mod event_store;
