@@ -4,6 +4,7 @@
 mod costs_cli;
 mod debtor_account;
 mod dunning;
+mod dunning_scenario;
 mod dunning_support;
 mod embedded;
 mod event_contract;

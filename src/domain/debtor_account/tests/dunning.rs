@@ -133,3 +133,39 @@ fn a_delivery_is_recorded_once_and_an_unknown_reminder_is_refused() {
     assert_eq!(when(&delivered, record.clone()).unwrap(), vec![], "a resend reports the same delivery");
     assert_eq!(when(&given, record), Err(Error::UnknownReminder(id)));
 }
+
+/// G19 through the dunning code: a 14-day letter e-mailed and delivered on Wednesday 2025-03-05.
+/// The term runs 2025-03-06 ..= 2025-03-19; collection costs (a case) only from 2025-03-20.
+#[test]
+fn g19_the_term_of_a_letter_received_on_5_march_runs_to_19_march() {
+    let mut policy = policy();
+    for step in &mut policy.steps {
+        step.channel = Channel::Email;
+    }
+    let run = |today| {
+        C::Dunning(D::Run {
+            debtor: who(),
+            today,
+            policy: policy.clone(),
+            rates: crate::domain::interest::RateTable::shipped(),
+        })
+    };
+    // Due 2025-01-19: reminders on 01-26 and 02-09. The letter falls due on 02-23, but no run happens
+    // until Wednesday 03-05, which sends it (a late step is taken on the next run).
+    let given = vec![debtor_of(DebtorKind::Consumer), invoice("F1", 10_000, date(2025, 1, 19))];
+    let given = then_apply(then_apply(given, run(date(2025, 1, 26))), run(date(2025, 2, 9)));
+    let letter = when(&given, run(date(2025, 3, 5))).unwrap();
+    let E::ReminderSent { reminder_id, announced_costs: Some(costs), .. } = &letter[0] else { panic!("{letter:?}") };
+    assert_eq!(
+        (costs.presumed_receipt, costs.term_last, costs.costs_from),
+        (date(2025, 3, 5), date(2025, 3, 19), date(2025, 3, 20))
+    );
+    let at = Utc.with_ymd_and_hms(2025, 3, 5, 14, 30, 0).unwrap();
+    let delivered = D::RecordDelivery { reminder_id: *reminder_id, delivered_at: at, message_id: "<m>".to_owned() };
+    let after = then_apply([given, letter.clone()].concat(), C::Dunning(delivered));
+    let running =
+        Error::TermRunning { invoice: inv("F1"), term_last: date(2025, 3, 19), costs_from: date(2025, 3, 20) };
+    assert_eq!(when(&after, start_on(date(2025, 3, 19), &["F1"])), Err(running));
+    let started = when(&after, start_on(date(2025, 3, 20), &["F1"])).unwrap();
+    assert!(matches!(&started[..], [E::CollectionStarted { costs, .. }] if *costs == Cents::new(4_000)), "{started:?}");
+}
