@@ -25,7 +25,9 @@ pub fn render_letter(message: &OutboxMessage) -> Result<Vec<u8>, DeliveryError> 
     lines.push(format!("Datum: {}", message.sent_on.format("%d-%m-%Y")));
     lines.push(format!("Betreft: {}", rendered.subject));
     lines.push(String::new());
-    lines.extend(rendered.lines.iter().flat_map(|line| wrap(line, WRAP)));
+    // The built-in fonts are WinAnsi-encoded and the € sign does not survive every PDF reader's
+    // text extraction; the letter spells the currency out.
+    lines.extend(rendered.lines.iter().flat_map(|line| wrap(&line.replace('€', "EUR"), WRAP)));
     let (document, page, layer) = PdfDocument::new(&rendered.subject, Mm(210.0), Mm(297.0), "tekst");
     let font =
         document.add_builtin_font(BuiltinFont::Helvetica).map_err(|e| DeliveryError::Permanent(e.to_string()))?;

@@ -35,12 +35,12 @@ fn schedule(policy: &DunningPolicy, kind: DebtorKind, due: NaiveDate) -> Vec<(Du
     let mut days = Vec::new();
     let mut previous = due;
     for step in &policy.steps {
-        let applies = match (step.applies_to, kind) {
+        let applies = matches!(
+            (step.applies_to, kind),
             (Audience::All, _)
-            | (Audience::Consumer, DebtorKind::Consumer)
-            | (Audience::Business, DebtorKind::Business) => true,
-            _ => false,
-        };
+                | (Audience::Consumer, DebtorKind::Consumer)
+                | (Audience::Business, DebtorKind::Business)
+        );
         if !applies {
             continue;
         }

@@ -11,4 +11,6 @@ mod event_contract;
 mod event_store;
 mod golden_cases;
 mod linking;
+mod outbox;
+mod outbox_smtp;
 mod support;
