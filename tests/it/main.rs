@@ -1,9 +1,11 @@
 //! The single integration-test binary. Tests that need PostgreSQL use `#[sqlx::test]`, which makes a
 //! fresh database per test on the server named by `DATABASE_URL` (`.ci/run` starts one) and drops it after.
 
+mod collection;
 mod costs_cli;
 mod debtor_account;
 mod dunning;
+mod dunning_cli;
 mod dunning_scenario;
 mod dunning_support;
 mod embedded;
