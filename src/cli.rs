@@ -20,8 +20,12 @@ mod costs;
 mod db;
 mod demo;
 mod dunning;
+mod import;
+mod link;
 mod pause;
+mod payment;
 mod settings;
+mod simulator;
 mod telemetry;
 
 const DATA_DIR_HELP: &str = "Without a database URL (DATABASE_URL, VORDERING__DATABASE__URL or the settings file), \
@@ -52,6 +56,20 @@ enum Command {
     /// Operate the embedded private PostgreSQL cluster.
     #[command(subcommand)]
     Db(db::DbCommand),
+    /// Link an administration to e-Boekhouden (codes from VORDERING_SECURITY_CODE1/2 or a prompt); again to replace the codes.
+    Link(link::LinkArgs),
+    /// Remove the link and erase the stored codes.
+    Unlink(link::UnlinkArgs),
+    /// Switch the daily automatic import on or off.
+    AutoImport(link::AutoImportArgs),
+    /// Import from e-Boekhouden now; `import log` shows the imports of the last month.
+    Import(import::ImportArgs),
+    /// Link or unlink payments to invoices by hand.
+    #[command(subcommand)]
+    Payment(payment::PaymentCommand),
+    /// Link or unlink credit notes to invoices by hand.
+    #[command(subcommand)]
+    CreditNote(payment::CreditNoteCommand),
     /// Legal calculator: collection costs (WIK), statutory interest, payment allocation.
     Costs(costs::CostsArgs),
     /// Dunning policies, the dunning run and reminder delivery.
@@ -64,6 +82,8 @@ enum Command {
     Pause(pause::PauseArgs),
     /// Resume dunning for an invoice or a debtor.
     Resume(pause::ResumeArgs),
+    /// Serve a simulated e-Boekhouden SOAP service until Ctrl-C; prints one JSON line with its endpoint.
+    Simulator(simulator::SimulatorArgs),
 }
 
 /// What a failed command tells its caller through the exit code.
@@ -103,11 +123,18 @@ pub fn main() -> ExitCode {
             Command::Demo(args) => demo::run(&context, args).await,
             Command::Administration(command) => administration::run(&context, command).await,
             Command::Db(command) => db::run(&context, command).await,
+            Command::Link(args) => link::link(&context, args).await,
+            Command::Unlink(args) => link::unlink(&context, args).await,
+            Command::AutoImport(args) => link::auto_import(&context, args).await,
+            Command::Import(args) => import::run(&context, args).await,
+            Command::Payment(command) => payment::payment(&context, command).await,
+            Command::CreditNote(command) => payment::credit_note(&context, command).await,
             Command::Costs(args) => costs::run(&context, args),
             Command::Dunning(command) => dunning::run(&context, command).await,
             Command::Collection(command) => collection::run(&context, command).await,
             Command::Pause(args) => pause::pause(&context, args).await,
             Command::Resume(args) => pause::resume(&context, args).await,
+            Command::Simulator(args) => simulator::run(args).await,
         }
     });
     match outcome {

@@ -5,9 +5,11 @@ pub mod config;
 pub mod credentials;
 pub mod delivery;
 pub mod domain;
+pub mod eboekhouden;
 pub mod embedded_pg;
 pub mod engine;
 pub mod events;
+pub mod import;
 pub mod outbox;
 pub mod store;
 

@@ -60,7 +60,7 @@ fn bad(error: impl Into<anyhow::Error>) -> Failure {
 /// A refusal by the account is the user's to fix (exit 2); anything else failed (exit 1).
 fn classify(error: EngineError) -> Failure {
     match error {
-        EngineError::DebtorAccount(vordering::store::CommandError::Rejected(e)) => bad(e),
+        EngineError::Account(vordering::store::CommandError::Rejected(e)) => bad(e),
         other => Failure::Failed(other.into()),
     }
 }
@@ -147,8 +147,5 @@ async fn on_case(
         .await?
         .ok_or_else(|| bad(anyhow!("no collection case {case_id} in {administration}")))?;
     let metadata = Who { actor, reason: Some(reason) }.metadata();
-    engine
-        .debtor_command(administration, &debtor, command, &metadata)
-        .await
-        .map_err(|e| classify(EngineError::DebtorAccount(e)))
+    engine.debtor_command(administration, &debtor, command, &metadata).await.map_err(classify)
 }

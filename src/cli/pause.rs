@@ -86,7 +86,7 @@ async fn apply(
     let result = engine.debtor_command(&id, &debtor, command(invoice, target.reason), &metadata).await;
     engine.shutdown().await;
     result.map_err(|e| match e {
-        CommandError::Rejected(e) => bad(e.into()),
+        vordering::EngineError::Account(CommandError::Rejected(e)) => bad(e.into()),
         other => Failure::Failed(other.into()),
     })?;
     say!(

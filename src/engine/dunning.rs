@@ -16,14 +16,11 @@ pub use deliver::{AcceptHook, AfterAccept, DeliveryOptions, DeliveryReport};
 pub use run::{DunningReport, RunError};
 
 use super::{Engine, EngineError};
-use crate::domain::debtor_account::{
-    DebtorAccount, DebtorAccountCommand, DebtorAccountError, DebtorRef, DunningCommand,
-};
+use crate::domain::debtor_account::{DebtorAccount, DebtorAccountCommand, DebtorRef, DunningCommand};
 use crate::domain::dunning::{case_id, DunningPolicy};
 use crate::domain::interest::RateTable;
 use crate::domain::{AdministrationId, DebtorCode, InvoiceNumber};
 use crate::events::Metadata;
-use crate::store::{self, CommandBus, CommandError};
 
 impl Engine {
     /// The administration's dunning policy, or the shipped default when none was set.
@@ -39,10 +36,9 @@ impl Engine {
         debtor: &DebtorCode,
         command: DunningCommand,
         metadata: &Metadata,
-    ) -> Result<(), CommandError<DebtorAccountError>> {
-        let bus: CommandBus<DebtorAccount> = CommandBus::new(self.pool().clone());
+    ) -> Result<(), EngineError> {
         let id = DebtorAccount::aggregate_id(administration, debtor);
-        bus.execute(&id, DebtorAccountCommand::Dunning(command), metadata).await
+        self.account_command(&id, DebtorAccountCommand::Dunning(command), metadata).await
     }
 
     /// Opens a collection case by hand for `invoices` of one debtor, with the same costs, interest
@@ -60,7 +56,7 @@ impl Engine {
         let id = case_id(administration, debtor, &invoices);
         let command =
             DunningCommand::StartCollection { debtor: who, invoices, today, policy, rates: RateTable::shipped() };
-        self.debtor_command(administration, debtor, command, metadata).await.map_err(EngineError::DebtorAccount)?;
+        self.debtor_command(administration, debtor, command, metadata).await?;
         Ok(id)
     }
 
@@ -70,8 +66,6 @@ impl Engine {
         administration: &AdministrationId,
         debtor: &DebtorCode,
     ) -> Result<DebtorAccount, EngineError> {
-        let id = DebtorAccount::aggregate_id(administration, debtor);
-        let mut loaded = store::load_many::<DebtorAccount>(self.pool(), std::slice::from_ref(&id)).await?;
-        Ok(loaded.remove(&id).map(|l| l.state).unwrap_or_default())
+        self.account(&DebtorAccount::aggregate_id(administration, debtor)).await
     }
 }

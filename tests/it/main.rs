@@ -1,6 +1,7 @@
 //! The single integration-test binary. Tests that need PostgreSQL use `#[sqlx::test]`, which makes a
 //! fresh database per test on the server named by `DATABASE_URL` (`.ci/run` starts one) and drops it after.
 
+mod cli_flow;
 mod collection;
 mod costs_cli;
 mod debtor_account;
@@ -8,11 +9,15 @@ mod dunning;
 mod dunning_cli;
 mod dunning_scenario;
 mod dunning_support;
+mod eboekhouden_client;
+mod eboekhouden_simulator;
 mod embedded;
 mod event_contract;
 mod event_store;
 mod golden_cases;
+mod import;
 mod linking;
 mod outbox;
 mod outbox_smtp;
 mod support;
+mod zeep;
