@@ -2,10 +2,10 @@
 
 use anyhow::anyhow;
 use chrono::{NaiveDate, Utc};
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 use uuid::Uuid;
 use vordering::domain::debtor_account::DunningCommand;
-use vordering::domain::{AdministrationId, DebtorCode, InvoiceNumber};
+use vordering::domain::{DebtorCode, InvoiceNumber};
 use vordering::{Engine, EngineError};
 
 use super::administration::Who;
@@ -30,27 +30,22 @@ pub enum CollectionCommand {
         who: Who,
     },
     /// Waive the collection costs of a case.
-    Waive {
-        #[arg(long)]
-        administration: String,
-        #[arg(long = "case")]
-        case_id: Uuid,
-        #[arg(long)]
-        reason: String,
-        #[arg(long)]
-        actor: Option<String>,
-    },
+    Waive(CaseArgs),
     /// Close a case by hand.
-    Close {
-        #[arg(long)]
-        administration: String,
-        #[arg(long = "case")]
-        case_id: Uuid,
-        #[arg(long)]
-        reason: String,
-        #[arg(long)]
-        actor: Option<String>,
-    },
+    Close(CaseArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CaseArgs {
+    #[arg(long)]
+    administration: String,
+    #[arg(long = "case")]
+    case_id: Uuid,
+    /// Why, for the audit trail.
+    #[arg(long)]
+    reason: String,
+    #[arg(long)]
+    actor: Option<String>,
 }
 
 fn bad(error: impl Into<anyhow::Error>) -> Failure {
@@ -104,48 +99,41 @@ async fn execute(context: &Context, engine: &Engine, command: CollectionCommand)
                 );
             }
         }
-        CollectionCommand::Waive { administration, case_id, reason, actor } => {
-            let id = administration_id(&administration)?;
-            let command = DunningCommand::WaiveCosts { case_id, reason: reason.clone() };
-            on_case(engine, &id, case_id, command, actor, reason).await?;
-            say!(
-                "{}",
-                if context.json {
-                    serde_json::json!({ "case_id": case_id, "costs_waived": true }).to_string()
-                } else {
-                    format!("costs of case {case_id} waived")
-                }
-            );
+        CollectionCommand::Waive(args) => {
+            let waive = |case_id, reason| DunningCommand::WaiveCosts { case_id, reason };
+            on_case(context, engine, args, "costs waived", waive).await?;
         }
-        CollectionCommand::Close { administration, case_id, reason, actor } => {
-            let id = administration_id(&administration)?;
-            let command = DunningCommand::CloseCollection { case_id, reason: reason.clone() };
-            on_case(engine, &id, case_id, command, actor, reason).await?;
-            say!(
-                "{}",
-                if context.json {
-                    serde_json::json!({ "case_id": case_id, "closed": true }).to_string()
-                } else {
-                    format!("case {case_id} closed")
-                }
-            );
+        CollectionCommand::Close(args) => {
+            let close = |case_id, reason| DunningCommand::CloseCollection { case_id, reason };
+            on_case(context, engine, args, "closed", close).await?;
         }
     }
     Ok(())
 }
 
+/// Runs a command on the case's account (found by the case id) and says what was done.
 async fn on_case(
+    context: &Context,
     engine: &Engine,
-    administration: &AdministrationId,
-    case_id: Uuid,
-    command: DunningCommand,
-    actor: Option<String>,
-    reason: String,
+    args: CaseArgs,
+    done: &str,
+    command: impl FnOnce(Uuid, String) -> DunningCommand,
 ) -> Outcome {
+    let administration = administration_id(&args.administration)?;
+    let case_id = args.case_id;
     let debtor = engine
-        .debtor_of_case(administration, case_id)
+        .debtor_of_case(&administration, case_id)
         .await?
         .ok_or_else(|| bad(anyhow!("no collection case {case_id} in {administration}")))?;
-    let metadata = Who { actor, reason: Some(reason) }.metadata();
-    engine.debtor_command(administration, &debtor, command, &metadata).await.map_err(classify)
+    let metadata = Who { actor: args.actor, reason: Some(args.reason.clone()) }.metadata();
+    engine
+        .debtor_command(&administration, &debtor, command(case_id, args.reason), &metadata)
+        .await
+        .map_err(classify)?;
+    if context.json {
+        say!("{}", serde_json::json!({ "case_id": case_id, "done": done }));
+    } else {
+        say!("case {case_id}: {done}");
+    }
+    Ok(())
 }
