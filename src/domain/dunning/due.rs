@@ -81,6 +81,7 @@ pub fn due_steps(account: &DebtorAccount, policy: &DunningPolicy, today: NaiveDa
             reminders.entry(step.step).or_insert_with(|| (step, Vec::new())).1.push(invoice.number.clone());
         }
     }
+    gather_for_letter(account, &mut reminders, policy.minimum_amount, today);
     let interval_passed = account
         .dunning
         .last_reminder_on()
@@ -165,13 +166,42 @@ fn bundle(due: BTreeMap<DunningStep, (&PolicyStep, Vec<InvoiceNumber>)>, enabled
             template: policy_step.template.clone(),
             invoices,
         };
-        if enabled {
+        // Art. 6:96 lid 7: one 14-day letter for all claims, whatever the bundling setting.
+        if enabled || step == DunningStep::FourteenDayLetter {
             reminders.push(make(invoices));
         } else {
             reminders.extend(invoices.into_iter().map(|i| make(vec![i])));
         }
     }
     reminders
+}
+
+/// Art. 6:96 lid 7: a debtor who can be sent the 14-day letter for more than one claim gets one
+/// letter for all of them, with the costs over the summed principal. So when the letter is due for
+/// some invoices, every other eligible overdue invoice without a letter joins it (leaving whatever
+/// reminder it was due for today: the letter supersedes it).
+fn gather_for_letter(
+    account: &DebtorAccount,
+    reminders: &mut BTreeMap<DunningStep, (&PolicyStep, Vec<InvoiceNumber>)>,
+    minimum: Cents,
+    today: NaiveDate,
+) {
+    let Some((step, mut joined)) = reminders.get(&DunningStep::FourteenDayLetter).map(|(s, i)| (*s, i.clone())) else {
+        return;
+    };
+    for invoice in account.invoices.values() {
+        let had_letter =
+            account.dunning.steps.get(&invoice.number).is_some_and(|s| s.contains_key(&DunningStep::FourteenDayLetter));
+        if eligible(account, invoice, minimum, today) && !had_letter && !joined.contains(&invoice.number) {
+            joined.push(invoice.number.clone());
+        }
+    }
+    joined.sort();
+    reminders.retain(|_, (_, invoices)| {
+        invoices.retain(|number| !joined.contains(number));
+        !invoices.is_empty()
+    });
+    reminders.insert(DunningStep::FourteenDayLetter, (step, joined));
 }
 
 fn prescription_warnings(account: &DebtorAccount, today: NaiveDate) -> Vec<DunningWarning> {

@@ -169,3 +169,20 @@ fn g19_the_term_of_a_letter_received_on_5_march_runs_to_19_march() {
     let started = when(&after, start_on(date(2025, 3, 20), &["F1"])).unwrap();
     assert!(matches!(&started[..], [E::CollectionStarted { costs, .. }] if *costs == Cents::new(4_000)), "{started:?}");
 }
+
+/// Art. 6:96 lid 7: when the letter is due for one invoice, the consumer's other overdue invoices
+/// join it (leaving the reminder they were due for), and the costs are over the summed principal.
+#[test]
+fn the_fourteen_day_letter_takes_every_overdue_claim_of_the_consumer() {
+    let given = vec![debtor_of(DebtorKind::Consumer), invoice("F1", 10_000, date(2025, 1, 31))];
+    let given = run_days(given, &[date(2025, 2, 7), date(2025, 2, 21)]);
+    // F2 falls due after F1's second reminder; its first reminder would be due on 2025-03-07 too.
+    let given = [given, vec![invoice("F2", 20_000, date(2025, 2, 28))]].concat();
+    let events = when(&given, run_on(date(2025, 3, 7))).unwrap();
+    let [E::ReminderSent { step, invoices, announced_costs: Some(costs), .. }] = &events[..] else {
+        panic!("{events:?}")
+    };
+    assert_eq!((step, invoices), (&DunningStep::FourteenDayLetter, &numbers(&["F1", "F2"])));
+    // 15 % of 300.00 = 45.00 (one letter), not 2 × the €40 minimum.
+    assert_eq!((costs.principal, costs.costs), (Cents::new(30_000), Cents::new(4_500)));
+}
