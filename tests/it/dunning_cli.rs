@@ -60,3 +60,39 @@ async fn bad_input_exits_with_code_2(pool: PgPool) {
     assert_eq!(cli(&pool, &["dunning", "run", "--administration", "nobody", "--date", "2025-03-07"]).0, Some(2));
     assert_eq!(cli(&pool, &["dunning", "run", "--administration", "Not A Slug"]).0, Some(2));
 }
+
+#[sqlx::test(migrator = "vordering::MIGRATOR")]
+async fn a_debtor_gets_its_own_exceptions_and_loses_them_again(pool: PgPool) {
+    let engine = engine(pool.clone()).await;
+    debtor(&engine, "B1", DebtorKind::Business, None).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("d1.toml");
+    std::fs::write(&file, "minimum_amount = \"0.00\"\nautomatic_collection = false\n").unwrap();
+    let set = [
+        "dunning",
+        "policy",
+        "override",
+        "--administration",
+        ADMIN,
+        "--debtor",
+        "B1",
+        "--file",
+        file.to_str().unwrap(),
+    ];
+    assert_eq!(cli(&pool, &set).0, Some(0));
+    let clear = ["dunning", "policy", "override", "--administration", ADMIN, "--debtor", "B1", "--clear"];
+    assert_eq!(cli(&pool, &clear).0, Some(0));
+    let expected = vordering::domain::dunning::PolicyOverride {
+        steps: None,
+        minimum_amount: Some(vordering::domain::Cents::ZERO),
+        automatic_collection: Some(false),
+    };
+    let events = events_of(&engine, "B1").await;
+    assert_eq!(
+        events[1..].to_vec(),
+        vec![
+            vordering::events::DebtorAccountEvent::DebtorPolicyOverridden { policy: Some(expected) },
+            vordering::events::DebtorAccountEvent::DebtorPolicyOverridden { policy: None },
+        ]
+    );
+}

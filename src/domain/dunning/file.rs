@@ -24,7 +24,7 @@ pub(super) struct PolicyFile {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct OverrideFile {
+pub(super) struct OverrideFile {
     minimum_amount: Option<String>,
     automatic_collection: Option<bool>,
     #[serde(rename = "step")]
@@ -37,6 +37,13 @@ const fn yes() -> bool {
 
 fn euros(text: &str) -> Result<Cents, PolicyError> {
     Cents::parse(text).map_err(|_| PolicyError::BadAmount(text.to_owned()))
+}
+
+impl OverrideFile {
+    pub(super) fn into_override(self) -> Result<PolicyOverride, PolicyError> {
+        let minimum_amount = self.minimum_amount.as_deref().map(euros).transpose()?;
+        Ok(PolicyOverride { steps: self.steps, minimum_amount, automatic_collection: self.automatic_collection })
+    }
 }
 
 impl PolicyFile {

@@ -190,6 +190,19 @@ impl DunningPolicy {
     }
 }
 
+impl PolicyOverride {
+    /// Reads one debtor's exceptions: the `[overrides.CODE]` table of a policy file, on its own.
+    pub fn from_toml(text: &str) -> Result<PolicyOverride, PolicyError> {
+        let file: super::file::OverrideFile =
+            toml::from_str(text).map_err(|e| PolicyError::Malformed(e.to_string()))?;
+        let policy_override = file.into_override()?;
+        if let Some(steps) = &policy_override.steps {
+            validate_steps(steps)?;
+        }
+        Ok(policy_override)
+    }
+}
+
 fn validate_steps(steps: &[PolicyStep]) -> Result<(), PolicyError> {
     let first = steps.first().ok_or(PolicyError::NoSteps)?;
     if first.after == Anchor::PreviousStep {
