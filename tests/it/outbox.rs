@@ -181,3 +181,36 @@ async fn a_killed_deliverer_loses_nothing_and_the_resend_keeps_the_message_id(po
     assert_eq!(delivered_events(&events_of(&engine, "B1").await).len(), 1);
     assert_eq!(status(&pool, id).await.unwrap(), Some(OutboxStatus::Delivered));
 }
+
+/// Without an e-mail address the reminder goes as a letter (Payt's fallback); no SMTP server needed.
+#[sqlx::test(migrator = "vordering::MIGRATOR")]
+async fn a_debtor_without_an_address_gets_a_letter(pool: PgPool) {
+    let engine = engine(pool.clone()).await;
+    debtor(&engine, "B2", DebtorKind::Business, None).await;
+    invoice(&engine, "B2", "F9", 10_000, date(2025, 1, 31)).await;
+    engine.run_dunning(&admin(), date(2025, 2, 7), false, &metadata()).await.unwrap();
+    let letters = tempfile::tempdir().unwrap();
+    let channels = Channels { smtp: None, letters_dir: Some(letters.path().to_path_buf()) };
+    let report = engine.deliver_reminders(&admin(), &channels, &DeliveryOptions::at(now()), &metadata()).await.unwrap();
+    let id = reminder_id(&admin(), &code("B2"), DunningStep::Reminder1, &[inv("F9")]);
+    assert_eq!(report.delivered, vec![id]);
+    let pdf = std::fs::read(letters.path().join(format!("{id}.pdf"))).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    assert_eq!(status(&pool, id).await.unwrap(), Some(OutboxStatus::Delivered));
+}
+
+/// With no channel configured for it, a reminder stays pending (a configuration to fix, not a failure).
+#[sqlx::test(migrator = "vordering::MIGRATOR")]
+async fn without_a_channel_the_reminder_waits(pool: PgPool) {
+    let engine = engine(pool.clone()).await;
+    debtor(&engine, "B3", DebtorKind::Business, Some("b3@example.nl")).await;
+    invoice(&engine, "B3", "F3", 10_000, date(2025, 1, 31)).await;
+    engine.run_dunning(&admin(), date(2025, 2, 7), false, &metadata()).await.unwrap();
+    let report = engine
+        .deliver_reminders(&admin(), &Channels::default(), &DeliveryOptions::at(now()), &metadata())
+        .await
+        .unwrap();
+    let id = reminder_id(&admin(), &code("B3"), DunningStep::Reminder1, &[inv("F3")]);
+    assert_eq!(report.postponed, vec![(id, "no SMTP server configured".to_owned())]);
+    assert_eq!(status(&pool, id).await.unwrap(), Some(OutboxStatus::Pending));
+}

@@ -6,6 +6,7 @@ mod collection;
 mod dunning;
 mod imports;
 mod links;
+mod pauses;
 mod payments;
 
 use uuid::Uuid;

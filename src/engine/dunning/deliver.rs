@@ -157,28 +157,24 @@ enum Outcome {
 
 /// Sends through the reminder's channel. A letter is written as PDF for the post and, when the
 /// debtor has an e-mail address and SMTP is configured, also e-mailed (Payt sends it both ways).
+/// An e-mail reminder to a debtor without an address goes as a letter when letters are configured.
 async fn send(channels: &Channels, message: &OutboxMessage) -> Result<(), DeliveryError> {
-    match message.channel {
-        Channel::Email => {
-            let smtp = channels
-                .smtp
-                .as_ref()
-                .ok_or_else(|| DeliveryError::Transient("no SMTP server configured".to_owned()))?;
-            send_email(smtp, message, None).await
-        }
-        Channel::Letter => {
-            let pdf = render_letter(message)?;
-            let by_mail = channels.smtp.as_ref().filter(|_| message.email.is_some());
-            if channels.letters_dir.is_none() && by_mail.is_none() {
-                return Err(DeliveryError::Transient("no letters directory or SMTP server configured".to_owned()));
-            }
-            if let Some(dir) = &channels.letters_dir {
-                write_letter(dir, message, &pdf)?;
-            }
-            match by_mail {
-                Some(smtp) => send_email(smtp, message, Some(&pdf)).await,
-                None => Ok(()),
-            }
-        }
+    let no_address = message.email.is_none() && channels.letters_dir.is_some();
+    if message.channel == Channel::Email && !no_address {
+        let smtp =
+            channels.smtp.as_ref().ok_or_else(|| DeliveryError::Transient("no SMTP server configured".to_owned()))?;
+        return send_email(smtp, message, None).await;
+    }
+    let pdf = render_letter(message)?;
+    let by_mail = channels.smtp.as_ref().filter(|_| message.email.is_some());
+    if channels.letters_dir.is_none() && by_mail.is_none() {
+        return Err(DeliveryError::Transient("no letters directory or SMTP server configured".to_owned()));
+    }
+    if let Some(dir) = &channels.letters_dir {
+        write_letter(dir, message, &pdf)?;
+    }
+    match by_mail {
+        Some(smtp) => send_email(smtp, message, Some(&pdf)).await,
+        None => Ok(()),
     }
 }

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use super::{check_reason, collection, Decision};
+use super::{check_reason, collection, pauses, Decision};
 use crate::domain::calendar::{fourteen_day_term, presumed_receipt, Delivery as Receipt, PostalRule};
 use crate::domain::collection_costs::{for_letter, VatSurcharge};
 use crate::domain::debtor_account::dunning_state::Delivery;
@@ -37,51 +37,16 @@ pub(super) fn decide(state: &DebtorAccount, command: C) -> Decision {
             }
             Ok(vec![E::ReminderDeliveryFailed { reminder_id, reason: check_reason(reason)? }])
         }
-        pause => pauses(state, pause),
-    }
-}
-
-fn pauses(state: &DebtorAccount, command: C) -> Decision {
-    let dunning = &state.dunning;
-    match command {
-        C::PauseInvoice { invoice_number, reason } => {
-            let reason = check_reason(reason)?;
-            if !state.invoices.contains_key(&invoice_number) {
-                return Err(Error::UnknownInvoice(invoice_number));
-            }
-            if dunning.paused_invoices.contains_key(&invoice_number) {
-                return Ok(vec![]);
-            }
-            Ok(vec![E::InvoicePaused { invoice_number, reason }])
-        }
-        C::ResumeInvoice { invoice_number, reason } => {
-            let reason = check_reason(reason)?;
-            if !dunning.paused_invoices.contains_key(&invoice_number) {
-                return Err(Error::InvoiceNotPaused(invoice_number));
-            }
-            Ok(vec![E::InvoiceResumed { invoice_number, reason }])
-        }
-        C::PauseDebtor { scope, reason } => {
-            let reason = check_reason(reason)?;
-            if dunning.debtor_pause.as_ref().is_some_and(|p| p.scope == scope) {
-                return Ok(vec![]);
-            }
-            Ok(vec![E::DebtorPaused { scope, reason }])
-        }
-        C::ResumeDebtor { reason } => {
-            let reason = check_reason(reason)?;
-            if dunning.debtor_pause.is_none() {
-                return Err(Error::DebtorNotPaused);
-            }
-            Ok(vec![E::DebtorResumed { reason }])
-        }
+        C::PauseInvoice { invoice_number, reason } => pauses::pause_invoice(state, invoice_number, reason),
+        C::ResumeInvoice { invoice_number, reason } => pauses::resume_invoice(state, invoice_number, reason),
+        C::PauseDebtor { scope, reason } => pauses::pause_debtor(state, scope, reason),
+        C::ResumeDebtor { reason } => pauses::resume_debtor(state, reason),
         C::OverridePolicy { policy } => {
-            if dunning.policy_override == policy {
+            if state.dunning.policy_override == policy {
                 return Ok(vec![]);
             }
             Ok(vec![E::DebtorPolicyOverridden { policy }])
         }
-        other => unreachable!("dunning::decide routes {other:?} elsewhere"),
     }
 }
 
