@@ -91,3 +91,15 @@ fn fourteen_day_terms(message: &OutboxMessage, costs: crate::events::debtor_acco
     }
     lines
 }
+
+#[cfg(test)]
+mod tests {
+    use super::euros;
+    use crate::domain::Cents;
+
+    #[test]
+    fn amounts_are_written_the_dutch_way() {
+        let written: Vec<String> = [0, 5, 100, 175_279, 100_000_000, -4_840].map(|c| euros(Cents::new(c))).into();
+        assert_eq!(written, ["€ 0,00", "€ 0,05", "€ 1,00", "€ 1.752,79", "€ 1.000.000,00", "€ -48,40"]);
+    }
+}
