@@ -11,7 +11,7 @@ use super::{check_reason, Decision};
 use crate::domain::allocation::Components;
 use crate::domain::collection_costs::{for_letter, CostsBreakdown, VatSurcharge};
 use crate::domain::debtor_account::dunning_state::CollectionCase;
-use crate::domain::debtor_account::state::{minus, plus, AllocationSource};
+use crate::domain::debtor_account::state::{minus, plus, AllocationSource, Invoice};
 use crate::domain::debtor_account::{DebtorAccount, DebtorAccountError as Error};
 use crate::domain::interest::{calculate, RateKind, RateTable};
 use crate::domain::{Cents, InvoiceNumber};
@@ -50,7 +50,8 @@ pub(super) fn start(
 }
 
 /// `CollectionStarted` for `invoices` on `today`: the open principal, interest from the day after
-/// each due date (statutory for consumers, commercial for businesses), and the WIK costs: for a
+/// each due date (statutory for consumers, commercial for businesses) on what is open and on what
+/// was paid late (each part up to its payment day), and the WIK costs: for a
 /// business over the summed principal, owed without a letter (6:96 lid 4); for a consumer only as
 /// owed after a 14-day letter that ran out unpaid (6:96 lid 6), over what was unpaid at its end.
 pub(super) fn started(
@@ -77,8 +78,11 @@ pub(super) fn started(
         opens.push(open);
         principal = plus(principal, open);
         let from = invoice.due_date.succ_opt().ok_or(Error::Calculation(format!("due date {}", invoice.due_date)))?;
-        if from <= today {
-            let calc = calculate(rates, rate_kind, open, from, today).map_err(|e| Error::Calculation(e.to_string()))?;
+        for (amount, to) in tranches(state, invoice, today) {
+            if from > to || !amount.is_positive() {
+                continue;
+            }
+            let calc = calculate(rates, rate_kind, amount, from, to).map_err(|e| Error::Calculation(e.to_string()))?;
             interest = plus(interest, calc.interest);
             rates_verified &= calc.rates_verified;
             interest_from = interest_from.min(from);
@@ -100,6 +104,21 @@ pub(super) fn started(
         started_on: today,
         rates_verified,
     })
+}
+
+/// The parts of an invoice's principal and the last day each bore interest: what is open, up to
+/// `today`; each part paid late, up to and including its payment day (6:119a lid 1 "tot en met de
+/// dag waarop de schuldenaar de geldsom heeft voldaan"). Credited parts were never owed: none.
+fn tranches(state: &DebtorAccount, invoice: &Invoice, today: NaiveDate) -> Vec<(Cents, NaiveDate)> {
+    let mut tranches = vec![(invoice.open_principal(), today)];
+    for allocation in invoice.allocations.values() {
+        if let AllocationSource::Payment(reference) = &allocation.source {
+            if let Some(payment) = state.payments.get(reference) {
+                tranches.push((allocation.split.principal, payment.value_date.min(today)));
+            }
+        }
+    }
+    tranches
 }
 
 fn open_case(state: &DebtorAccount, case_id: Uuid) -> Result<&CollectionCase, Error> {

@@ -61,9 +61,14 @@ fn a_consumer_case_by_hand_waits_for_the_term_and_needs_a_letter() {
 fn a_partial_payment_within_the_term_lowers_the_costs() {
     let after = then_apply(consumer_after_letter(), paid("P1", 100_000, date(2025, 3, 20)));
     let events = when(&after, start_on(date(2025, 3, 26), &["F1"])).unwrap();
-    let E::CollectionStarted { principal, costs, vat_surcharge, .. } = &events[0] else { panic!("{events:?}") };
+    let E::CollectionStarted { principal, costs, vat_surcharge, interest, .. } = &events[0] else {
+        panic!("{events:?}")
+    };
     // Recalculated over the 752.79 unpaid at the end of the term: 112.9185 → 112.92; 21 %: 23.7132 → 23.71.
     assert_eq!((*principal, *costs, *vat_surcharge), (Cents::new(75_279), Cents::new(11_292), Cents::new(2_371)));
+    // 6 %: on 752.79 for 02-01 ..= 03-26 (54 days) 6.6823 → 6.68, and on the 1,000.00 paid late
+    // for 02-01 ..= 03-20 (48 days) 7.8904 → 7.89.
+    assert_eq!(*interest, Cents::new(668 + 789));
 }
 
 #[test]
