@@ -15,11 +15,14 @@ macro_rules! say {
 }
 
 mod administration;
+mod collection;
 mod costs;
 mod db;
 mod demo;
+mod dunning;
 mod import;
 mod link;
+mod pause;
 mod payment;
 mod settings;
 mod simulator;
@@ -69,6 +72,16 @@ enum Command {
     CreditNote(payment::CreditNoteCommand),
     /// Legal calculator: collection costs (WIK), statutory interest, payment allocation.
     Costs(costs::CostsArgs),
+    /// Dunning policies, the dunning run and reminder delivery.
+    #[command(subcommand)]
+    Dunning(dunning::DunningCommand),
+    /// Collection cases: start by hand, waive costs, close.
+    #[command(subcommand)]
+    Collection(collection::CollectionCommand),
+    /// Pause dunning for an invoice or a debtor.
+    Pause(pause::PauseArgs),
+    /// Resume dunning for an invoice or a debtor.
+    Resume(pause::ResumeArgs),
     /// Serve a simulated e-Boekhouden SOAP service until Ctrl-C; prints one JSON line with its endpoint.
     Simulator(simulator::SimulatorArgs),
 }
@@ -117,6 +130,10 @@ pub fn main() -> ExitCode {
             Command::Payment(command) => payment::payment(&context, command).await,
             Command::CreditNote(command) => payment::credit_note(&context, command).await,
             Command::Costs(args) => costs::run(&context, args),
+            Command::Dunning(command) => dunning::run(&context, command).await,
+            Command::Collection(command) => collection::run(&context, command).await,
+            Command::Pause(args) => pause::pause(&context, args).await,
+            Command::Resume(args) => pause::resume(&context, args).await,
             Command::Simulator(args) => simulator::run(args).await,
         }
     });

@@ -2,10 +2,12 @@
 //! applies the migrations, and runs commands with their metadata.
 
 mod accounts;
+mod dunning;
 mod import;
 mod link;
 
 pub use accounts::{AccountError, UnknownDocument};
+pub use dunning::{AcceptHook, AfterAccept, DeliveryOptions, DeliveryReport, DunningReport, RunError};
 pub use import::SoapVerifier;
 pub use link::{LinkOutcome, LinkRejected, LinkVerifier};
 
@@ -49,6 +51,8 @@ pub enum EngineError {
     Account(CommandError<crate::domain::debtor_account::DebtorAccountError>),
     #[error(transparent)]
     UnknownDocument(#[from] UnknownDocument),
+    #[error(transparent)]
+    Dunning(#[from] RunError),
 }
 
 /// Where the database lives, for the first line the binary prints.

@@ -3,12 +3,14 @@
 
 pub mod config;
 pub mod credentials;
+pub mod delivery;
 pub mod domain;
 pub mod eboekhouden;
 pub mod embedded_pg;
 pub mod engine;
 pub mod events;
 pub mod import;
+pub mod outbox;
 pub mod store;
 
 /// The forward-only migrations of the durable tables, embedded in the binary.

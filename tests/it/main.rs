@@ -2,8 +2,13 @@
 //! fresh database per test on the server named by `DATABASE_URL` (`.ci/run` starts one) and drops it after.
 
 mod cli_flow;
+mod collection;
 mod costs_cli;
 mod debtor_account;
+mod dunning;
+mod dunning_cli;
+mod dunning_scenario;
+mod dunning_support;
 mod eboekhouden_client;
 mod eboekhouden_simulator;
 mod embedded;
@@ -12,5 +17,7 @@ mod event_store;
 mod golden_cases;
 mod import;
 mod linking;
+mod outbox;
+mod outbox_smtp;
 mod support;
 mod zeep;

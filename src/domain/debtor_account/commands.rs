@@ -66,6 +66,8 @@ pub enum DebtorAccountCommand {
         invoice_number: InvoiceNumber,
         books_open: Cents,
     },
+    /// Reminders, delivery, pauses and collection cases.
+    Dunning(super::dunning_commands::DunningCommand),
 }
 
 /// A relation record: every field is the document's own and goes into its hash.
