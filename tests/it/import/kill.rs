@@ -25,6 +25,8 @@ fn import_command(books: &Books, url: &str) -> Command {
         .env("DATABASE_URL", url)
         .env("VORDERING__SECRETS__KEY", "22".repeat(32))
         .env("VORDERING__EBOEKHOUDEN__ENDPOINT", books.simulator.endpoint())
+        // Many small pages, so the first commit comes long before the last one.
+        .env("VORDERING__IMPORT__DEBTORS_PER_PAGE", "40")
         .kill_on_drop(true);
     command
 }
