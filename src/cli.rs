@@ -21,9 +21,11 @@ mod demo;
 mod import;
 mod link;
 mod payment;
+mod serve;
 mod settings;
 mod simulator;
 mod telemetry;
+mod token;
 
 const DATA_DIR_HELP: &str = "Without a database URL (DATABASE_URL, VORDERING__DATABASE__URL or the settings file), \
 commands start a private PostgreSQL cluster from the installed server binaries in the data directory: \
@@ -71,6 +73,11 @@ enum Command {
     Costs(costs::CostsArgs),
     /// Serve a simulated e-Boekhouden SOAP service until Ctrl-C; prints one JSON line with its endpoint.
     Simulator(simulator::SimulatorArgs),
+    /// Serve the HTTP API (with the daily import scheduler) until SIGTERM or Ctrl-C.
+    Serve(serve::ServeArgs),
+    /// Bearer tokens for the HTTP API.
+    #[command(subcommand)]
+    Token(token::TokenCommand),
 }
 
 /// What a failed command tells its caller through the exit code.
@@ -118,6 +125,8 @@ pub fn main() -> ExitCode {
             Command::CreditNote(command) => payment::credit_note(&context, command).await,
             Command::Costs(args) => costs::run(&context, args),
             Command::Simulator(args) => simulator::run(args).await,
+            Command::Serve(args) => serve::run(&context, args).await,
+            Command::Token(command) => token::run(&context, command).await,
         }
     });
     match outcome {
