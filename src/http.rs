@@ -16,6 +16,7 @@ mod openapi;
 mod runner;
 mod scheduler;
 mod server;
+mod trace;
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -93,7 +94,7 @@ impl Api {
         //   GET /administrations/{id}/audit       — the `audit_trail` projection
         //   GET|PUT /administrations/{id}/dunning-policy — the dunning policy
         // Each takes a `Caller` and calls `caller.may_read(&id)?` / `caller.may_write(&id)?` first.
-        Router::new().nest("/api", api).with_state(self.clone())
+        Router::new().nest("/api", api).layer(axum::middleware::from_fn(trace::log_request)).with_state(self.clone())
     }
 
     /// The daily import scheduler on this API's engine, clock and background tasks.

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use tracing::error;
 use utoipa::ToSchema;
 
+use crate::credentials::CredentialsError as K;
 use crate::domain::administration::AdministrationError as A;
 use crate::domain::debtor_account::DebtorAccountError as D;
 use crate::engine::{EngineError as E, LinkRejected, UnknownDocument};
@@ -100,13 +101,16 @@ impl ApiError {
                 }
                 E::LinkRejected(LinkRejected::Refused { .. }) => (S::UNPROCESSABLE_ENTITY, "credentials_refused"),
                 E::LinkRejected(LinkRejected::Unreachable(_)) | E::Package(_) => (S::BAD_GATEWAY, "package_error"),
-                E::Credentials(_) => (S::CONFLICT, "credentials_unavailable"),
+                E::Credentials(K::NotStored(_) | K::WrongKey(..) | K::Undecryptable(_)) => {
+                    (S::CONFLICT, "credentials_unavailable")
+                }
                 E::Connect(_) => (S::SERVICE_UNAVAILABLE, "database_unavailable"),
                 E::Embedded(_)
                 | E::BadUrl(_)
                 | E::Migrate(_)
                 | E::Store(_)
                 | E::NoDataDir
+                | E::Credentials(K::BadKey | K::MissingKey | K::KeyFile { .. } | K::Database(_))
                 | E::Administration(C::Store(_))
                 | E::Account(C::Store(_)) => (S::INTERNAL_SERVER_ERROR, "internal"),
             },

@@ -10,9 +10,11 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::access::Params;
 use super::{Api, ApiError, Caller};
+use crate::domain::administration::{AdministrationError, Link};
+use crate::engine::EngineError;
 use crate::events::administration::{AdministrationEvent, ImportCounts, ImportIssue, ImportTrigger};
 use crate::import::ImportRequest;
-use crate::store::{StoreError, StoredEvent};
+use crate::store::{CommandError, StoreError, StoredEvent};
 
 /// How many issues of one import the log shows; the counts say how many there were.
 const ISSUES_SHOWN: usize = 100;
@@ -133,8 +135,20 @@ pub async fn start(
     Path(id): Path<String>,
 ) -> Result<(StatusCode, Json<ImportAccepted>), ApiError> {
     let id = caller.may_write(&id)?;
-    if !api.engine.administration(&id).await?.is_registered() {
+    let state = api.engine.administration(&id).await?;
+    if !state.is_registered() {
         return Err(ApiError::NotFound(format!("administration {id}")));
+    }
+    // The import would refuse too, but only after a lock and a connection; say it at once.
+    let refusal = match &state.link {
+        None => Some(AdministrationError::NotLinked),
+        Some(Link { broken: Some(error_code), .. }) => {
+            Some(AdministrationError::LinkBroken { error_code: error_code.clone() })
+        }
+        Some(_) => None,
+    };
+    if let Some(refusal) = refusal {
+        return Err(EngineError::Administration(CommandError::Rejected(refusal)).into());
     }
     let request = ImportRequest {
         administration: id,
