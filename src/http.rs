@@ -33,7 +33,7 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{ApiError, ErrorBody, ErrorDetail};
 pub use openapi::ApiDoc;
 pub use scheduler::{Scheduled, Scheduler};
-pub use server::serve;
+pub use server::{serve, ServeOptions};
 
 /// What the handlers, the scheduler and the shutdown share. Cloning is cheap (all shared).
 #[derive(Clone, Debug)]

@@ -3,10 +3,12 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::Args;
 use tokio::net::TcpListener;
+use vordering::http::ServeOptions;
 
 use super::{settings, Context, Outcome};
 
@@ -21,6 +23,10 @@ pub struct ServeArgs {
     /// Do not run the daily import scheduler in this process.
     #[arg(long)]
     no_scheduler: bool,
+    /// After SIGTERM or Ctrl-C, how long running imports may take to finish (an import cut off
+    /// loses nothing; the next run completes it).
+    #[arg(long, default_value_t = 300)]
+    grace_seconds: u64,
 }
 
 pub async fn run(context: &Context, args: ServeArgs) -> Outcome {
@@ -33,7 +39,8 @@ pub async fn run(context: &Context, args: ServeArgs) -> Outcome {
         say!("vordering: serving http://{address}/api/ (OpenAPI at /api/openapi.json); stop with Ctrl-C");
     }
     let api = engine.api().with_endpoint(args.endpoint);
-    vordering::http::serve(listener, api, !args.no_scheduler, stop_signal()).await?;
+    let options = ServeOptions { schedule: !args.no_scheduler, grace: Duration::from_secs(args.grace_seconds) };
+    vordering::http::serve(listener, api, options, stop_signal()).await?;
     // Every clone of the engine lived in the API, which is gone now that the server drained.
     if let Ok(engine) = Arc::try_unwrap(engine) {
         engine.shutdown().await;

@@ -11,6 +11,7 @@ use vordering::events::Metadata;
 use vordering::http::Scheduled;
 
 use super::setup::Server;
+use crate::support::eventually;
 
 /// Switches the daily import of `sim-bv` on at 06:00 and sets the clock to `hh:mm` today (real
 /// today: "completed today" is read from the events' recording time).
@@ -81,4 +82,26 @@ async fn an_import_another_process_runs_is_left_to_it(pool: PgPool) {
         .unwrap();
     assert_eq!(imports, 0);
     server.stop().await;
+}
+
+#[sqlx::test(migrator = "vordering::MIGRATOR")]
+async fn the_server_runs_the_scheduler_and_stops_it_gracefully(pool: PgPool) {
+    let server = Server::start_with(pool.clone(), Some(NaiveTime::MIN)).await;
+    let token = server.token(&["sim-bv"], false, "viewer").await;
+    let entry = eventually("the scheduled import to end", || async {
+        let (_, log) = server.get("/api/administrations/sim-bv/imports", Some(&token)).await;
+        log.as_array()?.iter().find(|e| e["status"] != "started").cloned()
+    })
+    .await;
+    assert_eq!(
+        (entry["status"].as_str(), entry["trigger"].as_str()),
+        (Some("completed"), Some("Scheduled")),
+        "{entry}"
+    );
+    server.stop().await;
+    let started: i64 = sqlx::query_scalar("SELECT count(*) FROM events WHERE event_type = 'ImportStarted'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(started, 1, "once a day");
 }

@@ -2,16 +2,18 @@
 
 use std::sync::Arc;
 
-use chrono::{NaiveTime, TimeDelta};
+use chrono::{NaiveTime, TimeDelta, Utc};
 use reqwest::StatusCode;
 use serde_json::Value;
 use sqlx::PgPool;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use vordering::auth::TokenScope;
+use vordering::domain::administration::AdministrationCommand;
 use vordering::domain::AdministrationId;
 use vordering::eboekhouden::simulator::SimulatorHandle;
-use vordering::http::{Api, ManualClock};
+use vordering::events::Metadata;
+use vordering::http::{Api, ManualClock, ServeOptions};
 use vordering::Engine;
 
 use crate::import::setup::{small, Books};
@@ -32,17 +34,29 @@ impl Server {
     /// `sim-bv` (registered, linked) and `other-bv` (registered, linked); the clock at noon of the
     /// simulator's day; no scheduler (the scheduler tests tick it themselves).
     pub async fn start(pool: PgPool) -> Server {
+        Server::start_with(pool, None).await
+    }
+
+    /// With `daily_at`: `sim-bv` imports daily at that time, the clock stands at the real now and
+    /// the server runs its scheduler.
+    pub async fn start_with(pool: PgPool, daily_at: Option<NaiveTime>) -> Server {
         let books = Books::new(pool, small()).await;
+        if let Some(daily_at) = daily_at {
+            let enable = AdministrationCommand::EnableAutoImport { daily_at };
+            let meta = Metadata::new("t", "test", Utc::now());
+            books.engine.administration_command(&books.id, enable, &meta).await.unwrap();
+        }
         books.add_administration(&AdministrationId::new("other-bv").unwrap()).await;
         let Books { engine, simulator, id } = books;
         let engine = Arc::new(engine);
         let noon = simulator.today().and_time(NaiveTime::from_hms_opt(12, 0, 0).unwrap()).and_utc();
-        let clock = Arc::new(ManualClock::new(noon));
+        let clock = Arc::new(ManualClock::new(if daily_at.is_some() { Utc::now() } else { noon }));
+        let options = ServeOptions { schedule: daily_at.is_some(), ..ServeOptions::default() };
         let api = engine.api().with_clock(clock.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(vordering::http::serve(listener, api.clone(), false, async move {
+        let task = tokio::spawn(vordering::http::serve(listener, api.clone(), options, async move {
             let _ = stopped.await;
         }));
         Server {
