@@ -24,9 +24,11 @@ mod import;
 mod link;
 mod pause;
 mod payment;
+mod serve;
 mod settings;
 mod simulator;
 mod telemetry;
+mod token;
 
 const DATA_DIR_HELP: &str = "Without a database URL (DATABASE_URL, VORDERING__DATABASE__URL or the settings file), \
 commands start a private PostgreSQL cluster from the installed server binaries in the data directory: \
@@ -84,6 +86,11 @@ enum Command {
     Resume(pause::ResumeArgs),
     /// Serve a simulated e-Boekhouden SOAP service until Ctrl-C; prints one JSON line with its endpoint.
     Simulator(simulator::SimulatorArgs),
+    /// Serve the HTTP API (with the daily import scheduler) until SIGTERM or Ctrl-C.
+    Serve(serve::ServeArgs),
+    /// Bearer tokens for the HTTP API.
+    #[command(subcommand)]
+    Token(token::TokenCommand),
 }
 
 /// What a failed command tells its caller through the exit code.
@@ -135,6 +142,8 @@ pub fn main() -> ExitCode {
             Command::Pause(args) => pause::pause(&context, args).await,
             Command::Resume(args) => pause::resume(&context, args).await,
             Command::Simulator(args) => simulator::run(args).await,
+            Command::Serve(args) => serve::run(&context, args).await,
+            Command::Token(command) => token::run(&context, command).await,
         }
     });
     match outcome {
