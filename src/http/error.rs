@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use crate::credentials::CredentialsError as K;
 use crate::domain::administration::AdministrationError as A;
 use crate::domain::debtor_account::DebtorAccountError as D;
-use crate::engine::{EngineError as E, LinkRejected, UnknownDocument};
+use crate::engine::{EngineError as E, LinkRejected, RunError, UnknownDocument};
 use crate::import::ImportError;
 use crate::store::CommandError as C;
 
@@ -69,6 +69,7 @@ impl ApiError {
             ApiError::Import(ImportError::Database(_) | ImportError::Store(_)) => {
                 (S::INTERNAL_SERVER_ERROR, "database")
             }
+            ApiError::Import(ImportError::WriterStopped | ImportError::Join(_)) => (S::INTERNAL_SERVER_ERROR, "internal"),
             ApiError::Engine(error) | ApiError::Import(ImportError::Engine(error)) => match error {
                 E::Administration(C::Rejected(A::NotRegistered)) => (S::NOT_FOUND, "not_found"),
                 E::Administration(C::Rejected(A::NotLinked)) => (S::CONFLICT, "not_linked"),
@@ -79,6 +80,7 @@ impl ApiError {
                 }
                 E::Administration(C::Rejected(A::OtherUsername { .. })) => (S::CONFLICT, "other_username"),
                 E::Administration(C::Rejected(A::Empty(_))) => (S::UNPROCESSABLE_ENTITY, "empty_field"),
+                E::Administration(C::Rejected(A::InvalidPolicy(_))) => (S::UNPROCESSABLE_ENTITY, "invalid_policy"),
                 E::Account(C::Rejected(D::StaleVersion { .. })) => (S::CONFLICT, "stale_version"),
                 E::Account(C::Rejected(D::ReasonRequired)) => (S::UNPROCESSABLE_ENTITY, "reason_required"),
                 E::Account(C::Rejected(D::ZeroAmount | D::NegativeAmount { .. } | D::AmountTooLarge { .. })) => {
@@ -105,6 +107,10 @@ impl ApiError {
                     (S::CONFLICT, "credentials_unavailable")
                 }
                 E::Connect(_) => (S::SERVICE_UNAVAILABLE, "database_unavailable"),
+                E::Dunning(RunError::NotRegistered(_)) => (S::NOT_FOUND, "not_found"),
+                E::Dunning(RunError::KeptChanging(_)) => (S::SERVICE_UNAVAILABLE, "contended"),
+                E::Dunning(RunError::Refused(_)) => (S::UNPROCESSABLE_ENTITY, "rejected"),
+                E::Dunning(RunError::Store(_) | RunError::Outbox(_)) => (S::INTERNAL_SERVER_ERROR, "internal"),
                 E::Embedded(_)
                 | E::BadUrl(_)
                 | E::Migrate(_)
