@@ -5,9 +5,8 @@
 use std::time::Instant;
 
 use anyhow::Context as _;
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 use clap::Args;
-use secrecy::SecretString;
 use vordering::credentials::{SecurityCodes, Vault};
 use vordering::domain::administration::AdministrationCommand;
 use vordering::domain::AdministrationId;
@@ -19,6 +18,8 @@ use vordering::events::Metadata;
 use vordering::import::{ImportReport, ImportRequest, Quiet};
 use vordering::store::{self, PoolSettings};
 use vordering::Engine;
+
+mod audit;
 
 use super::{settings, Context, Outcome};
 
@@ -38,6 +39,12 @@ pub struct DemoArgs {
     days: u32,
     #[arg(long, default_value_t = 42)]
     seed: u64,
+    /// Exit when the demo is done instead of serving its dashboard until Ctrl-C.
+    #[arg(long)]
+    no_serve: bool,
+    /// Where the dashboard is served.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: std::net::SocketAddr,
 }
 
 pub async fn run(context: &Context, args: DemoArgs) -> Outcome {
@@ -68,20 +75,99 @@ pub async fn run(context: &Context, args: DemoArgs) -> Outcome {
     let first = timed_import(&engine, &simulator, &id).await?;
     say!("{}: first import: {}", simulator.today(), summary(&first.0, first.1));
     let started = Instant::now();
-    let mut events = 0;
-    for day in 1..=args.days {
-        simulator.advance_days(1);
-        let (report, _) = timed_import(&engine, &simulator, &id).await?;
-        events += report.counts.events_written;
-        if day % 7 == 0 || day == args.days {
-            say!("{}: daily import {day}: {}", simulator.today(), summary(&report, 0.0));
+    let (mut events, mut dunning) = (0, Dunning::default());
+    for day in 0..=args.days {
+        if day > 0 {
+            simulator.advance_days(1);
+            let (report, _) = timed_import(&engine, &simulator, &id).await?;
+            events += report.counts.events_written;
+            if day % 7 == 0 || day == args.days {
+                say!("{}: daily import {day}: {}", simulator.today(), summary(&report, 0.0));
+            }
         }
+        let meta = Metadata::new("scheduler", format!("dunning:{}", simulator.today()), Utc::now());
+        dunning.add(engine.run_dunning(&id, simulator.today(), false, &meta).await?);
     }
-    say!("{} days of daily imports: {events} events in {:.1} s", args.days, started.elapsed().as_secs_f64());
-    engine.shutdown().await;
+    say!(
+        "{} days of daily imports and dunning runs: {events} import events in {:.1} s",
+        args.days,
+        started.elapsed().as_secs_f64()
+    );
+    dunning.print();
+    audit::show_one_debtor(&engine, &id).await?;
+    let engine = std::sync::Arc::new(engine);
+    if !args.no_serve {
+        serve(&engine, &id, args.listen).await?;
+    }
     simulator.shutdown().await;
+    if let Ok(engine) = std::sync::Arc::try_unwrap(engine) {
+        engine.shutdown().await;
+    }
     drop(cluster);
     Ok(())
+}
+
+/// Serves the API (and the dashboard) with a fresh token until Ctrl-C.
+async fn serve(
+    engine: &std::sync::Arc<Engine>,
+    id: &AdministrationId,
+    listen: std::net::SocketAddr,
+) -> anyhow::Result<()> {
+    let scope =
+        vordering::auth::TokenScope { administrations: vec![id.clone()], can_write: true, label: "demo".to_owned() };
+    let token = engine.create_token(&scope).await?;
+    let listener = match tokio::net::TcpListener::bind(listen).await {
+        Ok(listener) => listener,
+        // Something else holds the port: any free one will do for a demo.
+        Err(_) => tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?,
+    };
+    let address = listener.local_addr()?;
+    say!("\nserving http://{address}/  (token: {token})");
+    say!("  try: curl -H 'Authorization: Bearer {token}' http://{address}/api/administrations/{id}");
+    say!("  stop with Ctrl-C");
+    let options = vordering::http::ServeOptions { schedule: false, grace: std::time::Duration::from_secs(10) };
+    vordering::http::serve(listener, engine.api(), options, super::serve::stop_signal()).await?;
+    Ok(())
+}
+
+/// What the dunning runs of the demo decided.
+#[derive(Debug, Default)]
+struct Dunning {
+    reminders: std::collections::BTreeMap<String, u64>,
+    cases: u64,
+    costs: i64,
+    vat: i64,
+    interest: i64,
+    principal: i64,
+}
+
+impl Dunning {
+    fn add(&mut self, report: vordering::engine::DunningReport) {
+        use vordering::events::DebtorAccountEvent as E;
+        for (_, event) in report.decided {
+            match event {
+                E::ReminderSent { step, .. } => *self.reminders.entry(format!("{step:?}")).or_default() += 1,
+                E::CollectionStarted { principal, costs, vat_surcharge, interest, .. } => {
+                    self.cases += 1;
+                    self.principal += principal.get();
+                    self.costs += costs.get();
+                    self.vat += vat_surcharge.get();
+                    self.interest += interest.get();
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn print(&self) {
+        let sent: Vec<String> = self.reminders.iter().map(|(step, n)| format!("{n} × {step}")).collect();
+        say!("dunning: {}", if sent.is_empty() { "no reminders".to_owned() } else { sent.join(", ") });
+        let euro = |cents: i64| vordering::domain::Cents::new(cents).to_string();
+        say!(
+            "collection: {} cases opened for € {} principal, claiming € {} costs (WIK) + € {} VAT surcharge + € {} interest",
+            self.cases, euro(self.principal), euro(self.costs), euro(self.vat), euro(self.interest)
+        );
+    }
 }
 
 async fn recreate(cluster: &EmbeddedPostgres) -> anyhow::Result<()> {
@@ -106,7 +192,6 @@ async fn link(engine: &Engine, simulator: &SimulatorHandle, id: &AdministrationI
         "registered {id} and linked it as `{}` (codes verified with OpenSession, stored encrypted)",
         credentials.username
     );
-    let _ = SecretString::from(String::new());
     Ok(())
 }
 
@@ -134,9 +219,4 @@ fn summary(report: &ImportReport, seconds: f64) -> String {
         c.debtors_added, c.invoices_added, c.invoices_updated, c.credit_notes_added, c.payments_added, c.payments_linked,
         c.open_amounts_adjusted, c.events_written, c.warnings
     )
-}
-
-#[allow(dead_code, reason = "the business date the demo reports on; used once the dashboard lands")]
-fn report_date(simulator: &SimulatorHandle) -> NaiveDate {
-    simulator.today()
 }

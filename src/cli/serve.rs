@@ -49,7 +49,7 @@ pub async fn run(context: &Context, args: ServeArgs) -> Outcome {
 }
 
 /// SIGTERM (service managers, `kill`) or Ctrl-C.
-async fn stop_signal() {
+pub(super) async fn stop_signal() {
     let terminate = async {
         match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             Ok(mut signal) => {

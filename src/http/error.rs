@@ -69,7 +69,9 @@ impl ApiError {
             ApiError::Import(ImportError::Database(_) | ImportError::Store(_)) => {
                 (S::INTERNAL_SERVER_ERROR, "database")
             }
-            ApiError::Import(ImportError::WriterStopped | ImportError::Join(_)) => (S::INTERNAL_SERVER_ERROR, "internal"),
+            ApiError::Import(ImportError::WriterStopped | ImportError::Join(_)) => {
+                (S::INTERNAL_SERVER_ERROR, "internal")
+            }
             ApiError::Engine(error) | ApiError::Import(ImportError::Engine(error)) => match error {
                 E::Administration(C::Rejected(A::NotRegistered)) => (S::NOT_FOUND, "not_found"),
                 E::Administration(C::Rejected(A::NotLinked)) => (S::CONFLICT, "not_linked"),
