@@ -45,7 +45,7 @@ enum CostsCommand {
         /// The last interest day, inclusive (YYYY-MM-DD).
         #[arg(long, value_parser = parse_date)]
         to: NaiveDate,
-        /// Extra rate rows (TOML, the format of data/interest_rates.toml) added to the shipped table.
+        /// Extra rate rows (TOML, the format of src/domain/interest/rates.toml) added to the shipped table.
         #[arg(long, value_name = "FILE")]
         rates: Option<PathBuf>,
     },

@@ -13,7 +13,7 @@ async fn a_policy_file_is_set_and_the_run_prints_its_decisions(pool: PgPool) {
     invoice(&engine, "C1", "K1", 175_279, date(2025, 1, 31)).await;
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("policy.toml");
-    let shipped = include_str!("../../data/default_policy.toml");
+    let shipped = include_str!("../../src/domain/dunning/default_policy.toml");
     std::fs::write(&file, shipped.replace("# vat_surcharge_percent = \"21\"", "vat_surcharge_percent = \"21\""))
         .unwrap();
     let file = file.to_str().unwrap();

@@ -13,7 +13,7 @@ use crate::cli::{settings, Context, Failure, Outcome};
 
 #[derive(Debug, Subcommand)]
 pub enum PolicyCommand {
-    /// Set the policy from a TOML file (see data/default_policy.toml for the format).
+    /// Set the policy from a TOML file (see src/domain/dunning/default_policy.toml for the format).
     Set {
         #[arg(long)]
         administration: String,

@@ -2,7 +2,7 @@
 //!
 //! The serde form of these types is part of the event contract (`DunningPolicySet`,
 //! `DebtorPolicyOverridden`): amounts in cents, rates as decimal strings. The TOML file that people
-//! write (`data/default_policy.toml`) uses euros and percentages and is read by `from_toml`.
+//! write (`src/domain/dunning/default_policy.toml`) uses euros and percentages and is read by `from_toml`.
 
 use std::collections::BTreeMap;
 
@@ -137,11 +137,12 @@ pub enum PolicyError {
 pub const MAX_STEP_DAYS: u32 = 3_650;
 
 impl DunningPolicy {
-    /// The policy that ships with the crate (`data/default_policy.toml`).
+    /// The policy that ships with the crate (`src/domain/dunning/default_policy.toml`).
     pub fn shipped_default() -> DunningPolicy {
         // The shipped file is part of the source and `the_shipped_default_policy_is_valid` keeps it
         // valid, so a failure here is a build defect, not an input error.
-        DunningPolicy::from_toml(DEFAULT_POLICY).expect("data/default_policy.toml is valid (checked by a unit test)")
+        DunningPolicy::from_toml(DEFAULT_POLICY)
+            .expect("src/domain/dunning/default_policy.toml is valid (checked by a unit test)")
     }
 
     /// Checks the schedule: steps in order, each once, templates present, terms bounded.
@@ -181,7 +182,7 @@ impl DunningPolicy {
         self.vat_surcharge.map_or(VatSurcharge::NotDeclared, VatSurcharge::Declared)
     }
 
-    /// Reads the TOML form people write; see `data/default_policy.toml`.
+    /// Reads the TOML form people write; see `src/domain/dunning/default_policy.toml`.
     pub fn from_toml(text: &str) -> Result<DunningPolicy, PolicyError> {
         let file: super::file::PolicyFile = toml::from_str(text).map_err(|e| PolicyError::Malformed(e.to_string()))?;
         let policy = file.into_policy()?;
@@ -224,4 +225,4 @@ fn validate_steps(steps: &[PolicyStep]) -> Result<(), PolicyError> {
     Ok(())
 }
 
-const DEFAULT_POLICY: &str = include_str!("../../../data/default_policy.toml");
+const DEFAULT_POLICY: &str = include_str!("default_policy.toml");

@@ -1,5 +1,5 @@
 //! The versioned rate table: which statutory rate applied on which day, where it came from, and
-//! whether it is verified. Shipped as `data/interest_rates.toml`, extendable by configuration.
+//! whether it is verified. Shipped as `rates.toml` beside this file, extendable by configuration.
 
 use std::sync::OnceLock;
 
@@ -69,7 +69,7 @@ struct TableFile {
     rate: Vec<RateEntry>,
 }
 
-const SHIPPED: &str = include_str!("../../../data/interest_rates.toml");
+const SHIPPED: &str = include_str!("rates.toml");
 
 impl RateTable {
     /// The table shipped with the crate (parsed once per process).
@@ -79,7 +79,7 @@ impl RateTable {
             .get_or_init(|| {
                 // The shipped file is part of the source; `shipped_table_parses_and_extra_rows_replace`
                 // keeps it valid, so a failure here is a build defect, not an input error.
-                RateTable::from_toml(SHIPPED).expect("data/interest_rates.toml is valid (checked by a unit test)")
+                RateTable::from_toml(SHIPPED).expect("the shipped rates.toml is valid (checked by a unit test)")
             })
             .clone()
     }
