@@ -1,8 +1,13 @@
 //! `Engine`: the embedding API. Connects (to a configured server, or to the embedded default),
 //! applies the migrations, and runs commands with their metadata.
 
+mod dashboard;
 mod link;
 
+pub use dashboard::{
+    AgeBucket, AgeingBoundaries, BadBoundaries, BucketRange, Cursor, DebtorDetail, DebtorLine, Dso, InvoiceFilter,
+    InvoiceLine, InvoicePage, Phase, PhaseTotal, Totals,
+};
 pub use link::{LinkOutcome, LinkRejected, LinkVerifier};
 
 use std::path::Path;
@@ -39,6 +44,8 @@ pub enum EngineError {
     Credentials(#[from] CredentialsError),
     #[error(transparent)]
     LinkRejected(#[from] LinkRejected),
+    #[error(transparent)]
+    Projection(#[from] crate::projections::ProjectionError),
 }
 
 /// Where the database lives, for the first line the binary prints.
@@ -95,6 +102,7 @@ impl Engine {
     /// Uses a pool the caller built (tests, an embedding server); applies the migrations.
     pub async fn from_pool(pool: PgPool) -> Result<Engine, EngineError> {
         crate::MIGRATOR.run(&pool).await?;
+        crate::projections::ensure(&pool).await?;
         Ok(Engine {
             administrations: CommandBus::new(pool.clone()),
             pool,

@@ -7,6 +7,7 @@ pub mod domain;
 pub mod embedded_pg;
 pub mod engine;
 pub mod events;
+pub mod projections;
 pub mod store;
 
 /// The forward-only migrations of the durable tables, embedded in the binary.

@@ -7,6 +7,7 @@
 //! `(tx_id, global_position)` order, so each row is delivered exactly once and in commit order.
 
 use chrono::{DateTime, Utc};
+use futures::{Stream, StreamExt};
 use serde::de::DeserializeOwned;
 use sqlx::{PgExecutor, Row};
 
@@ -67,6 +68,19 @@ pub async fn read_batch<'c>(
     );
     let rows = sqlx::query(&sql).bind(after.tx.to_string()).bind(after.pos).bind(limit).fetch_all(executor).await?;
     rows.iter().map(to_stored_event).collect()
+}
+
+const ALL_BELOW_HORIZON: &str = "SELECT tx_id::text AS tx, global_position, aggregate_type, aggregate_id, \
+     sequence, event_type, event_version, payload::text AS payload, metadata::text AS metadata, recorded_at \
+     FROM events WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY tx_id, global_position";
+
+/// Every event below the horizon, in global order, streamed with one statement (one snapshot):
+/// what a projection rebuild folds. The caller keeps the last position it saw as its checkpoint.
+pub fn stream_below_horizon<'c, E>(executor: E) -> impl Stream<Item = Result<StoredEvent, StoreError>> + 'c
+where
+    E: PgExecutor<'c> + 'c,
+{
+    sqlx::query(ALL_BELOW_HORIZON).fetch(executor).map(|row| to_stored_event(&row?))
 }
 
 /// The last event written, visible or not yet below the horizon; `None` for an empty store.

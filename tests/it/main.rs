@@ -2,10 +2,13 @@
 //! fresh database per test on the server named by `DATABASE_URL` (`.ci/run` starts one) and drops it after.
 
 mod costs_cli;
+mod dashboard;
+mod dashboard_logs;
 mod debtor_account;
 mod embedded;
 mod event_contract;
 mod event_store;
 mod golden_cases;
 mod linking;
+mod projections_history;
 mod support;
