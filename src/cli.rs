@@ -18,6 +18,7 @@ mod administration;
 mod costs;
 mod db;
 mod demo;
+mod projections;
 mod settings;
 mod telemetry;
 
@@ -51,6 +52,9 @@ enum Command {
     Db(db::DbCommand),
     /// Legal calculator: collection costs (WIK), statutory interest, payment allocation.
     Costs(costs::CostsArgs),
+    /// Read models: status, blue/green rebuild, and the runner that keeps them up to date.
+    #[command(subcommand)]
+    Projections(projections::ProjectionsCommand),
 }
 
 /// What a failed command tells its caller through the exit code.
@@ -91,6 +95,7 @@ pub fn main() -> ExitCode {
             Command::Administration(command) => administration::run(&context, command).await,
             Command::Db(command) => db::run(&context, command).await,
             Command::Costs(args) => costs::run(&context, args),
+            Command::Projections(command) => projections::run(&context, command).await,
         }
     });
     match outcome {

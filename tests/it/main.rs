@@ -10,5 +10,7 @@ mod event_contract;
 mod event_store;
 mod golden_cases;
 mod linking;
+mod projections_crash;
 mod projections_history;
+mod projections_rebuild;
 mod support;
