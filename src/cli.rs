@@ -15,6 +15,7 @@ macro_rules! say {
 }
 
 mod administration;
+mod audit;
 mod costs;
 mod db;
 mod demo;
@@ -52,6 +53,9 @@ enum Command {
     Db(db::DbCommand),
     /// Legal calculator: collection costs (WIK), statutory interest, payment allocation.
     Costs(costs::CostsArgs),
+    /// Replay an administration's history with every link decision, or verify the balances.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
     /// Read models: status, blue/green rebuild, and the runner that keeps them up to date.
     #[command(subcommand)]
     Projections(projections::ProjectionsCommand),
@@ -95,6 +99,7 @@ pub fn main() -> ExitCode {
             Command::Administration(command) => administration::run(&context, command).await,
             Command::Db(command) => db::run(&context, command).await,
             Command::Costs(args) => costs::run(&context, args),
+            Command::Audit(command) => audit::run(&context, command).await,
             Command::Projections(command) => projections::run(&context, command).await,
         }
     });

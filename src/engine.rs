@@ -1,9 +1,11 @@
 //! `Engine`: the embedding API. Connects (to a configured server, or to the embedded default),
 //! applies the migrations, and runs commands with their metadata.
 
+mod audit;
 mod dashboard;
 mod link;
 
+pub use audit::ReplayQuery;
 pub use dashboard::{
     AgeBucket, AgeingBoundaries, BadBoundaries, BucketRange, Cursor, DebtorDetail, DebtorLine, Dso, InvoiceFilter,
     InvoiceLine, InvoicePage, Phase, PhaseTotal, Totals,
@@ -46,6 +48,8 @@ pub enum EngineError {
     LinkRejected(#[from] LinkRejected),
     #[error(transparent)]
     Projection(#[from] crate::projections::ProjectionError),
+    #[error(transparent)]
+    Audit(#[from] crate::audit::AuditError),
 }
 
 /// Where the database lives, for the first line the binary prints.

@@ -1,6 +1,7 @@
 //! vordering: an event-sourced receivables ("debiteurenbeheer") engine.
 #![forbid(unsafe_code)]
 
+pub mod audit;
 pub mod config;
 pub mod credentials;
 pub mod domain;

@@ -27,14 +27,14 @@ mod schema;
 mod tally;
 mod write;
 
-pub use audit_trail::AuditRow;
+pub use audit_trail::{reason_text, AuditRow};
 pub use catalog::{Projection, ALL};
-pub use decode::{decode_account_fact, AccountFact};
+pub use decode::{decode_account_fact, is_core_account_event, AccountFact};
 pub use import_log::ImportRow;
 pub use rebuild::{fold_only, rebuild, RebuildReport};
 pub use receivables::{AccountView, InvoiceView, Stage};
 pub use runner::{catch_up, run, run_batch, BatchOutcome, RunnerOptions};
-pub use schema::{ensure, status, ProjectionStatus};
+pub use schema::{ensure, live_position, status, ProjectionStatus};
 
 use crate::store::StoreError;
 

@@ -61,6 +61,11 @@ const CORE_TYPES: [&str; 11] = [
     "OpenAmountAdjusted",
 ];
 
+/// Whether `event_type` is one of the `DebtorAccount` events this binary's enum must decode.
+pub fn is_core_account_event(event_type: &str) -> bool {
+    CORE_TYPES.contains(&event_type)
+}
+
 /// The fact in a `DebtorAccount` event; `None` for other aggregates and for event types the read
 /// side does not fold. A known type that does not decode is corruption and an error.
 pub fn decode_account_fact(event: &StoredEvent) -> Result<Option<AccountFact>, StoreError> {

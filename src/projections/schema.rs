@@ -106,6 +106,11 @@ pub(crate) async fn live(conn: &mut PgConnection, p: Projection) -> Result<Optio
     row.as_ref().map(build_of).transpose()
 }
 
+/// The checkpoint of `p`'s live build; `None` before `ensure`.
+pub async fn live_position(conn: &mut PgConnection, p: Projection) -> Result<Option<Position>, ProjectionError> {
+    Ok(live(conn, p).await?.map(|b| b.position))
+}
+
 pub(crate) async fn build(conn: &mut PgConnection, p: Projection, generation: i32) -> Result<Build, ProjectionError> {
     let sql = format!("{CHECKPOINT} WHERE name = $1 AND version = $2");
     let row = sqlx::query(&sql).bind(p.name()).bind(generation).fetch_one(conn).await?;

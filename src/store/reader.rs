@@ -123,3 +123,17 @@ pub async fn stream_of<'c>(
     let rows = sqlx::query(&sql).bind(aggregate_type).bind(aggregate_id).fetch_all(executor).await?;
     rows.iter().map(to_stored_event).collect()
 }
+
+/// Every event of an administration — its own stream and its debtor accounts' (`"{id}:…"`) — in
+/// global order, for an administration-wide audit replay (a scan; one debtor uses `stream_of`).
+pub async fn administration_log<'c>(
+    executor: impl PgExecutor<'c>,
+    administration: &str,
+) -> Result<Vec<StoredEvent>, StoreError> {
+    let sql = format!(
+        "{SELECT_COLUMNS} WHERE (aggregate_type = 'Administration' AND aggregate_id = $1) \
+         OR (aggregate_type = 'DebtorAccount' AND starts_with(aggregate_id, $1 || ':')) ORDER BY tx_id, global_position"
+    );
+    let rows = sqlx::query(&sql).bind(administration).fetch_all(executor).await?;
+    rows.iter().map(to_stored_event).collect()
+}

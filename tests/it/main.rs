@@ -1,6 +1,7 @@
 //! The single integration-test binary. Tests that need PostgreSQL use `#[sqlx::test]`, which makes a
 //! fresh database per test on the server named by `DATABASE_URL` (`.ci/run` starts one) and drops it after.
 
+mod audit;
 mod costs_cli;
 mod dashboard;
 mod dashboard_logs;

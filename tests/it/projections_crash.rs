@@ -15,7 +15,7 @@ use crate::projections_rebuild::dump;
 use crate::support::eventually;
 
 /// `DATABASE_URL` with the test's own database in place of the configured one.
-async fn url_of(pool: &PgPool) -> String {
+pub async fn url_of(pool: &PgPool) -> String {
     let database: String = sqlx::query_scalar("SELECT current_database()").fetch_one(pool).await.unwrap();
     let url = std::env::var("DATABASE_URL").expect("DB tests run with DATABASE_URL");
     let (base, query) = url.split_once('?').map_or((url.as_str(), None), |(b, q)| (b, Some(q)));
