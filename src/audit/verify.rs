@@ -12,6 +12,7 @@ use super::AuditError;
 use crate::domain::debtor_account::DebtorAccount;
 use crate::domain::{AdministrationId, Cents};
 use crate::events::debtor_account::DebtorAccountEvent;
+use crate::events::upcast;
 use crate::projections::{is_core_account_event, ProjectionError};
 use crate::store::Position;
 
@@ -46,7 +47,7 @@ pub async fn verify(pool: &PgPool, administration: &AdministrationId) -> Result<
         .ok_or(ProjectionError::NotBuilt { name: "receivables" })?;
     let prefix = format!("{administration}:");
     let rows = sqlx::query(
-        "SELECT aggregate_id, sequence, event_type, payload::text AS payload FROM events \
+        "SELECT aggregate_id, sequence, event_type, event_version, payload::text AS payload FROM events \
          WHERE aggregate_type = 'DebtorAccount' AND starts_with(aggregate_id, $1) \
          AND (tx_id, global_position) <= ($2::text::xid8, $3) ORDER BY aggregate_id, sequence",
     )
@@ -58,8 +59,13 @@ pub async fn verify(pool: &PgPool, administration: &AdministrationId) -> Result<
     let mut states: HashMap<String, DebtorAccount> = HashMap::new();
     for row in rows {
         let event_type: String = row.try_get("event_type")?;
-        let payload: String = row.try_get("payload")?;
-        match serde_json::from_str::<DebtorAccountEvent>(&payload) {
+        let version: String = row.try_get("event_version")?;
+        let payload: serde_json::Value = serde_json::from_str(&row.try_get::<String, _>("payload")?)
+            .map_err(|e| ProjectionError::Corrupt(format!("{event_type}: {e}")))?;
+        // Old versions go through the upcasters first, like every other reader.
+        let (payload, _) = upcast::upcast("DebtorAccount", &event_type, &version, payload)
+            .map_err(|e| ProjectionError::Corrupt(e.to_string()))?;
+        match serde_json::from_value::<DebtorAccountEvent>(payload) {
             Ok(event) => states.entry(row.try_get("aggregate_id")?).or_default().apply(event),
             Err(_) if !is_core_account_event(&event_type) => {}
             Err(error) => return Err(ProjectionError::Corrupt(format!("{event_type}: {error}")).into()),

@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 use sqlx::{PgExecutor, Row};
 
 use super::StoreError;
+use crate::events::upcast;
 
 /// A point in the global order: the writing transaction and the row's position in it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
@@ -99,8 +100,9 @@ fn position(row: &sqlx::postgres::PgRow) -> Result<Position, StoreError> {
     Ok(Position { tx, pos: row.try_get("global_position")? })
 }
 
+/// Maps a row and brings an old event version to the current shape (`events::upcast`).
 pub(super) fn to_stored_event(row: &sqlx::postgres::PgRow) -> Result<StoredEvent, StoreError> {
-    Ok(StoredEvent {
+    upcast(StoredEvent {
         position: position(row)?,
         aggregate_type: row.try_get("aggregate_type")?,
         aggregate_id: row.try_get("aggregate_id")?,
@@ -111,6 +113,25 @@ pub(super) fn to_stored_event(row: &sqlx::postgres::PgRow) -> Result<StoredEvent
         metadata: row.try_get("metadata")?,
         recorded_at: row.try_get("recorded_at")?,
     })
+}
+
+/// Only an old version pays for parsing and re-serializing its payload.
+pub(super) fn upcast(mut event: StoredEvent) -> Result<StoredEvent, StoreError> {
+    if !upcast::needs_upcast(&event.aggregate_type, &event.event_type, &event.event_version) {
+        return Ok(event);
+    }
+    let corrupt = |detail: String| StoreError::Corrupt {
+        aggregate_type: event.aggregate_type.clone(),
+        aggregate_id: event.aggregate_id.clone(),
+        sequence: event.sequence,
+        detail,
+    };
+    let payload = serde_json::from_str(&event.payload).map_err(|e| corrupt(e.to_string()))?;
+    let (payload, version) = upcast::upcast(&event.aggregate_type, &event.event_type, &event.event_version, payload)
+        .map_err(|e| corrupt(e.to_string()))?;
+    event.payload = payload.to_string();
+    event.event_version = version;
+    Ok(event)
 }
 
 /// One aggregate's events in sequence order (the primary-key range scan, nothing else).

@@ -14,4 +14,5 @@ mod linking;
 mod projections_crash;
 mod projections_history;
 mod projections_rebuild;
+mod projections_upcast;
 mod support;

@@ -65,6 +65,7 @@ pub fn invoice(admin: &str, number: &str, dated: NaiveDate, due: NaiveDate, euro
         due_date: due,
         amount: euro(euros),
         source: InvoiceSource::Invoicing,
+        payment_term_days: (due - dated).num_days(),
     }
 }
 
