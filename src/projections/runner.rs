@@ -100,6 +100,21 @@ pub async fn catch_up(
     Ok(total)
 }
 
+/// How soon a runner looks again when events exist that the horizon does not yet let it read.
+const HORIZON_RETRY: Duration = Duration::from_millis(50);
+
+/// Whether the log holds events after some projection's checkpoint.
+async fn behind(pool: &PgPool, projections: &[Projection]) -> Result<bool, ProjectionError> {
+    let Some(head) = store::head(pool).await? else { return Ok(false) };
+    let mut conn = pool.acquire().await?;
+    for &p in projections {
+        if schema::live(&mut conn, p).await?.is_some_and(|build| build.position < head) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 /// Keeps `projections` up to date until `shutdown` completes: catches up, then waits for a
 /// notification from the `events` trigger or for the poll interval, whichever comes first.
 #[instrument(skip_all)]
@@ -117,6 +132,9 @@ pub async fn run(
         if folded > 0 {
             debug!(folded, "caught up");
         }
+        // A notification may arrive while an older transaction still holds the horizon back: the
+        // new events exist but cannot be read yet. Look again soon rather than at the next poll.
+        let wait = if behind(pool, projections).await? { HORIZON_RETRY.min(options.poll) } else { options.poll };
         tokio::select! {
             () = &mut shutdown => return Ok(()),
             notification = listener.recv() => {
@@ -125,7 +143,7 @@ pub async fn run(
                     warn!(%error, "lost the events notification channel");
                 }
             }
-            () = tokio::time::sleep(options.poll) => {}
+            () = tokio::time::sleep(wait) => {}
         }
     }
 }

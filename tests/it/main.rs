@@ -13,6 +13,7 @@ mod golden_cases;
 mod linking;
 mod projections_crash;
 mod projections_history;
+mod projections_notify;
 mod projections_rebuild;
 mod projections_upcast;
 mod support;

@@ -61,6 +61,8 @@ where
     Ok(percentiles(samples))
 }
 
+type Row = (String, i64, i64, String, String, String, String, chrono::DateTime<chrono::Utc>);
+
 /// `L_q`: one prepared single-row primary-key `SELECT` on a 100k-row table.
 pub async fn l_q(pool: &PgPool, duration: Duration) -> anyhow::Result<Latency> {
     sqlx::query("DROP TABLE IF EXISTS perf_lq").execute(pool).await?;
@@ -82,13 +84,15 @@ pub async fn l_q(pool: &PgPool, duration: Duration) -> anyhow::Result<Latency> {
     Ok(latency)
 }
 
-/// `L_pk(k)`: the primary-key range scan of one aggregate's `k` events, payload as text.
+/// `L_pk(k)`: the primary-key range scan of one aggregate's `k` events, with the columns an audit
+/// needs (position, type, version, payload and metadata as text, recording time), raw sqlx.
 pub async fn l_pk(pool: &PgPool, ids: &[String], samples: usize) -> anyhow::Result<Latency> {
     sampled(samples, |i| {
         let id = &ids[(i * 7_919) % ids.len()];
         async move {
-            let rows: Vec<(i64, String, String)> = sqlx::query_as(
-                "SELECT sequence, event_type, payload::text FROM events \
+            let rows: Vec<Row> = sqlx::query_as(
+                "SELECT tx_id::text, global_position, sequence, event_type, event_version, payload::text, \
+                 metadata::text, recorded_at FROM events \
                  WHERE aggregate_type = $1 AND aggregate_id = $2 ORDER BY sequence",
             )
             .bind("DebtorAccount")
