@@ -6,8 +6,8 @@
 //! so `rebuild` can build generation n+1 beside n and swap the views in one transaction.
 //!
 //! Three runner units commit their rows and checkpoint in one transaction each:
-//! - `receivables`: the invoice-derived tables `invoice_list`, `debtor_balance`, `open_by_due_date`
-//!   and `invoiced_by_month`. They share one fold (`receivables::AccountView`) and one checkpoint,
+//! - `receivables`: the invoice-derived tables `invoice_list`, `debtor_balance`, `open_by_due_date`,
+//!   `phase_totals` and `invoiced_by_month`. They share one fold (`receivables::AccountView`) and one checkpoint,
 //!   so the dashboard's totals always agree with each other and the log is folded once, not four times;
 //! - `import_log`;
 //! - `audit_trail`.
@@ -20,6 +20,7 @@ mod import_log;
 mod invoice_list;
 mod invoiced_by_month;
 mod open_by_due_date;
+mod phase_totals;
 mod rebuild;
 mod receivables;
 mod runner;

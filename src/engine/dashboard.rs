@@ -11,7 +11,6 @@ pub use types::{
 };
 
 use chrono::{Datelike, Days, Months, NaiveDate};
-use sqlx::Row;
 
 use super::{Engine, EngineError};
 use crate::domain::{AdministrationId, Cents};
@@ -41,17 +40,19 @@ fn next_month(month: NaiveDate) -> NaiveDate {
 }
 
 impl Engine {
-    /// Outstanding and overdue totals (a sum over `open_by_due_date`).
+    /// Outstanding and overdue totals: the open phases' totals, less what is not yet due (a range
+    /// of due dates from `today` on).
     pub async fn outstanding(
         &self,
         administration: &AdministrationId,
         today: NaiveDate,
     ) -> Result<Totals, EngineError> {
-        let row = sqlx::query(
-            "SELECT coalesce(sum(open_amount), 0)::bigint AS outstanding, coalesce(sum(count), 0)::bigint AS open, \
-             coalesce(sum(open_amount) FILTER (WHERE due_date < $2), 0)::bigint AS overdue, \
-             coalesce(sum(count) FILTER (WHERE due_date < $2), 0)::bigint AS overdue_count \
-             FROM open_by_due_date WHERE administration = $1 AND phase NOT IN ('Paid', 'Credited')",
+        let (outstanding, open, not_due, not_due_count): (i64, i64, i64, i64) = sqlx::query_as(
+            "SELECT t.open, t.n, d.open, d.n FROM \
+             (SELECT coalesce(sum(open_amount), 0)::bigint AS open, coalesce(sum(count), 0)::bigint AS n \
+              FROM phase_totals WHERE administration = $1 AND phase NOT IN ('Paid', 'Credited')) t, \
+             (SELECT coalesce(sum(open_amount), 0)::bigint AS open, coalesce(sum(count), 0)::bigint AS n \
+              FROM open_by_due_date WHERE administration = $1 AND due_date >= $2 AND phase NOT IN ('Paid', 'Credited')) d",
         )
         .bind(administration.as_str())
         .bind(today)
@@ -59,30 +60,36 @@ impl Engine {
         .await
         .map_err(db)?;
         Ok(Totals {
-            outstanding: Cents::new(row.try_get("outstanding").map_err(db)?),
-            open_invoices: row.try_get("open").map_err(db)?,
-            overdue: Cents::new(row.try_get("overdue").map_err(db)?),
-            overdue_invoices: row.try_get("overdue_count").map_err(db)?,
+            outstanding: Cents::new(outstanding),
+            open_invoices: open,
+            overdue: Cents::new(outstanding - not_due),
+            overdue_invoices: open - not_due_count,
         })
     }
 
-    /// Open amounts by days past due for `today`, in the order of `boundaries.ranges()`.
+    /// Open amounts by days past due for `today`, in the order of `boundaries.ranges()`. The buckets
+    /// up to the last boundary are range sums over `open_by_due_date`; the open-ended oldest bucket
+    /// is the outstanding total less the others.
     pub async fn ageing(
         &self,
         administration: &AdministrationId,
         today: NaiveDate,
         boundaries: &AgeingBoundaries,
     ) -> Result<Vec<AgeBucket>, EngineError> {
-        // width_bucket over ascending thresholds [today − b_n, …, today − b_1, today]: bucket 0 is
-        // the oldest (> b_n days), bucket n + 1 is not yet due.
+        // width_bucket over ascending thresholds [today − b_n, …, today − b_1, today]: bucket k ≥ 1
+        // is display position (n + 1 − k); rows older than today − b_n are not read.
         let mut thresholds: Vec<NaiveDate> = boundaries.bounds().iter().rev().map(|b| days_before(today, *b)).collect();
         thresholds.push(today);
         let rows: Vec<(i32, i64, i64)> = sqlx::query_as(
-            "SELECT width_bucket(due_date, $2::date[]) AS bucket, sum(open_amount)::bigint, sum(count)::bigint \
-             FROM open_by_due_date WHERE administration = $1 AND phase NOT IN ('Paid', 'Credited') GROUP BY 1",
+            "SELECT -1, coalesce(sum(open_amount), 0)::bigint, coalesce(sum(count), 0)::bigint FROM phase_totals \
+             WHERE administration = $1 AND phase NOT IN ('Paid', 'Credited') \
+             UNION ALL SELECT width_bucket(due_date, $2::date[]), sum(open_amount)::bigint, sum(count)::bigint \
+             FROM open_by_due_date WHERE administration = $1 AND due_date >= $3 AND phase NOT IN ('Paid', 'Credited') \
+             GROUP BY 1",
         )
         .bind(administration.as_str())
         .bind(&thresholds)
+        .bind(thresholds[0])
         .fetch_all(self.pool())
         .await
         .map_err(db)?;
@@ -90,24 +97,38 @@ impl Engine {
         let last = ranges.len() - 1;
         let mut buckets: Vec<AgeBucket> =
             ranges.into_iter().map(|range| AgeBucket { range, open: Cents::ZERO, count: 0 }).collect();
+        let (mut rest_open, mut rest_count) = (0i64, 0i64);
         for (bucket, open, count) in rows {
-            // Bucket k of width_bucket is display position (last − k): not-due first, oldest last.
-            let index = usize::try_from(bucket).ok().and_then(|k| last.checked_sub(k)).unwrap_or(last);
-            buckets[index].open = Cents::new(open);
-            buckets[index].count = count;
+            match usize::try_from(bucket).ok().and_then(|k| last.checked_sub(k)) {
+                Some(index) if bucket > 0 => {
+                    buckets[index].open = Cents::new(open);
+                    buckets[index].count = count;
+                    rest_open -= open;
+                    rest_count -= count;
+                }
+                _ => {
+                    rest_open += open;
+                    rest_count += count;
+                }
+            }
         }
+        buckets[last].open = Cents::new(rest_open);
+        buckets[last].count = rest_count;
         Ok(buckets)
     }
 
-    /// The number of invoices and their open amount in every phase (all phases, zeros included).
+    /// The number of invoices and their open amount in every phase (all phases, zeros included):
+    /// `phase_totals`, with the `Open` stage split into not yet due and overdue by `today`.
     pub async fn phase_totals(
         &self,
         administration: &AdministrationId,
         today: NaiveDate,
     ) -> Result<Vec<PhaseTotal>, EngineError> {
-        let rows: Vec<(String, bool, i64, i64)> = sqlx::query_as(
-            "SELECT phase, due_date < $2 AS past_due, sum(open_amount)::bigint, sum(count)::bigint \
-             FROM open_by_due_date WHERE administration = $1 GROUP BY 1, 2",
+        let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+            "SELECT phase, open_amount, count FROM phase_totals WHERE administration = $1 \
+             UNION ALL SELECT 'NotDue', coalesce(sum(open_amount), 0)::bigint, coalesce(sum(count), 0)::bigint \
+             FROM open_by_due_date WHERE administration = $1 AND due_date >= $2 AND phase = 'Open' \
+             AND phase NOT IN ('Paid', 'Credited')",
         )
         .bind(administration.as_str())
         .bind(today)
@@ -116,16 +137,23 @@ impl Engine {
         .map_err(db)?;
         let mut totals: Vec<PhaseTotal> =
             Phase::ALL.into_iter().map(|phase| PhaseTotal { phase, count: 0, open: Cents::ZERO }).collect();
-        for (stage, past_due, open, count) in rows {
-            let stage = Stage::parse(&stage).ok_or_else(|| ProjectionError::Corrupt(format!("phase `{stage}`")))?;
-            let phase = match stage {
-                Stage::Open if past_due => Phase::Overdue,
-                Stage::Open => Phase::NotDue,
-                other => Phase::of(other, today, today),
+        for (name, open, count) in rows {
+            let (phase, sign) = match name.as_str() {
+                // What is not yet due moves from the stored `Open` (counted as overdue) to `NotDue`.
+                "NotDue" => {
+                    totals[0].open = Cents::new(open);
+                    totals[0].count = count;
+                    (Phase::Overdue, -1)
+                }
+                stored => match Stage::parse(stored) {
+                    Some(Stage::Open) => (Phase::Overdue, 1),
+                    Some(stage) => (Phase::of(stage, today, today), 1),
+                    None => return Err(ProjectionError::Corrupt(format!("phase `{stored}`")).into()),
+                },
             };
             if let Some(total) = totals.iter_mut().find(|t| t.phase == phase) {
-                total.count += count;
-                total.open = Cents::new(total.open.get() + open);
+                total.count += sign * count;
+                total.open = Cents::new(total.open.get() + sign * open);
             }
         }
         Ok(totals)

@@ -9,7 +9,7 @@ use crate::store::StoredEvent;
 /// A runner unit: one checkpoint, one advisory lock, one or more tables committed together.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Projection {
-    /// `invoice_list`, `debtor_balance`, `open_by_due_date`, `invoiced_by_month` (+ the fold state).
+    /// `invoice_list`, `debtor_balance`, `open_by_due_date`, `phase_totals`, `invoiced_by_month` (+ the fold state).
     Receivables,
     ImportLog,
     AuditTrail,
@@ -41,6 +41,7 @@ impl Projection {
                 ("invoice_list", include_str!("../../projections/invoice_list.sql")),
                 ("debtor_balance", include_str!("../../projections/debtor_balance.sql")),
                 ("open_by_due_date", include_str!("../../projections/open_by_due_date.sql")),
+                ("phase_totals", include_str!("../../projections/phase_totals.sql")),
                 ("invoiced_by_month", include_str!("../../projections/invoiced_by_month.sql")),
                 ("receivables_state", include_str!("../../projections/receivables_state.sql")),
             ],

@@ -72,22 +72,48 @@ pub fn debtor_events(administration: &str, index: usize) -> Vec<E> {
     events
 }
 
-/// Extra invoices for an account of exactly `k` events (`DebtorImported` + k − 1 invoices).
+/// An account of exactly `k` events: `DebtorImported`, then invoices each followed by a payment and
+/// its link (a realistic audit history: a third of the events are linking decisions).
 pub fn account_of_length(administration: &str, index: usize, k: usize) -> Vec<E> {
     let mut events = debtor_events(administration, index);
     events.truncate(1);
-    for i in 1..k {
+    let mut i = 0;
+    while events.len() < k {
         let number = InvoiceNumber::new(format!("K{index:05}x{i:05}")).unwrap_or_else(|_| unreachable!("valid"));
-        events.push(E::InvoiceImported {
-            document_key: format!("{administration}|e-boekhouden|invoice|{number}"),
-            content_hash: "h".to_owned(),
-            invoice_number: number,
-            invoice_date: day(i),
-            due_date: day(i + 30),
-            amount: Cents::new(10_000),
-            source: InvoiceSource::Invoicing,
-            payment_term_days: 30,
-        });
+        let reference = PaymentRef::new(format!("Q{index:05}x{i:05}")).unwrap_or_else(|_| unreachable!("valid"));
+        let amount = Cents::new(10_000);
+        let link = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, format!("{administration}:{index}:{i}").as_bytes());
+        let triple = [
+            E::InvoiceImported {
+                document_key: format!("{administration}|e-boekhouden|invoice|{number}"),
+                content_hash: "h".to_owned(),
+                invoice_number: number.clone(),
+                invoice_date: day(i),
+                due_date: day(i + 30),
+                amount,
+                source: InvoiceSource::Invoicing,
+                payment_term_days: 30,
+            },
+            E::PaymentReceived {
+                document_key: format!("{administration}|e-boekhouden|payment|{reference}"),
+                content_hash: "h".to_owned(),
+                payment_ref: reference.clone(),
+                value_date: day(i + 20),
+                amount,
+                reference_invoice: Some(number.clone()),
+                source: PaymentSource::InvoicePayment,
+            },
+            E::PaymentLinked {
+                link_id: LinkId::from_uuid(link),
+                payment_ref: reference,
+                invoice_number: number,
+                split: Split::principal_only(amount),
+                reason: LinkReason::ReferencedByBooks,
+            },
+        ];
+        let room = k - events.len();
+        events.extend(triple.into_iter().take(room));
+        i += 1;
     }
     events
 }

@@ -115,38 +115,38 @@ impl Engine {
         after: Option<&Cursor>,
         limit: i64,
     ) -> Result<InvoicePage, EngineError> {
-        // Unused parameters are harmless: sqlx declares every bound parameter's type. Open ends are
-        // NULL and become ±infinity in SQL, so every condition stays an index range.
+        // One lower bound, as a row comparison on the index's (due_date, invoice_number): the later of
+        // the filter's first due date and the cursor. A separate `due_date >=` beside the row
+        // comparison would let the scan start at the administration's oldest invoice.
         let (condition, low, high) = match filter {
-            InvoiceFilter::Phase(Phase::NotDue) => ("phase = 'Open' AND due_date >= $2", Some(today), None),
-            InvoiceFilter::Phase(Phase::Overdue) => ("phase = 'Open' AND due_date < $2", Some(today), None),
+            InvoiceFilter::Phase(Phase::NotDue) => ("phase = 'Open'", Some(today), None),
+            InvoiceFilter::Phase(Phase::Overdue) => ("phase = 'Open' AND due_date < $3", None, Some(today)),
             InvoiceFilter::Phase(_) => ("phase = $5", None, None),
             InvoiceFilter::Bucket(range) => {
                 let (low, high) = bucket_dates(range, today);
-                (
-                    "open_amount > 0 AND due_date BETWEEN coalesce($2, '-infinity') AND coalesce($3, 'infinity')",
-                    low,
-                    high,
-                )
+                ("open_amount > 0 AND due_date <= coalesce($3, 'infinity')", low, high)
             }
         };
         let phase = match filter {
             InvoiceFilter::Phase(phase) => phase.stage().as_str(),
             InvoiceFilter::Bucket(_) => "",
         };
-        let (after_due, after_number) = after.map_or((None, ""), |c| (Some(c.due_date), c.invoice_number.as_str()));
+        // The empty number sorts before every real one: "from the first invoice due on `low`".
+        let from_filter = low.map(|due| (due, ""));
+        let from_cursor = after.map(|c| (c.due_date, c.invoice_number.as_str()));
+        let (start_due, start_number) = from_filter.max(from_cursor).map_or((None, ""), |(d, n)| (Some(d), n));
+        // Unused parameters are harmless: sqlx declares every bound parameter's type.
         let sql = format!(
             "SELECT {INVOICE_COLUMNS} FROM invoice_list WHERE administration = $1 AND {condition} \
-             AND (due_date, invoice_number) > (coalesce($4, '-infinity'::date), $6) \
-             ORDER BY due_date, invoice_number LIMIT $7"
+             AND (due_date, invoice_number) > (coalesce($2, '-infinity'::date), $4) \
+             ORDER BY due_date, invoice_number LIMIT $6"
         );
         let rows = sqlx::query(&sql)
             .bind(administration.as_str())
-            .bind(low)
+            .bind(start_due)
             .bind(high)
-            .bind(after_due)
+            .bind(start_number)
             .bind(phase)
-            .bind(after_number)
             .bind(limit)
             .fetch_all(self.pool())
             .await

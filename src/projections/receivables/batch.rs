@@ -12,7 +12,7 @@ use crate::projections::decode::{decode_account_fact, AccountFact};
 use crate::projections::invoice_list::{self, InvoiceRow};
 use crate::projections::tally::Tally;
 use crate::projections::write::{self, table_of, TableRow};
-use crate::projections::{debtor_balance, invoiced_by_month, open_by_due_date, ProjectionError};
+use crate::projections::{debtor_balance, invoiced_by_month, open_by_due_date, phase_totals, ProjectionError};
 use crate::store::StoredEvent;
 
 /// The folded view of each account, so an incremental batch can continue where the last stopped.
@@ -65,7 +65,7 @@ pub async fn apply_batch(
     }
     let empty = AccountView::default();
     let (mut invoices, mut balances, mut states) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut due, mut months) = (Tally::default(), Tally::default());
+    let (mut due, mut months, mut phases) = (Tally::default(), Tally::default(), Tally::default());
     for (id, view) in &after {
         let old_view = before.get(id);
         let old_rows = invoice_rows(id, old_view.unwrap_or(&empty));
@@ -77,9 +77,11 @@ pub async fn apply_batch(
             }
             if let Some(old) = old {
                 open_by_due_date::count(&mut due, old, -1);
+                phase_totals::count(&mut phases, old, -1);
                 invoiced_by_month::count(&mut months, old, -1);
             }
             open_by_due_date::count(&mut due, new, 1);
+            phase_totals::count(&mut phases, new, 1);
             invoiced_by_month::count(&mut months, new, 1);
             invoices.push(new.clone());
         }
@@ -95,6 +97,7 @@ pub async fn apply_batch(
     write::upsert(conn, generation, &invoices).await?;
     write::upsert(conn, generation, &balances).await?;
     write::add(conn, generation, open_by_due_date::SUMS, &open_by_due_date::rows(due)).await?;
+    write::add(conn, generation, phase_totals::SUMS, &phase_totals::rows(phases)).await?;
     write::add(conn, generation, invoiced_by_month::SUMS, &invoiced_by_month::rows(months)).await?;
     Ok(())
 }
@@ -137,11 +140,12 @@ impl Builder {
     /// Writes every row into the empty build `generation`; returns the number of rows written.
     pub async fn write(self, conn: &mut PgConnection, generation: i32) -> Result<u64, ProjectionError> {
         let (mut invoices, mut balances) = (Vec::new(), Vec::new());
-        let (mut due, mut months) = (Tally::default(), Tally::default());
+        let (mut due, mut months, mut phases) = (Tally::default(), Tally::default(), Tally::default());
         for (id, view) in &self.views {
             let rows = invoice_rows(id, view);
             for row in &rows {
                 open_by_due_date::count(&mut due, row, 1);
+                phase_totals::count(&mut phases, row, 1);
                 invoiced_by_month::count(&mut months, row, 1);
             }
             balances.push(debtor_balance::row(id, view, &rows));
@@ -151,6 +155,7 @@ impl Builder {
         drop(invoices);
         written += write::insert(conn, generation, &balances).await?;
         written += write::insert(conn, generation, &open_by_due_date::rows(due)).await?;
+        written += write::insert(conn, generation, &phase_totals::rows(phases)).await?;
         written += write::insert(conn, generation, &invoiced_by_month::rows(months)).await?;
         let states: Vec<StateRow> =
             self.views.into_iter().map(|(aggregate_id, state)| StateRow { aggregate_id, state }).collect();
