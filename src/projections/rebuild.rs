@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use futures::TryStreamExt;
 use serde::Serialize;
 use sqlx::PgPool;
-use tracing::{info, instrument};
+use tracing::{info, instrument, warn};
 
 use super::catalog::{Builder, Projection};
 use super::runner::step;
@@ -71,9 +71,7 @@ pub async fn rebuild(pool: &PgPool, p: Projection) -> Result<RebuildReport, Proj
     let mut caught_up_events = catch_up_build(pool, p, generation).await?;
     let replaced = swap(pool, p, generation, &mut caught_up_events).await?;
     if let Some(old) = replaced {
-        let mut tx = pool.begin().await?;
-        schema::drop_tables(&mut tx, p, old).await?;
-        tx.commit().await?;
+        retire(pool, p, old).await;
     }
     let total = started.elapsed();
     info!(generation, ?replaced, caught_up_events, ?total, "rebuilt");
@@ -124,7 +122,59 @@ async fn catch_up_build(pool: &PgPool, p: Projection, generation: i32) -> Result
 }
 
 /// Makes `generation` live in one transaction; returns the generation it replaced.
+///
+/// Readers lock the views a query names in the order it names them, so a swap that replaced the
+/// views one by one could deadlock with a reader of two of them. The swap therefore takes all the
+/// views' locks first, under a short `lock_timeout`, and on a timeout gives way (rolls back, lets
+/// the readers finish) and tries again: readers wait at most one timeout, never fail.
 async fn swap(
+    pool: &PgPool,
+    p: Projection,
+    generation: i32,
+    caught_up: &mut u64,
+) -> Result<Option<i32>, ProjectionError> {
+    let mut attempt = 0u32;
+    loop {
+        attempt += 1;
+        match try_swap(pool, p, generation, caught_up).await {
+            Err(ProjectionError::Database(sqlx::Error::Database(e)))
+                if e.code().as_deref() == Some(LOCK_NOT_AVAILABLE) && attempt < SWAP_ATTEMPTS =>
+            {
+                info!(attempt, "readers hold the views; trying the swap again");
+                tokio::time::sleep(Duration::from_millis(20 * u64::from(attempt))).await;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Drops the replaced build's tables, giving way to readers like the swap does. A build that could
+/// not be dropped is only disk space: the next rebuild drops every build that is not live.
+async fn retire(pool: &PgPool, p: Projection, old: i32) {
+    for attempt in 1..=SWAP_ATTEMPTS {
+        let result = async {
+            let mut tx = pool.begin().await?;
+            sqlx::query("SET LOCAL lock_timeout = '200ms'").execute(&mut *tx).await?;
+            schema::drop_tables(&mut tx, p, old).await?;
+            tx.commit().await?;
+            Ok::<(), ProjectionError>(())
+        }
+        .await;
+        match result {
+            Ok(()) => return,
+            Err(error) if attempt == SWAP_ATTEMPTS => {
+                warn!(%error, old, "the replaced build stays until the next rebuild")
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(20 * u64::from(attempt))).await,
+        }
+    }
+}
+
+/// SQLSTATE of a lock wait that hit `lock_timeout`.
+const LOCK_NOT_AVAILABLE: &str = "55P03";
+const SWAP_ATTEMPTS: u32 = 50;
+
+async fn try_swap(
     pool: &PgPool,
     p: Projection,
     generation: i32,
@@ -132,10 +182,13 @@ async fn swap(
 ) -> Result<Option<i32>, ProjectionError> {
     let mut tx = pool.begin().await?;
     schema::lock(&mut tx, p).await?;
+    sqlx::query("SET LOCAL lock_timeout = '200ms'").execute(&mut *tx).await?;
+    schema::lock_views(&mut tx, p).await?;
+    let mut events = 0u64;
     loop {
         let build = schema::build(&mut tx, p, generation).await?;
-        let Some((events, _)) = step(&mut tx, p, build, DEFAULT_BATCH).await? else { break };
-        *caught_up += u64::try_from(events).unwrap_or(u64::MAX);
+        let Some((batch, _)) = step(&mut tx, p, build, DEFAULT_BATCH).await? else { break };
+        events += u64::try_from(batch).unwrap_or(u64::MAX);
     }
     let old = schema::live(&mut tx, p).await?.map(|b| b.generation);
     sqlx::query("UPDATE projection_checkpoint SET live = false WHERE name = $1 AND live")
@@ -149,5 +202,6 @@ async fn swap(
         .await?;
     schema::point_views(&mut tx, p, generation).await?;
     tx.commit().await?;
+    *caught_up += events;
     Ok(old)
 }

@@ -57,6 +57,13 @@ pub(crate) async fn point_views(
     Ok(())
 }
 
+/// Takes every view of `p` (and so the tables behind them) in one statement, before any is replaced.
+pub(crate) async fn lock_views(conn: &mut PgConnection, p: Projection) -> Result<(), ProjectionError> {
+    let views: Vec<&str> = p.tables().iter().map(|(table, _)| *table).collect();
+    sqlx::raw_sql(&format!("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE", views.join(", "))).execute(conn).await?;
+    Ok(())
+}
+
 pub(crate) async fn drop_tables(
     conn: &mut PgConnection,
     p: Projection,
