@@ -16,12 +16,21 @@ macro_rules! say {
 
 mod administration;
 mod audit;
+mod collection;
 mod costs;
 mod db;
 mod demo;
+mod dunning;
+mod import;
+mod link;
+mod pause;
+mod payment;
 mod projections;
+mod serve;
 mod settings;
+mod simulator;
 mod telemetry;
+mod token;
 
 const DATA_DIR_HELP: &str = "Without a database URL (DATABASE_URL, VORDERING__DATABASE__URL or the settings file), \
 commands start a private PostgreSQL cluster from the installed server binaries in the data directory: \
@@ -51,6 +60,20 @@ enum Command {
     /// Operate the embedded private PostgreSQL cluster.
     #[command(subcommand)]
     Db(db::DbCommand),
+    /// Link an administration to e-Boekhouden (codes from VORDERING_SECURITY_CODE1/2 or a prompt); again to replace the codes.
+    Link(link::LinkArgs),
+    /// Remove the link and erase the stored codes.
+    Unlink(link::UnlinkArgs),
+    /// Switch the daily automatic import on or off.
+    AutoImport(link::AutoImportArgs),
+    /// Import from e-Boekhouden now; `import log` shows the imports of the last month.
+    Import(import::ImportArgs),
+    /// Link or unlink payments to invoices by hand.
+    #[command(subcommand)]
+    Payment(payment::PaymentCommand),
+    /// Link or unlink credit notes to invoices by hand.
+    #[command(subcommand)]
+    CreditNote(payment::CreditNoteCommand),
     /// Legal calculator: collection costs (WIK), statutory interest, payment allocation.
     Costs(costs::CostsArgs),
     /// Replay an administration's history with every link decision, or verify the balances.
@@ -59,6 +82,23 @@ enum Command {
     /// Read models: status, blue/green rebuild, and the runner that keeps them up to date.
     #[command(subcommand)]
     Projections(projections::ProjectionsCommand),
+    /// Dunning policies, the dunning run and reminder delivery.
+    #[command(subcommand)]
+    Dunning(dunning::DunningCommand),
+    /// Collection cases: start by hand, waive costs, close.
+    #[command(subcommand)]
+    Collection(collection::CollectionCommand),
+    /// Pause dunning for an invoice or a debtor.
+    Pause(pause::PauseArgs),
+    /// Resume dunning for an invoice or a debtor.
+    Resume(pause::ResumeArgs),
+    /// Serve a simulated e-Boekhouden SOAP service until Ctrl-C; prints one JSON line with its endpoint.
+    Simulator(simulator::SimulatorArgs),
+    /// Serve the HTTP API (with the daily import scheduler) until SIGTERM or Ctrl-C.
+    Serve(serve::ServeArgs),
+    /// Bearer tokens for the HTTP API.
+    #[command(subcommand)]
+    Token(token::TokenCommand),
 }
 
 /// What a failed command tells its caller through the exit code.
@@ -98,9 +138,22 @@ pub fn main() -> ExitCode {
             Command::Demo(args) => demo::run(&context, args).await,
             Command::Administration(command) => administration::run(&context, command).await,
             Command::Db(command) => db::run(&context, command).await,
+            Command::Link(args) => link::link(&context, args).await,
+            Command::Unlink(args) => link::unlink(&context, args).await,
+            Command::AutoImport(args) => link::auto_import(&context, args).await,
+            Command::Import(args) => import::run(&context, args).await,
+            Command::Payment(command) => payment::payment(&context, command).await,
+            Command::CreditNote(command) => payment::credit_note(&context, command).await,
             Command::Costs(args) => costs::run(&context, args),
             Command::Audit(command) => audit::run(&context, command).await,
             Command::Projections(command) => projections::run(&context, command).await,
+            Command::Dunning(command) => dunning::run(&context, command).await,
+            Command::Collection(command) => collection::run(&context, command).await,
+            Command::Pause(args) => pause::pause(&context, args).await,
+            Command::Resume(args) => pause::resume(&context, args).await,
+            Command::Simulator(args) => simulator::run(args).await,
+            Command::Serve(args) => serve::run(&context, args).await,
+            Command::Token(command) => token::run(&context, command).await,
         }
     });
     match outcome {

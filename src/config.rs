@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use secrecy::SecretString;
 use serde::Deserialize;
 
+use crate::eboekhouden::ClientSettings;
+use crate::import::ImportSettings;
 use crate::store::PoolSettings;
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -15,6 +17,8 @@ pub struct Settings {
     /// Where the embedded default keeps its private PostgreSQL cluster and generated key.
     pub data_dir: Option<PathBuf>,
     pub secrets: SecretsSettings,
+    pub eboekhouden: ClientSettings,
+    pub import: ImportSettings,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]

@@ -3,6 +3,7 @@
 
 pub mod administration;
 pub mod debtor_account;
+pub mod dunning;
 pub mod ids;
 pub mod money;
 

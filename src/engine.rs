@@ -1,15 +1,21 @@
 //! `Engine`: the embedding API. Connects (to a configured server, or to the embedded default),
 //! applies the migrations, and runs commands with their metadata.
 
+mod accounts;
 mod audit;
 mod dashboard;
+mod dunning;
+mod import;
 mod link;
 
+pub use accounts::{AccountError, UnknownDocument};
 pub use audit::ReplayQuery;
 pub use dashboard::{
     AgeBucket, AgeingBoundaries, BadBoundaries, BucketRange, Cursor, DebtorDetail, DebtorLine, Dso, InvoiceFilter,
     InvoiceLine, InvoicePage, Phase, PhaseTotal, Totals,
 };
+pub use dunning::{AcceptHook, AfterAccept, DeliveryOptions, DeliveryReport, DunningReport, RunError};
+pub use import::SoapVerifier;
 pub use link::{LinkOutcome, LinkRejected, LinkVerifier};
 
 use std::path::Path;
@@ -50,6 +56,14 @@ pub enum EngineError {
     Projection(#[from] crate::projections::ProjectionError),
     #[error(transparent)]
     Audit(#[from] crate::audit::AuditError),
+    #[error(transparent)]
+    Package(crate::eboekhouden::Error),
+    #[error(transparent)]
+    Account(CommandError<crate::domain::debtor_account::DebtorAccountError>),
+    #[error(transparent)]
+    UnknownDocument(#[from] UnknownDocument),
+    #[error(transparent)]
+    Dunning(#[from] RunError),
 }
 
 /// Where the database lives, for the first line the binary prints.
@@ -64,8 +78,10 @@ pub enum DatabaseLocation {
 pub struct Engine {
     pool: PgPool,
     administrations: CommandBus<Administration>,
+    accounts: CommandBus<crate::domain::debtor_account::DebtorAccount>,
     location: DatabaseLocation,
     vault: Option<Vault>,
+    settings: Settings,
     // Declared last: dropped after the pool, so the server stops once the connections are gone.
     embedded: Option<EmbeddedPostgres>,
 }
@@ -100,6 +116,7 @@ impl Engine {
         engine.location = location;
         engine.embedded = embedded;
         engine.vault = vault;
+        engine.settings = settings.clone();
         Ok(engine)
     }
 
@@ -109,11 +126,19 @@ impl Engine {
         crate::projections::ensure(&pool).await?;
         Ok(Engine {
             administrations: CommandBus::new(pool.clone()),
+            accounts: CommandBus::new(pool.clone()),
             pool,
             location: DatabaseLocation::Configured,
             vault: None,
+            settings: Settings::default(),
             embedded: None,
         })
+    }
+
+    /// Replaces the settings the engine reads (client, import); the database ones are used at connect.
+    pub fn with_settings(mut self, settings: Settings) -> Self {
+        self.settings = settings;
+        self
     }
 
     /// Sets the key that encrypts stored security codes.

@@ -1,13 +1,52 @@
 //! vordering: an event-sourced receivables ("debiteurenbeheer") engine.
+//!
+//! # Embedding
+//!
+//! A back-office server connects an [`Engine`], mounts its HTTP API beside its own routes, and on
+//! its own shutdown signal lets the API's background imports finish:
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//!
+//! use axum::routing::get;
+//! use vordering::{Engine, Settings};
+//!
+//! # async fn back_office() -> Result<(), Box<dyn std::error::Error>> {
+//! let mut settings = Settings::default();
+//! settings.data_dir = Some("/var/lib/back-office/vordering".into());
+//! let engine = Arc::new(Engine::connect(&settings).await?);
+//! let api = engine.api();
+//! let app = axum::Router::new()
+//!     .route("/health", get(|| async { "ok" }))
+//!     .nest("/receivables", api.router()); // GET /receivables/api/administrations, …
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+//! axum::serve(listener, app)
+//!     .with_graceful_shutdown(async {
+//!         let _ = tokio::signal::ctrl_c().await;
+//!     })
+//!     .await?;
+//! api.drain().await; // running imports finish
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! `Engine::router()` is the short form when no import needs to be awaited at shutdown;
+//! `vordering::http::serve` adds the daily import scheduler.
 #![forbid(unsafe_code)]
 
 pub mod audit;
+pub mod auth;
 pub mod config;
 pub mod credentials;
+pub mod delivery;
 pub mod domain;
+pub mod eboekhouden;
 pub mod embedded_pg;
 pub mod engine;
 pub mod events;
+pub mod http;
+pub mod import;
+pub mod outbox;
 pub mod projections;
 pub mod store;
 

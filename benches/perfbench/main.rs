@@ -5,7 +5,9 @@
 
 mod data;
 mod denominators;
+mod import;
 mod machine;
+mod parse;
 mod read_side;
 mod report;
 
@@ -41,6 +43,18 @@ struct Args {
     /// Exit 0 even when a goal is missed by more than 10 % without foreign load.
     #[arg(long)]
     warn_only: bool,
+    /// Leave out the parse goals (their 1 GB response takes about 20 s).
+    #[arg(long)]
+    skip_parse: bool,
+    /// Invoices of the import goals (debtors: a tenth).
+    #[arg(long, default_value_t = 100_000)]
+    invoices: u64,
+    /// A second, larger import size for the growth goal (G6), e.g. 1000000.
+    #[arg(long)]
+    invoices2: Option<u64>,
+    /// Invoices of the large import whose peak RSS is measured (G5-import-rss), against a tenth of it.
+    #[arg(long, default_value_t = 200_000)]
+    rss_invoices: u64,
 }
 
 /// Runs of each measurement; the median is reported.
@@ -59,13 +73,25 @@ struct Report {
 }
 
 fn main() -> anyhow::Result<std::process::ExitCode> {
+    let raw: Vec<String> = std::env::args().collect();
+    let runtime = tokio::runtime::Runtime::new()?;
+    // The memory goals re-invoke this binary as a child that only parses, so its peak RSS is its own.
+    if raw.get(1).map(String::as_str) == Some("parse-only") {
+        runtime.block_on(parse::parse_only_main(&raw[2..])).map_err(|e| anyhow::anyhow!("{e}"))?;
+        return Ok(std::process::ExitCode::SUCCESS);
+    }
+    if raw.get(1).map(String::as_str) == Some("import-only") {
+        runtime.block_on(import::import_only_main(&raw[2..]))?;
+        return Ok(std::process::ExitCode::SUCCESS);
+    }
     let args = Args::parse();
-    tracing_subscriber::fmt().with_writer(std::io::stderr).with_env_filter("warn").init();
-    tokio::runtime::Runtime::new()?.block_on(run(args))
+    let filter = std::env::var("VORDERING_LOG").unwrap_or_else(|_| "warn".to_owned());
+    tracing_subscriber::fmt().with_writer(std::io::stderr).with_env_filter(filter).init();
+    runtime.block_on(run(args))
 }
 
 async fn run(args: Args) -> anyhow::Result<std::process::ExitCode> {
-    let (pool, _cluster) = connect().await?;
+    let (pool, url, _cluster) = connect().await?;
     vordering::MIGRATOR.run(&pool).await.context("migrating the benchmark database")?;
     let mut machine = machine::describe(&pool).await;
     let mut foreign = Vec::new();
@@ -98,6 +124,36 @@ async fn run(args: Args) -> anyhow::Result<std::process::ExitCode> {
 
     let mut results =
         vec![GoalResult::new("G1-bulk-append", bulk, "events/s", "L_copy", l_copy, 0.5, Direction::AtLeast)];
+    if !args.skip_parse {
+        results.extend(parse::run(&parse::ParseOptions::default()).await);
+    }
+    let small = measure_import(&mut foreign, &pool, args.invoices).await?;
+    let large = match args.invoices2 {
+        Some(invoices) => Some(measure_import(&mut foreign, &pool, invoices).await?),
+        None => None,
+    };
+    results.extend(import::goals(small, large, l_copy));
+    let exe = std::env::current_exe()?;
+    let big = import::child_peak_rss(&pool, &url, &exe, args.rss_invoices).await?;
+    let little = import::child_peak_rss(&pool, &url, &exe, (args.rss_invoices / 10).max(1)).await?;
+    results.push(GoalResult::new(
+        &format!("G5-import-rss@{}", args.rss_invoices),
+        big,
+        "MiB",
+        "limit 64 MiB",
+        64.0,
+        1.0,
+        Direction::AtMost,
+    ));
+    results.push(GoalResult::new(
+        "G5-import-rss-growth",
+        big,
+        "MiB",
+        &format!("peak at {}", args.rss_invoices / 10),
+        little,
+        1.1,
+        Direction::AtMost,
+    ));
     if args.read_invoices > 0 {
         let each = std::time::Duration::from_secs_f64(args.query_seconds);
         results.extend(read_side::run(&pool, args.read_invoices, l_copy, each).await?);
@@ -158,6 +214,18 @@ async fn bulk_append(pool: &PgPool, size: usize) -> Result<f64, sqlx::Error> {
     Ok(denominators::rate(usize::try_from(written).unwrap_or(0), started))
 }
 
+/// One import measurement, with the foreign-load sampling the other measurements get.
+async fn measure_import(foreign: &mut Vec<String>, pool: &PgPool, invoices: u64) -> anyhow::Result<import::Figures> {
+    let before = machine::sample();
+    let figures = import::measure(pool, invoices).await?;
+    foreign.extend(machine::foreign_busy(&before, &machine::sample()));
+    println!(
+        "  import of {invoices} invoices: {} events in {:.2} s, re-import {:.2} s",
+        figures.events, figures.first_seconds, figures.reimport_seconds
+    );
+    Ok(figures)
+}
+
 /// The median of `RUNS` runs, noting any process that competed for the CPU meanwhile.
 async fn measure<F, Fut>(foreign: &mut Vec<String>, mut run: F) -> anyhow::Result<f64>
 where
@@ -200,8 +268,9 @@ fn print_table(report: &Report, size: usize) {
     }
 }
 
-/// The configured server (`DATABASE_URL`) or the embedded cluster; a fresh benchmark database either way.
-async fn connect() -> anyhow::Result<(PgPool, Option<EmbeddedPostgres>)> {
+/// The configured server (`DATABASE_URL`) or the embedded cluster; a fresh benchmark database
+/// either way, and its URL for child processes.
+async fn connect() -> anyhow::Result<(PgPool, String, Option<EmbeddedPostgres>)> {
     let (server, cluster) = match std::env::var("DATABASE_URL") {
         Ok(url) => (url.parse::<PgConnectOptions>()?, None),
         Err(_) => {
@@ -223,6 +292,21 @@ async fn connect() -> anyhow::Result<(PgPool, Option<EmbeddedPostgres>)> {
     sqlx::query(&format!("DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")).execute(&admin).await?;
     sqlx::query(&format!("CREATE DATABASE {BENCH_DATABASE}")).execute(&admin).await?;
     admin.close().await;
+    let url = match (&cluster, std::env::var("DATABASE_URL")) {
+        (Some(cluster), _) => cluster.url(BENCH_DATABASE),
+        (None, Ok(url)) => bench_url(&url),
+        (None, Err(_)) => anyhow::bail!("no database to point the child processes at"),
+    };
     let pool = store::connect(server.database(BENCH_DATABASE), &PoolSettings::default()).await?;
-    Ok((pool, cluster))
+    Ok((pool, url, cluster))
+}
+
+/// `DATABASE_URL` with the benchmark database in place of its own.
+fn bench_url(url: &str) -> String {
+    let (before, query) = url.split_once('?').unwrap_or((url, ""));
+    let server = before.rsplit_once('/').map_or(before, |(server, _)| server);
+    match query {
+        "" => format!("{server}/{BENCH_DATABASE}"),
+        query => format!("{server}/{BENCH_DATABASE}?{query}"),
+    }
 }

@@ -7,7 +7,6 @@ use serde::Serialize;
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     AtLeast,
-    #[allow(dead_code, reason = "the memory goals (G5) are ceilings; they arrive with the parse benchmark")]
     AtMost,
 }
 

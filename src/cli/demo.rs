@@ -1,48 +1,142 @@
-//! `vordering demo`: the first thing a new user runs. Starts the embedded database, registers a
-//! sample administration and prints its event history. Running it twice works.
+//! `vordering demo`: the first thing a new user runs. On its own embedded database (recreated each
+//! run, so running it twice works) it starts a simulated e-Boekhouden, registers and links an
+//! administration, imports, and lives through a quarter of daily imports.
 
-use chrono::Utc;
+use std::time::Instant;
+
+use anyhow::Context as _;
+use chrono::{NaiveDate, Utc};
 use clap::Args;
-use vordering::domain::administration::{AdministrationCommand, AdministrationError};
+use secrecy::SecretString;
+use vordering::credentials::{SecurityCodes, Vault};
+use vordering::domain::administration::AdministrationCommand;
 use vordering::domain::AdministrationId;
-use vordering::engine::EngineError;
+use vordering::eboekhouden::simulator::{Simulator, SimulatorConfig, SimulatorHandle};
+use vordering::embedded_pg::{self, EmbeddedPostgres};
+use vordering::engine::SoapVerifier;
+use vordering::events::administration::ImportTrigger;
 use vordering::events::Metadata;
-use vordering::store::CommandError;
+use vordering::import::{ImportReport, ImportRequest, Quiet};
+use vordering::store::{self, PoolSettings};
+use vordering::Engine;
 
 use super::{settings, Context, Outcome};
 
+/// The demo's own database in the embedded cluster; dropped and made anew on every run.
+const DEMO_DATABASE: &str = "vordering_demo";
+
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// The sample administration's id.
-    #[arg(long, default_value = "demo-bv")]
-    administration: String,
+    /// Debtors in the simulated books.
+    #[arg(long, default_value_t = 200)]
+    debtors: u64,
+    /// Invoices in the simulated books before the first day.
+    #[arg(long, default_value_t = 2_000)]
+    invoices: u64,
+    /// Days to live through after the first import.
+    #[arg(long, default_value_t = 91)]
+    days: u32,
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
 }
 
 pub async fn run(context: &Context, args: DemoArgs) -> Outcome {
-    let engine = settings::engine(context).await?;
-    let id = AdministrationId::new(&args.administration).map_err(|e| super::Failure::BadInput(e.into()))?;
-    let metadata = Metadata::new("demo", "cli", Utc::now()).with_reason("sample administration");
-    let register = AdministrationCommand::Register { name: "Demo B.V.".to_owned(), registered_by: "demo".to_owned() };
-    match engine.administration_command(&id, register, &metadata).await {
-        Ok(()) => say!("registered administration {id}"),
-        Err(EngineError::Administration(CommandError::Rejected(AdministrationError::AlreadyRegistered))) => {
-            say!("administration {id} was registered by an earlier run");
+    let settings = settings::load(context)?;
+    let data_dir = settings.data_dir.clone().unwrap_or_else(settings::default_data_dir);
+    say!("vordering demo: embedded database in {} (database {DEMO_DATABASE}, made anew)", data_dir.display());
+    let cluster_dir = data_dir.clone();
+    let cluster = tokio::task::spawn_blocking(move || EmbeddedPostgres::start(&cluster_dir))
+        .await?
+        .context("starting the embedded database")?;
+    recreate(&cluster).await?;
+    let pool = store::connect(cluster.connect_options(DEMO_DATABASE), &PoolSettings::default()).await?;
+    let vault = Vault::from_key_file(&data_dir.join("secrets.key"))?;
+    let simulator = Simulator::start(SimulatorConfig::new(args.debtors, args.invoices, args.seed)).await?;
+    let mut engine_settings = settings.clone();
+    engine_settings.eboekhouden.endpoint = simulator.endpoint();
+    let engine = Engine::from_pool(pool).await?.with_vault(vault).with_settings(engine_settings);
+    say!(
+        "simulated e-Boekhouden at {} ({} debtors, {} invoices, seed {})",
+        simulator.endpoint(),
+        args.debtors,
+        args.invoices,
+        args.seed
+    );
+
+    let id = AdministrationId::new("demo-bv").map_err(anyhow::Error::from)?;
+    link(&engine, &simulator, &id).await?;
+    let first = timed_import(&engine, &simulator, &id).await?;
+    say!("{}: first import: {}", simulator.today(), summary(&first.0, first.1));
+    let started = Instant::now();
+    let mut events = 0;
+    for day in 1..=args.days {
+        simulator.advance_days(1);
+        let (report, _) = timed_import(&engine, &simulator, &id).await?;
+        events += report.counts.events_written;
+        if day % 7 == 0 || day == args.days {
+            say!("{}: daily import {day}: {}", simulator.today(), summary(&report, 0.0));
         }
-        Err(other) => return Err(other.into()),
     }
-    let history = engine.history("Administration", id.as_str()).await?;
-    say!("\nevent history of {id}:");
-    for event in &history {
-        let metadata = event.metadata_map()?;
-        say!(
-            "  #{:<3} {:<26} at {}  by {:<8} {}",
-            event.sequence,
-            event.event_type,
-            event.recorded_at.format("%Y-%m-%d %H:%M:%S%.3f UTC"),
-            metadata.get("actor").map_or("?", String::as_str),
-            event.payload
-        );
-    }
+    say!("{} days of daily imports: {events} events in {:.1} s", args.days, started.elapsed().as_secs_f64());
     engine.shutdown().await;
+    simulator.shutdown().await;
+    drop(cluster);
     Ok(())
+}
+
+async fn recreate(cluster: &EmbeddedPostgres) -> anyhow::Result<()> {
+    embedded_pg::ensure_database(cluster, "postgres").await?;
+    let admin = store::connect(cluster.connect_options("postgres"), &PoolSettings::default()).await?;
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {DEMO_DATABASE} WITH (FORCE)")).execute(&admin).await?;
+    sqlx::query(&format!("CREATE DATABASE {DEMO_DATABASE}")).execute(&admin).await?;
+    admin.close().await;
+    Ok(())
+}
+
+async fn link(engine: &Engine, simulator: &SimulatorHandle, id: &AdministrationId) -> anyhow::Result<()> {
+    let meta = Metadata::new("demo", "cli", Utc::now()).with_reason("demo administration");
+    let register = AdministrationCommand::Register { name: "Demo B.V.".to_owned(), registered_by: "demo".to_owned() };
+    engine.administration_command(id, register, &meta).await?;
+    let credentials = simulator.credentials();
+    let codes =
+        SecurityCodes { code1: credentials.security_code_1.clone(), code2: credentials.security_code_2.clone() };
+    let verifier = SoapVerifier { settings: engine.client_settings(None) };
+    engine.link(id, &credentials.username, &codes, &verifier, &meta.caused(Utc::now())).await?;
+    say!(
+        "registered {id} and linked it as `{}` (codes verified with OpenSession, stored encrypted)",
+        credentials.username
+    );
+    let _ = SecretString::from(String::new());
+    Ok(())
+}
+
+async fn timed_import(
+    engine: &Engine,
+    simulator: &SimulatorHandle,
+    id: &AdministrationId,
+) -> anyhow::Result<(ImportReport, f64)> {
+    let request = ImportRequest {
+        administration: id.clone(),
+        trigger: ImportTrigger::Scheduled,
+        today: simulator.today(),
+        actor: "scheduler".to_owned(),
+    };
+    let started = Instant::now();
+    let report = engine.import(&request, None, &Quiet).await?;
+    Ok((report, started.elapsed().as_secs_f64()))
+}
+
+fn summary(report: &ImportReport, seconds: f64) -> String {
+    let c = report.counts;
+    let timing = if seconds > 0.0 { format!(" in {seconds:.2} s") } else { String::new() };
+    format!(
+        "{} debtors, {} invoices (+{} corrected), {} credit notes, {} payments ({} links), {} adjustments; {} events{timing}, {} warnings",
+        c.debtors_added, c.invoices_added, c.invoices_updated, c.credit_notes_added, c.payments_added, c.payments_linked,
+        c.open_amounts_adjusted, c.events_written, c.warnings
+    )
+}
+
+#[allow(dead_code, reason = "the business date the demo reports on; used once the dashboard lands")]
+fn report_date(simulator: &SimulatorHandle) -> NaiveDate {
+    simulator.today()
 }

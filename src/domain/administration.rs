@@ -11,6 +11,7 @@ mod tests;
 use chrono::{DateTime, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::domain::dunning::{DunningPolicy, PolicyError};
 use crate::domain::ImportId;
 use crate::events::administration::{AdministrationEvent, ImportCounts, ImportIssue, ImportTrigger};
 
@@ -23,6 +24,8 @@ pub struct Administration {
     pub link: Option<Link>,
     pub auto_import_at: Option<NaiveTime>,
     pub running_import: Option<ImportId>,
+    /// The reminder schedule; `None` until one is set (the engine then uses the shipped default).
+    pub dunning_policy: Option<DunningPolicy>,
     /// The number of events applied; UI commands may carry it as the expected version.
     pub version: u64,
 }
@@ -55,6 +58,7 @@ pub enum AdministrationCommand {
     StartImport { import_id: ImportId, trigger: ImportTrigger },
     CompleteImport { import_id: ImportId, counts: ImportCounts, issues: Vec<ImportIssue> },
     FailImport { import_id: ImportId, error_kind: String, message: String },
+    SetDunningPolicy { policy: DunningPolicy },
 }
 
 /// Why a command was refused, named for what the caller does about it.
@@ -78,6 +82,9 @@ pub enum AdministrationError {
     LinkBroken { error_code: String },
     #[error("import {0} is not the running import")]
     NotTheRunningImport(ImportId),
+    /// Fix the policy file and set it again.
+    #[error("the dunning policy is not valid: {0}")]
+    InvalidPolicy(#[from] PolicyError),
 }
 
 impl Administration {
@@ -113,6 +120,7 @@ impl Administration {
             E::AutoImportDisabled { .. } => self.auto_import_at = None,
             E::ImportStarted { import_id, .. } => self.running_import = Some(import_id),
             E::ImportCompleted { .. } | E::ImportFailed { .. } => self.running_import = None,
+            E::DunningPolicySet { policy } => self.dunning_policy = Some(policy),
         }
     }
 }

@@ -9,6 +9,8 @@ mod apply;
 mod commands;
 mod decide;
 mod document;
+mod dunning_commands;
+mod dunning_state;
 mod errors;
 mod state;
 #[cfg(test)]
@@ -25,6 +27,8 @@ use crate::events::debtor_account::DebtorAccountEvent;
 pub use commands::{DebtorAccountCommand, DebtorDocument, InvoiceDocument, PaymentDocument};
 pub use decide::decide;
 pub use document::{content_hash, DocumentKey, DocumentKind, PACKAGE};
+pub use dunning_commands::{DebtorRef, DunningCommand};
+pub use dunning_state::{CollectionCase, DebtorPause, Delivery, DunningState, Reminder};
 pub use errors::DebtorAccountError;
 pub use state::{AccountSummary, Allocation, AllocationSource, CreditNote, Debtor, Invoice, LinkRecord, Payment};
 
@@ -38,6 +42,8 @@ pub struct DebtorAccount {
     pub links: BTreeMap<LinkId, LinkRecord>,
     /// `document_key → content_hash` of every imported document: the idempotency check.
     pub documents: BTreeMap<String, String>,
+    /// Reminders, pauses, the debtor's policy override and collection cases.
+    pub dunning: DunningState,
     /// The number of events applied; UI commands may carry it as their expected version.
     pub version: u64,
 }

@@ -4,6 +4,7 @@
 use chrono::{DateTime, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::domain::dunning::DunningPolicy;
 use crate::domain::ImportId;
 
 /// The only accounting package linked so far; written into `LinkEstablished` so others can follow.
@@ -55,6 +56,10 @@ pub enum AdministrationEvent {
         import_id: ImportId,
         error_kind: String,
         message: String,
+    },
+    /// The reminder schedule of this administration (DESIGN §7); replaces the previous one.
+    DunningPolicySet {
+        policy: DunningPolicy,
     },
 }
 
@@ -108,6 +113,7 @@ impl cqrs_es::DomainEvent for AdministrationEvent {
             Self::ImportStarted { .. } => "ImportStarted",
             Self::ImportCompleted { .. } => "ImportCompleted",
             Self::ImportFailed { .. } => "ImportFailed",
+            Self::DunningPolicySet { .. } => "DunningPolicySet",
         };
         name.to_owned()
     }

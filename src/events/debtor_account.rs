@@ -4,14 +4,21 @@
 //! Imported documents (`DebtorImported`, `InvoiceImported`, `CreditNoteImported`, `PaymentReceived`)
 //! carry their `document_key` and `content_hash` in the payload: the store keeps a unique index on
 //! `payload -> <event_type> ->> 'document_key'`, so that field name is part of the contract.
+//!
+//! Dunning (reminders, their delivery, pauses, per-debtor policy) and collection cases are decided
+//! here too, so a reminder is never sent for an invoice a payment has just settled.
 
+mod dunning;
 mod types;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
+use crate::domain::dunning::{Channel, DunningStep, PolicyOverride};
 use crate::domain::{Cents, DebtorCode, InvoiceNumber, LinkId, PaymentRef};
 
+pub use dunning::{AnnouncedCosts, CollectionOutcome, PauseScope};
 pub use types::{Address, DebtorChange, DebtorKind, InvoiceSource, InvoiceTerms, LinkReason, PaymentSource, Split};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -96,6 +103,65 @@ pub enum DebtorAccountEvent {
         from: Cents,
         to: Cents,
     },
+    InvoicePaused {
+        invoice_number: InvoiceNumber,
+        reason: String,
+    },
+    InvoiceResumed {
+        invoice_number: InvoiceNumber,
+        reason: String,
+    },
+    DebtorPaused {
+        scope: PauseScope,
+        reason: String,
+    },
+    DebtorResumed {
+        reason: String,
+    },
+    /// `None` drops the debtor's override: the administration's policy applies again.
+    DebtorPolicyOverridden {
+        policy: Option<PolicyOverride>,
+    },
+    /// The decision to send; its outbox row was written in the same transaction. `reminder_id` is
+    /// the idempotency key (derived from administration, debtor, step and invoices).
+    ReminderSent {
+        reminder_id: Uuid,
+        step: DunningStep,
+        invoices: Vec<InvoiceNumber>,
+        channel: Channel,
+        sent_on: NaiveDate,
+        announced_costs: Option<AnnouncedCosts>,
+    },
+    ReminderDelivered {
+        reminder_id: Uuid,
+        delivered_at: DateTime<Utc>,
+        message_id: String,
+    },
+    ReminderDeliveryFailed {
+        reminder_id: Uuid,
+        reason: String,
+    },
+    /// Amounts as of `started_on`: interest over each invoice from the day after its due date.
+    CollectionStarted {
+        case_id: Uuid,
+        invoices: Vec<InvoiceNumber>,
+        principal: Cents,
+        costs: Cents,
+        vat_surcharge: Cents,
+        interest: Cents,
+        interest_from: NaiveDate,
+        started_on: NaiveDate,
+        /// False when a rate used is unverified or carried forward past the rate table.
+        rates_verified: bool,
+    },
+    CollectionCostsWaived {
+        case_id: Uuid,
+        reason: String,
+    },
+    CollectionClosed {
+        case_id: Uuid,
+        outcome: CollectionOutcome,
+    },
 }
 
 impl DebtorAccountEvent {
@@ -113,6 +179,17 @@ impl DebtorAccountEvent {
             Self::CreditNoteLinked { .. } => "CreditNoteLinked",
             Self::CreditNoteUnlinked { .. } => "CreditNoteUnlinked",
             Self::OpenAmountAdjusted { .. } => "OpenAmountAdjusted",
+            Self::InvoicePaused { .. } => "InvoicePaused",
+            Self::InvoiceResumed { .. } => "InvoiceResumed",
+            Self::DebtorPaused { .. } => "DebtorPaused",
+            Self::DebtorResumed { .. } => "DebtorResumed",
+            Self::DebtorPolicyOverridden { .. } => "DebtorPolicyOverridden",
+            Self::ReminderSent { .. } => "ReminderSent",
+            Self::ReminderDelivered { .. } => "ReminderDelivered",
+            Self::ReminderDeliveryFailed { .. } => "ReminderDeliveryFailed",
+            Self::CollectionStarted { .. } => "CollectionStarted",
+            Self::CollectionCostsWaived { .. } => "CollectionCostsWaived",
+            Self::CollectionClosed { .. } => "CollectionClosed",
         }
     }
 

@@ -163,3 +163,15 @@ async fn pages_by_phase_and_by_bucket(pool: PgPool) {
     let young = page(young).await.unwrap();
     assert_eq!((numbers(&young.invoices), young.next), (vec!["F2", "F7"], None));
 }
+
+#[sqlx::test(migrator = "vordering::MIGRATOR")]
+async fn the_hand_written_dunning_events_are_the_write_sides_own(pool: PgPool) {
+    write_acme(&pool).await;
+    let events = vordering::store::administration_log(&pool, "acme").await.unwrap();
+    let dunning: Vec<_> = events
+        .iter()
+        .filter(|e| matches!(e.event_type.as_str(), "ReminderSent" | "CollectionStarted" | "InvoicePaused"))
+        .map(|e| e.decode::<vordering::events::DebtorAccountEvent>().map(|d| d.name()).unwrap())
+        .collect();
+    assert_eq!(dunning, ["ReminderSent", "CollectionStarted", "InvoicePaused"]);
+}

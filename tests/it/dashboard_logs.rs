@@ -45,7 +45,7 @@ async fn claims_that_prescribe_within_90_days(pool: PgPool) {
         6,
         "ReminderSent",
         json!({
-        "reminder_id": Uuid::from_u128(9), "step": "Reminder1", "invoices": ["G3"], "channel": "Letter",
+        "reminder_id": Uuid::from_u128(9), "step": "Reminder1", "invoices": ["G3"], "channel": "letter",
         "sent_on": "2020-12-01", "announced_costs": null }),
     )
     .await;

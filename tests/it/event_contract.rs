@@ -4,6 +4,7 @@
 
 mod administration;
 mod debtor_account;
+mod debtor_account_dunning;
 mod upcast;
 
 use std::fmt::Debug;

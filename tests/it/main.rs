@@ -2,18 +2,32 @@
 //! fresh database per test on the server named by `DATABASE_URL` (`.ci/run` starts one) and drops it after.
 
 mod audit;
+mod cli_flow;
+mod collection;
 mod costs_cli;
 mod dashboard;
 mod dashboard_logs;
 mod debtor_account;
+mod dunning;
+mod dunning_cli;
+mod dunning_scenario;
+mod dunning_support;
+mod eboekhouden_client;
+mod eboekhouden_simulator;
 mod embedded;
+mod embedding;
 mod event_contract;
 mod event_store;
 mod golden_cases;
+mod http;
+mod import;
 mod linking;
+mod outbox;
+mod outbox_smtp;
 mod projections_crash;
 mod projections_history;
 mod projections_notify;
 mod projections_rebuild;
 mod projections_upcast;
 mod support;
+mod zeep;

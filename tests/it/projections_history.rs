@@ -151,7 +151,7 @@ pub async fn write_acme(pool: &PgPool) {
         7,
         "ReminderSent",
         json!({
-        "reminder_id": Uuid::from_u128(71), "step": "Reminder1", "invoices": ["F1"], "channel": "Email",
+        "reminder_id": Uuid::from_u128(71), "step": "Reminder1", "invoices": ["F1"], "channel": "email",
         "sent_on": "2025-04-10", "announced_costs": null }),
     )
     .await;

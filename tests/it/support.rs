@@ -23,3 +23,16 @@ where
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+/// The URL of the test's own database (made by `#[sqlx::test]`), for a child process.
+pub fn database_url(pool: &sqlx::PgPool) -> String {
+    let base = std::env::var("DATABASE_URL").expect("DATABASE_URL names the test server");
+    let database = pool.connect_options().get_database().unwrap_or("postgres").to_owned();
+    let (before, query) = base.split_once('?').unwrap_or((base.as_str(), ""));
+    let server = before.rsplit_once('/').map_or(before, |(server, _)| server);
+    if query.is_empty() {
+        format!("{server}/{database}")
+    } else {
+        format!("{server}/{database}?{query}")
+    }
+}

@@ -88,6 +88,7 @@ pub fn decide(state: &Administration, command: AdministrationCommand) -> Decisio
             running(state, import_id)?;
             Ok(vec![E::ImportFailed { import_id, error_kind, message }])
         }
+        C::SetDunningPolicy { policy } => set_dunning_policy(state, policy),
     }
 }
 
@@ -108,4 +109,13 @@ fn running(state: &Administration, import_id: crate::domain::ImportId) -> Result
         return Err(AdministrationError::NotTheRunningImport(import_id));
     }
     Ok(())
+}
+
+/// A valid policy replaces the previous one; the same policy again records nothing.
+fn set_dunning_policy(state: &Administration, policy: crate::domain::dunning::DunningPolicy) -> Decision {
+    policy.validate()?;
+    if state.dunning_policy.as_ref() == Some(&policy) {
+        return Ok(vec![]);
+    }
+    Ok(vec![AdministrationEvent::DunningPolicySet { policy }])
 }

@@ -31,6 +31,17 @@ impl DebtorAccount {
                     invoice.adjusted = plus(invoice.adjusted, minus(from, to));
                 }
             }
+            E::InvoicePaused { .. }
+            | E::InvoiceResumed { .. }
+            | E::DebtorPaused { .. }
+            | E::DebtorResumed { .. }
+            | E::DebtorPolicyOverridden { .. }
+            | E::ReminderSent { .. }
+            | E::ReminderDelivered { .. }
+            | E::ReminderDeliveryFailed { .. }
+            | E::CollectionStarted { .. }
+            | E::CollectionCostsWaived { .. }
+            | E::CollectionClosed { .. } => self.apply_dunning(event),
             document => self.apply_document(document),
         }
     }
@@ -98,11 +109,8 @@ impl DebtorAccount {
                 };
                 self.payments.insert(payment_ref, payment);
             }
-            E::PaymentLinked { .. }
-            | E::CreditNoteLinked { .. }
-            | E::PaymentUnlinked { .. }
-            | E::CreditNoteUnlinked { .. }
-            | E::OpenAmountAdjusted { .. } => {}
+            // Folded by `apply` and `apply_dunning`.
+            _ => {}
         }
     }
 

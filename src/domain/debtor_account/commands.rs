@@ -5,7 +5,7 @@
 //! is replayed with the same seed (for example `new_v5(import_id, document_key)`) makes the same ids.
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::document::{content_hash, DocumentKey};
@@ -66,10 +66,12 @@ pub enum DebtorAccountCommand {
         invoice_number: InvoiceNumber,
         books_open: Cents,
     },
+    /// Reminders, delivery, pauses and collection cases.
+    Dunning(super::dunning_commands::DunningCommand),
 }
 
 /// A relation record: every field is the document's own and goes into its hash.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DebtorDocument {
     pub code: DebtorCode,
     pub name: String,
@@ -80,7 +82,7 @@ pub struct DebtorDocument {
 }
 
 /// An invoice as the books show it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvoiceDocument {
     pub invoice_number: InvoiceNumber,
     pub invoice_date: NaiveDate,
@@ -91,7 +93,7 @@ pub struct InvoiceDocument {
 }
 
 /// A payment mutation: every field is the document's own and goes into its hash.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentDocument {
     pub payment_ref: PaymentRef,
     pub value_date: NaiveDate,

@@ -2,8 +2,11 @@
 //! (expected version, reason, document kind, ids, amounts, limits) and yields the events to append,
 //! each valid on the state its predecessors leave, so `apply` never has to judge.
 
+mod collection;
+mod dunning;
 mod imports;
 mod links;
+mod pauses;
 mod payments;
 
 use uuid::Uuid;
@@ -40,6 +43,7 @@ pub fn decide(state: &DebtorAccount, command: DebtorAccountCommand) -> Decision 
             links::unlink(state, link_id, reason, links::LinkKind::CreditNote)
         }
         C::ReconcileOpenAmount { invoice_number, books_open } => links::reconcile(state, &invoice_number, books_open),
+        C::Dunning(command) => dunning::decide(state, command),
     }
 }
 
@@ -89,14 +93,15 @@ fn check_positive(amount: Cents) -> Result<Cents, DebtorAccountError> {
     check_magnitude(amount).map(|()| amount)
 }
 
-/// A link the import makes: all principal (nothing is in collection yet), with an id derived from
-/// `seed`, so the same seed, payment and invoice always give the same id.
+/// A link the import makes, with an id derived from `seed`, so the same seed, payment and invoice
+/// always give the same id. Outside a collection case the split is all principal; inside one it is
+/// the art. 6:44 split of `collection::CaseLedger`.
 fn auto_link(
     state: &DebtorAccount,
     seed: Uuid,
     payment_ref: &PaymentRef,
     invoice_number: &InvoiceNumber,
-    amount: Cents,
+    split: Split,
     reason: LinkReason,
 ) -> Result<DebtorAccountEvent, DebtorAccountError> {
     let link_id = LinkId::from_uuid(Uuid::new_v5(&seed, format!("{payment_ref}|{invoice_number}").as_bytes()));
@@ -107,7 +112,7 @@ fn auto_link(
         link_id,
         payment_ref: payment_ref.clone(),
         invoice_number: invoice_number.clone(),
-        split: Split::principal_only(amount),
+        split,
         reason,
     })
 }

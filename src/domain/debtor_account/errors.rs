@@ -2,6 +2,7 @@
 //! rules are checked in a fixed order (version, reason, ids, amounts, limits), so one input gets one error.
 
 use chrono::NaiveDate;
+use uuid::Uuid;
 
 use super::document::DocumentKind;
 use crate::domain::{Cents, InvoiceNumber, LinkId, PaymentRef};
@@ -60,6 +61,42 @@ pub enum DebtorAccountError {
     PaymentOverAllocated { payment: PaymentRef, unallocated: Cents, requested: Cents },
     #[error("credit note {credit_note} has {unallocated} unallocated; {requested} cannot be allocated from it")]
     CreditNoteOverAllocated { credit_note: InvoiceNumber, unallocated: Cents, requested: Cents },
+    #[error("no reminder {0} on this account")]
+    UnknownReminder(Uuid),
+    #[error("invoice {0} is not paused")]
+    InvoiceNotPaused(InvoiceNumber),
+    #[error("the debtor is not paused")]
+    DebtorNotPaused,
+    /// Resume it first, or leave it paused.
+    #[error("invoice {0} is paused; resume it first")]
+    InvoicePaused(InvoiceNumber),
+    #[error("name at least one invoice")]
+    NoInvoices,
+    #[error("invoice {invoice} is due on {due_date}: not overdue on {today}")]
+    NotOverdue { invoice: InvoiceNumber, due_date: NaiveDate, today: NaiveDate },
+    #[error("invoice {0} has nothing open")]
+    NothingOpen(InvoiceNumber),
+    #[error("invoice {invoice} is already in collection case {case_id}")]
+    AlreadyInCollection { invoice: InvoiceNumber, case_id: Uuid },
+    /// A consumer owes collection costs only after a 14-day letter (art. 6:96 lid 6 BW): send one.
+    #[error(
+        "invoice {0} has had no 14-day letter (or its delivery is not yet known); a consumer owes no costs without one"
+    )]
+    NoFourteenDayLetter(InvoiceNumber),
+    /// Wait until the term has run out.
+    #[error("the 14-day term of the letter on invoice {invoice} runs until {term_last}; collection can start from {costs_from}")]
+    TermRunning { invoice: InvoiceNumber, term_last: NaiveDate, costs_from: NaiveDate },
+    #[error("the invoices in the letter were paid within its term: no collection costs are owed")]
+    PaidWithinTerm,
+    #[error("no collection case {0} on this account")]
+    UnknownCase(Uuid),
+    #[error("collection case {0} is already closed")]
+    CaseClosed(Uuid),
+    #[error("the costs of collection case {0} are already waived")]
+    CostsAlreadyWaived(Uuid),
+    /// The legal engine refused the amounts (overflow, a date before the rate table): report it.
+    #[error("the costs or interest cannot be computed: {0}")]
+    Calculation(String),
 }
 
 impl DebtorAccountError {

@@ -1,8 +1,14 @@
 //! Golden examples of every `AdministrationEvent` variant.
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveTime;
 use uuid::Uuid;
-use vordering::domain::ImportId;
+use vordering::domain::dunning::{
+    Anchor, Audience, Bundling, Channel, DunningPolicy, DunningStep, PolicyOverride, PolicyStep,
+};
+use vordering::domain::interest::Rate;
+use vordering::domain::{Cents, DebtorCode, ImportId};
 use vordering::events::administration::{ImportCounts, ImportIssue, ImportTrigger, IssueSeverity};
 use vordering::events::AdministrationEvent;
 
@@ -51,7 +57,34 @@ fn administration_examples() -> Vec<AdministrationEvent> {
             }],
         },
         E::ImportFailed { import_id, error_kind: "credentials_rejected".to_owned(), message: "E001.1".to_owned() },
+        E::DunningPolicySet { policy: policy() },
     ]
+}
+
+fn policy() -> DunningPolicy {
+    let step = |step, after, days, channel, template: &str, applies_to| PolicyStep {
+        step,
+        after,
+        days,
+        channel,
+        template: template.to_owned(),
+        applies_to,
+    };
+    DunningPolicy {
+        steps: vec![
+            step(DunningStep::Reminder1, Anchor::DueDate, 7, Channel::Email, "reminder-1", Audience::All),
+            step(DunningStep::FourteenDayLetter, Anchor::PreviousStep, 14, Channel::Letter, "wik", Audience::Consumer),
+            step(DunningStep::Collection, Anchor::PreviousStep, 21, Channel::Letter, "case", Audience::All),
+        ],
+        minimum_amount: Cents::new(500),
+        bundling: Bundling { enabled: true, min_interval_days: 7 },
+        automatic_collection: true,
+        vat_surcharge: Some(Rate::parse_percent("21").unwrap()),
+        overrides: BTreeMap::from([(
+            DebtorCode::new("D1042").unwrap(),
+            PolicyOverride { steps: None, minimum_amount: None, automatic_collection: Some(false) },
+        )]),
+    }
 }
 
 /// Fails to compile when a variant is added without an example above.
@@ -67,6 +100,7 @@ fn variant_is_listed(event: &AdministrationEvent) {
         | E::AutoImportDisabled { .. }
         | E::ImportStarted { .. }
         | E::ImportCompleted { .. }
-        | E::ImportFailed { .. } => {}
+        | E::ImportFailed { .. }
+        | E::DunningPolicySet { .. } => {}
     }
 }

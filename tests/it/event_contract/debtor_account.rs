@@ -36,7 +36,18 @@ fn variant_is_listed(event: &DebtorAccountEvent) {
         | E::PaymentUnlinked { .. }
         | E::CreditNoteLinked { .. }
         | E::CreditNoteUnlinked { .. }
-        | E::OpenAmountAdjusted { .. } => {}
+        | E::OpenAmountAdjusted { .. }
+        | E::InvoicePaused { .. }
+        | E::InvoiceResumed { .. }
+        | E::DebtorPaused { .. }
+        | E::DebtorResumed { .. }
+        | E::DebtorPolicyOverridden { .. }
+        | E::ReminderSent { .. }
+        | E::ReminderDelivered { .. }
+        | E::ReminderDeliveryFailed { .. }
+        | E::CollectionStarted { .. }
+        | E::CollectionCostsWaived { .. }
+        | E::CollectionClosed { .. } => {}
     }
 }
 
@@ -64,7 +75,7 @@ fn payment() -> PaymentRef {
 
 /// One example per variant, in declaration order.
 fn examples() -> Vec<DebtorAccountEvent> {
-    [document_examples(), link_examples()].concat()
+    [document_examples(), link_examples(), super::debtor_account_dunning::dunning_examples()].concat()
 }
 
 fn address() -> Address {

@@ -8,7 +8,7 @@ use crate::domain::debtor_account::document::{DocumentKey, DocumentKind};
 use crate::domain::debtor_account::state::{minus, Debtor};
 use crate::domain::debtor_account::{DebtorAccount, DebtorAccountError as Error, DebtorDocument, InvoiceDocument};
 use crate::domain::Cents;
-use crate::events::debtor_account::{DebtorAccountEvent as E, DebtorChange, LinkReason};
+use crate::events::debtor_account::{DebtorAccountEvent as E, DebtorChange, LinkReason, Split};
 
 pub(super) fn import_debtor(state: &DebtorAccount, key: &DocumentKey, doc: DebtorDocument) -> Decision {
     check_kind(key, &[DocumentKind::Debtor])?;
@@ -126,7 +126,7 @@ fn new_invoice(
             seed,
             &payment.payment_ref,
             &doc.invoice_number,
-            take,
+            Split::principal_only(take),
             LinkReason::ReferencedByBooks,
         )?);
     }

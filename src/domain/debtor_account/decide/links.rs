@@ -1,10 +1,11 @@
 //! Links and unlinks made by hand, and reconciling an invoice's open amount with the books.
 
+use super::collection::{close_settled, CaseLedger};
 use super::{check_positive, check_reason, Decision};
-use crate::domain::debtor_account::state::{minus, AllocationSource};
+use crate::domain::debtor_account::state::{minus, plus, AllocationSource};
 use crate::domain::debtor_account::{DebtorAccount, DebtorAccountError as Error};
 use crate::domain::{Cents, InvoiceNumber, LinkId, PaymentRef};
-use crate::events::debtor_account::{DebtorAccountEvent as E, LinkReason, Split};
+use crate::events::debtor_account::{DebtorAccountEvent as E, LinkReason};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum LinkKind {
@@ -42,9 +43,16 @@ pub(super) fn link_payment(
     };
     let over =
         |unallocated, requested| Error::PaymentOverAllocated { payment: payment_ref.clone(), unallocated, requested };
-    let (requested, reason) = check_manual_link(state, link_id, source, &invoice_number, amount, reason, over)?;
-    let split = Split::principal_only(requested);
-    Ok(vec![E::PaymentLinked { link_id, payment_ref, invoice_number, split, reason }])
+    // In an open collection case the claim is also its costs and interest, served first (art. 6:44).
+    let mut ledger = CaseLedger::new(state);
+    let extras = ledger.extras(&invoice_number);
+    let extras = plus(extras.costs, extras.interest);
+    let (requested, reason) = check_manual_link(state, link_id, source, &invoice_number, amount, reason, extras, over)?;
+    let principal_open = state.invoices.get(&invoice_number).map_or(Cents::ZERO, |i| i.open_principal());
+    let split = ledger.split(&invoice_number, requested, principal_open);
+    let mut events = vec![E::PaymentLinked { link_id, payment_ref, invoice_number, split, reason }];
+    events.extend(close_settled(state, &events));
+    Ok(events)
 }
 
 pub(super) fn link_credit_note(
@@ -64,13 +72,16 @@ pub(super) fn link_credit_note(
         unallocated,
         requested,
     };
-    let (amount, reason) = check_manual_link(state, link_id, source, &invoice_number, amount, reason, over)?;
+    let (amount, reason) =
+        check_manual_link(state, link_id, source, &invoice_number, amount, reason, Cents::ZERO, over)?;
     Ok(vec![E::CreditNoteLinked { link_id, credit_note, invoice_number, amount, reason }])
 }
 
 /// The rules every link by hand follows, in order: a reason, a fresh link id, a known source
 /// (`source` gives its unallocated rest), a known invoice, a positive amount, then neither side
-/// over-allocated (`over` names the source's error). Returns the amount and the reason to record.
+/// over-allocated (`over` names the source's error); `extras` is what the invoice's claim holds
+/// beyond its principal (a collection case's open costs and interest). Returns the amount and reason.
+#[allow(clippy::too_many_arguments)] // the rules' inputs, each named; a struct would only rename them
 fn check_manual_link(
     state: &DebtorAccount,
     link_id: LinkId,
@@ -78,6 +89,7 @@ fn check_manual_link(
     invoice_number: &InvoiceNumber,
     amount: Option<Cents>,
     reason: String,
+    extras: Cents,
     over: impl FnOnce(Cents, Cents) -> Error,
 ) -> Result<(Cents, LinkReason), Error> {
     let reason = check_reason(reason)?;
@@ -86,7 +98,7 @@ fn check_manual_link(
     }
     let unallocated = source()?;
     let invoice = state.invoices.get(invoice_number).ok_or_else(|| Error::UnknownInvoice(invoice_number.clone()))?;
-    let open = invoice.open_principal();
+    let open = plus(invoice.open_principal(), extras);
     let requested = requested_amount(amount, unallocated, open)?;
     if requested > unallocated {
         return Err(over(unallocated, requested));

@@ -6,8 +6,10 @@
 //! has not arrived yet keeps the payment waiting; importing that invoice links it.
 //!
 //! A payment that names no invoice goes by art. 6:43: due invoices first, then the oldest due date,
-//! then the lowest number. Before collection each link's split is all principal (art. 6:44 has no
-//! costs or interest to serve yet).
+//! then the lowest number (`allocation::allocate_6_43`; an invoice in a collection case is the more
+//! onerous debt). Outside a collection case each link's split is all principal; on an invoice in an
+//! open case the payment serves the case's costs, then its interest, then the principal (art. 6:44),
+//! and a case with nothing left open closes as paid.
 //!
 //! **Adjustments and payments that explain them.** `OpenAmountAdjusted` records a drop in the
 //! books' open amount that no known payment explained: the invoice's `adjusted` holds that
@@ -26,11 +28,13 @@
 use chrono::NaiveDate;
 use uuid::Uuid;
 
+use super::collection::{close_settled, CaseLedger};
 use super::{auto_link, check_kind, check_positive, Decision};
+use crate::domain::allocation::{allocate_6_43, OpenClaim};
 use crate::domain::debtor_account::document::{DocumentKey, DocumentKind};
-use crate::domain::debtor_account::state::{minus, plus, Invoice};
+use crate::domain::debtor_account::state::{plus, Invoice};
 use crate::domain::debtor_account::{DebtorAccount, DebtorAccountError as Error, PaymentDocument};
-use crate::domain::{Cents, PaymentRef};
+use crate::domain::{Cents, InvoiceNumber, PaymentRef};
 use crate::events::debtor_account::{DebtorAccountEvent as E, LinkReason};
 
 pub(super) fn receive_payment(
@@ -67,6 +71,7 @@ pub(super) fn receive_payment(
         source: doc.source,
     };
     events.insert(0, received);
+    events.extend(close_settled(state, &events));
     Ok(events)
 }
 
@@ -81,20 +86,20 @@ fn link_referenced(
 ) -> Result<(), Error> {
     let open = invoice.open_principal();
     let unexplained = invoice.unexplained_reduction();
-    let linked = amount.min(plus(open, unexplained));
-    if !linked.is_positive() {
+    let split = CaseLedger::new(state).split(&invoice.number, amount, plus(open, unexplained));
+    if !split.total().is_positive() {
         return Ok(());
     }
-    let explained = unexplained.min(linked);
+    let explained = unexplained.min(split.principal);
     if explained.is_positive() {
         let to = plus(open, explained);
         events.push(E::OpenAmountAdjusted { invoice_number: invoice.number.clone(), from: open, to });
     }
-    events.push(auto_link(state, seed, payment_ref, &invoice.number, linked, LinkReason::ReferencedByBooks)?);
+    events.push(auto_link(state, seed, payment_ref, &invoice.number, split, LinkReason::ReferencedByBooks)?);
     Ok(())
 }
 
-/// Art. 6:43 over the open invoices until the payment is used up; any rest stays unallocated.
+/// Art. 6:43 over the open claims until the payment is used up; any rest stays unallocated.
 fn link_statutory(
     state: &DebtorAccount,
     payment_ref: &PaymentRef,
@@ -103,23 +108,47 @@ fn link_statutory(
     seed: Uuid,
     events: &mut Vec<E>,
 ) -> Result<(), Error> {
-    let mut rest = amount;
-    for invoice in statutory_order(state.invoices.values(), today) {
-        if !rest.is_positive() {
-            break;
+    let mut ledger = CaseLedger::new(state);
+    let claims = open_claims(state, &ledger);
+    let allocation = allocate_6_43(amount, &claims, today).map_err(|e| Error::Calculation(e.to_string()))?;
+    for (number, part) in allocation.parts {
+        let Some(invoice) = state.invoices.get(&number) else { continue };
+        let split = ledger.split(&number, part, invoice.open_principal());
+        if split.total().is_positive() {
+            events.push(auto_link(state, seed, payment_ref, &number, split, LinkReason::StatutoryOrder)?);
         }
-        let take = rest.min(invoice.open_principal());
-        rest = minus(rest, take);
-        events.push(auto_link(state, seed, payment_ref, &invoice.number, take, LinkReason::StatutoryOrder)?);
     }
     Ok(())
 }
 
-/// The invoices with something open, in art. 6:43 order: due ones first, then the oldest due date,
-/// then the lowest number. (The "most onerous" rank is equal for all before collection.)
-// TODO(merge): use domain::allocation
-fn statutory_order<'a>(invoices: impl Iterator<Item = &'a Invoice>, today: NaiveDate) -> Vec<&'a Invoice> {
-    let mut open: Vec<&Invoice> = invoices.filter(|i| i.open_principal().is_positive()).collect();
-    open.sort_by(|a, b| (!a.is_due(today), a.due_date, &a.number).cmp(&(!b.is_due(today), b.due_date, &b.number)));
-    open
+/// The invoices with something open, as art. 6:43 claims in number order (so equal claims keep a
+/// fixed order). A collection case's costs and interest count with its earliest-due invoice, which
+/// 6:43 serves first among the case's invoices, and an invoice in a case ranks as more onerous.
+fn open_claims(state: &DebtorAccount, ledger: &CaseLedger<'_>) -> Vec<OpenClaim<InvoiceNumber>> {
+    let mut leads: std::collections::BTreeSet<&InvoiceNumber> = std::collections::BTreeSet::new();
+    for case in state.dunning.cases.values().filter(|c| c.is_open()) {
+        let lead = case
+            .invoices
+            .iter()
+            .filter_map(|n| state.invoices.get(n))
+            .filter(|i| i.open_principal().is_positive())
+            .min_by_key(|i| (i.due_date, &i.number));
+        leads.extend(lead.map(|i| &i.number));
+    }
+    state
+        .invoices
+        .values()
+        .filter_map(|invoice| {
+            let in_case = state.dunning.open_case_of(&invoice.number).is_some();
+            let extras = ledger.extras(&invoice.number);
+            let extra = if leads.contains(&invoice.number) { plus(extras.costs, extras.interest) } else { Cents::ZERO };
+            let open = plus(invoice.open_principal(), extra);
+            open.is_positive().then(|| OpenClaim {
+                key: invoice.number.clone(),
+                due: invoice.due_date,
+                open,
+                onerousness: u32::from(in_case),
+            })
+        })
+        .collect()
 }

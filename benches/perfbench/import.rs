@@ -1,0 +1,175 @@
+//! Import goals: end-to-end throughput as a ratio to `L_copy` (`G1-import`), a re-import of the
+//! same books at least as fast in invoices/s (`G1-reimport`), linear cost from N to 10N
+//! (`G6-import`), and the peak RSS of an import process (`G5-import-rss`, `G5-import-rss-growth`).
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use secrecy::SecretString;
+use sqlx::PgPool;
+use vordering::credentials::{SecurityCodes, Vault};
+use vordering::domain::administration::AdministrationCommand;
+use vordering::domain::AdministrationId;
+use vordering::eboekhouden::simulator::{Simulator, SimulatorConfig, SimulatorHandle};
+use vordering::engine::SoapVerifier;
+use vordering::events::administration::ImportTrigger;
+use vordering::events::Metadata;
+use vordering::import::{ImportRequest, Quiet};
+use vordering::{Engine, Settings};
+
+use crate::report::{Direction, GoalResult};
+
+/// The key the benchmark's stored codes are sealed with; the child process uses it too.
+const KEY: &str = "4242424242424242424242424242424242424242424242424242424242424242";
+
+/// What one import of N invoices took.
+#[derive(Debug, Clone, Copy)]
+pub struct Figures {
+    pub invoices: u64,
+    pub events: u64,
+    pub first_seconds: f64,
+    pub reimport_seconds: f64,
+}
+
+fn config(invoices: u64) -> SimulatorConfig {
+    let mut config = SimulatorConfig::new((invoices / 10).max(1), invoices, 4_711);
+    config.session_lifetime = Duration::from_secs(24 * 3600);
+    config.mutaties_quota = 1_000_000;
+    config
+}
+
+fn settings(simulator: &SimulatorHandle) -> Settings {
+    let mut settings = Settings::default();
+    settings.eboekhouden.endpoint = simulator.endpoint();
+    settings.import.monthly_call_limit = 1_000_000;
+    settings
+}
+
+async fn engine(pool: &PgPool, simulator: &SimulatorHandle) -> anyhow::Result<Engine> {
+    let vault = Vault::from_hex(&SecretString::from(KEY))?;
+    Ok(Engine::from_pool(pool.clone()).await?.with_vault(vault).with_settings(settings(simulator)))
+}
+
+async fn register_and_link(engine: &Engine, simulator: &SimulatorHandle, id: &AdministrationId) -> anyhow::Result<()> {
+    let meta = Metadata::new("perfbench", "perfbench", Utc::now());
+    let register = AdministrationCommand::Register { name: id.to_string(), registered_by: "perfbench".to_owned() };
+    engine.administration_command(id, register, &meta).await?;
+    let c = simulator.credentials();
+    let codes = SecurityCodes { code1: c.security_code_1.clone(), code2: c.security_code_2.clone() };
+    engine.link(id, &c.username, &codes, &SoapVerifier { settings: engine.client_settings(None) }, &meta).await?;
+    Ok(())
+}
+
+fn request(id: &AdministrationId, simulator: &SimulatorHandle) -> ImportRequest {
+    ImportRequest {
+        administration: id.clone(),
+        trigger: ImportTrigger::Manual,
+        today: simulator.today(),
+        actor: "perfbench".to_owned(),
+    }
+}
+
+/// Imports N invoices into a fresh administration, then imports the same books again.
+pub async fn measure(pool: &PgPool, invoices: u64) -> anyhow::Result<Figures> {
+    let simulator = Simulator::start(config(invoices)).await?;
+    let engine = engine(pool, &simulator).await?;
+    let id = AdministrationId::new(format!("bench-{invoices}-{}", Utc::now().timestamp_micros()))?;
+    register_and_link(&engine, &simulator, &id).await?;
+    let started = Instant::now();
+    let first = engine.import(&request(&id, &simulator), None, &Quiet).await?;
+    let first_seconds = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let again = engine.import(&request(&id, &simulator), None, &Quiet).await?;
+    let reimport_seconds = started.elapsed().as_secs_f64();
+    anyhow::ensure!(again.counts.events_written == 0, "the re-import appended {} events", again.counts.events_written);
+    simulator.shutdown().await;
+    Ok(Figures { invoices, events: first.counts.events_written, first_seconds, reimport_seconds })
+}
+
+/// The throughput, re-import and growth goals for the sizes measured.
+pub fn goals(small: Figures, large: Option<Figures>, l_copy: f64) -> Vec<GoalResult> {
+    let rate = |f: Figures| f.events as f64 / f.first_seconds;
+    let per_invoice = |f: Figures| f.first_seconds / f.invoices as f64;
+    let main = large.unwrap_or(small);
+    let mut results = vec![
+        GoalResult::new(
+            &format!("G1-import@{}", main.invoices),
+            rate(main),
+            "events/s",
+            "L_copy",
+            l_copy,
+            0.5,
+            Direction::AtLeast,
+        ),
+        GoalResult::new(
+            &format!("G1-reimport@{}", main.invoices),
+            main.invoices as f64 / main.reimport_seconds,
+            "invoices/s",
+            "first import invoices/s",
+            main.invoices as f64 / main.first_seconds,
+            1.0,
+            Direction::AtLeast,
+        ),
+    ];
+    if let Some(large) = large {
+        results.push(GoalResult::new(
+            &format!("G6-import@{}/{}", large.invoices, small.invoices),
+            per_invoice(large) * 1e6,
+            "µs/invoice",
+            &format!("µs/invoice at {}", small.invoices),
+            per_invoice(small) * 1e6,
+            1.15,
+            Direction::AtMost,
+        ));
+    }
+    results
+}
+
+/// Peak RSS of a child process that runs one whole import of `invoices` (the simulator and the
+/// database stay in other processes), in MiB.
+pub async fn child_peak_rss(pool: &PgPool, url: &str, exe: &PathBuf, invoices: u64) -> anyhow::Result<f64> {
+    let simulator = Simulator::start(config(invoices)).await?;
+    let engine = engine(pool, &simulator).await?;
+    let id = AdministrationId::new(format!("rss-{invoices}-{}", Utc::now().timestamp_micros()))?;
+    register_and_link(&engine, &simulator, &id).await?;
+    let output = tokio::process::Command::new(exe)
+        .args(["import-only", "--url", url, "--endpoint", &simulator.endpoint(), "--administration", id.as_str()])
+        .args(["--date", &simulator.today().to_string()])
+        .output()
+        .await?;
+    simulator.shutdown().await;
+    anyhow::ensure!(output.status.success(), "the import child failed: {}", String::from_utf8_lossy(&output.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout)?;
+    report["vm_hwm_kib"].as_f64().map(|kib| kib / 1024.0).ok_or_else(|| anyhow::anyhow!("no vm_hwm_kib from the child"))
+}
+
+/// The hidden `import-only` subcommand: one import, then `{"events": n, "vm_hwm_kib": peak}`.
+pub async fn import_only_main(args: &[String]) -> anyhow::Result<()> {
+    let value = |flag: &str| {
+        args.iter()
+            .position(|a| a == flag)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+            .ok_or_else(|| anyhow::anyhow!("{flag} is required"))
+    };
+    let pool = vordering::store::connect(value("--url")?.parse()?, &vordering::store::PoolSettings::default()).await?;
+    let mut settings = Settings::default();
+    settings.eboekhouden.endpoint = value("--endpoint")?;
+    settings.import.monthly_call_limit = 1_000_000;
+    let engine =
+        Engine::from_pool(pool).await?.with_vault(Vault::from_hex(&SecretString::from(KEY))?).with_settings(settings);
+    let id = AdministrationId::new(value("--administration")?)?;
+    let today = value("--date")?.parse()?;
+    let request =
+        ImportRequest { administration: id, trigger: ImportTrigger::Manual, today, actor: "perfbench".to_owned() };
+    let report = engine.import(&request, None, &Quiet).await?;
+    let status = std::fs::read_to_string("/proc/self/status")?;
+    let hwm: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .ok_or_else(|| anyhow::anyhow!("no VmHWM in /proc/self/status"))?;
+    println!("{}", serde_json::json!({ "events": report.counts.events_written, "vm_hwm_kib": hwm }));
+    Ok(())
+}

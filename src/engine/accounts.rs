@@ -1,0 +1,135 @@
+//! Linking payments and credit notes to invoices by hand (and unlinking them), each decision with
+//! its actor and reason, so that the audit replay can show it years later.
+
+use uuid::Uuid;
+
+use super::{Engine, EngineError};
+use crate::domain::debtor_account::{DebtorAccount, DebtorAccountCommand, DebtorAccountError};
+use crate::domain::{AdministrationId, Cents, InvoiceNumber, LinkId, PaymentRef};
+use crate::events::Metadata;
+use crate::store::CommandError;
+
+/// A document the books never showed this administration.
+#[derive(Debug, thiserror::Error)]
+pub enum UnknownDocument {
+    #[error("no payment {0} was imported for this administration")]
+    Payment(String),
+    #[error("no invoice or credit note {0} was imported for this administration")]
+    Invoice(String),
+    #[error("no link {0} exists in this administration")]
+    Link(LinkId),
+}
+
+impl Engine {
+    /// Links (part of) a payment to an invoice of the same debtor.
+    pub async fn link_payment(
+        &self,
+        administration: &AdministrationId,
+        payment: &PaymentRef,
+        invoice: &InvoiceNumber,
+        amount: Option<Cents>,
+        metadata: &Metadata,
+    ) -> Result<LinkId, EngineError> {
+        let aggregate = self
+            .owner_of(administration, "payment", payment.as_str())
+            .await?
+            .ok_or_else(|| UnknownDocument::Payment(payment.to_string()))?;
+        let link_id = LinkId::from_uuid(Uuid::now_v7());
+        let command = DebtorAccountCommand::LinkPayment {
+            link_id,
+            payment_ref: payment.clone(),
+            invoice_number: invoice.clone(),
+            amount,
+            reason: metadata.reason.clone().unwrap_or_default(),
+            expected_version: None,
+        };
+        self.account_command(&aggregate, command, metadata).await?;
+        Ok(link_id)
+    }
+
+    /// Links (part of) a credit note to an invoice of the same debtor.
+    pub async fn link_credit_note(
+        &self,
+        administration: &AdministrationId,
+        credit_note: &InvoiceNumber,
+        invoice: &InvoiceNumber,
+        amount: Option<Cents>,
+        metadata: &Metadata,
+    ) -> Result<LinkId, EngineError> {
+        let aggregate = self
+            .owner_of(administration, "invoice", credit_note.as_str())
+            .await?
+            .ok_or_else(|| UnknownDocument::Invoice(credit_note.to_string()))?;
+        let link_id = LinkId::from_uuid(Uuid::now_v7());
+        let command = DebtorAccountCommand::LinkCreditNote {
+            link_id,
+            credit_note: credit_note.clone(),
+            invoice_number: invoice.clone(),
+            amount,
+            reason: metadata.reason.clone().unwrap_or_default(),
+            expected_version: None,
+        };
+        self.account_command(&aggregate, command, metadata).await?;
+        Ok(link_id)
+    }
+
+    /// Undoes a link of a payment or a credit note.
+    pub async fn unlink_document(
+        &self,
+        administration: &AdministrationId,
+        link: LinkId,
+        metadata: &Metadata,
+    ) -> Result<(), EngineError> {
+        let found: Option<(String, String)> = sqlx::query_as(
+            "SELECT aggregate_id, event_type FROM events WHERE aggregate_type = 'DebtorAccount' AND aggregate_id LIKE $1 || ':%' \
+             AND event_type IN ('PaymentLinked', 'CreditNoteLinked') AND (payload -> event_type ->> 'link_id') = $2 LIMIT 1",
+        )
+        .bind(administration.as_str())
+        .bind(link.to_string())
+        .fetch_optional(self.pool())
+        .await
+        .map_err(crate::store::StoreError::from)?;
+        let (aggregate, kind) = found.ok_or(UnknownDocument::Link(link))?;
+        let reason = metadata.reason.clone().unwrap_or_default();
+        let command = if kind == "PaymentLinked" {
+            DebtorAccountCommand::UnlinkPayment { link_id: link, reason, expected_version: None }
+        } else {
+            DebtorAccountCommand::UnlinkCreditNote { link_id: link, reason, expected_version: None }
+        };
+        self.account_command(&aggregate, command, metadata).await
+    }
+
+    pub(super) async fn account_command(
+        &self,
+        aggregate: &str,
+        command: DebtorAccountCommand,
+        metadata: &Metadata,
+    ) -> Result<(), EngineError> {
+        self.accounts.execute(aggregate, command, metadata).await.map_err(EngineError::Account)
+    }
+
+    /// The debtor account an imported document of `kind` belongs to.
+    async fn owner_of(
+        &self,
+        administration: &AdministrationId,
+        kind: &str,
+        id: &str,
+    ) -> Result<Option<String>, EngineError> {
+        let key = format!("{administration}|e-boekhouden|{kind}|{id}");
+        let owner = sqlx::query_scalar("SELECT aggregate_id FROM import_document WHERE key = $1")
+            .bind(key)
+            .fetch_optional(self.pool())
+            .await
+            .map_err(crate::store::StoreError::from)?;
+        Ok(owner)
+    }
+
+    /// The folded state of one debtor account.
+    pub async fn account(&self, aggregate_id: &str) -> Result<DebtorAccount, EngineError> {
+        let mut loaded = crate::store::load_many::<DebtorAccount>(self.pool(), &[aggregate_id.to_owned()]).await?;
+        Ok(loaded.remove(aggregate_id).map(|l| l.state).unwrap_or_default())
+    }
+}
+
+/// The aggregate refused a linking command: the typed reason.
+pub type AccountError = CommandError<DebtorAccountError>;

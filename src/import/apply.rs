@@ -1,0 +1,261 @@
+//! Deciding the changed documents, debtor by debtor, with the same pure `decide` a single command
+//! uses, and writing the events with their `import_document` rows in one transaction per batch.
+//! Deciding a page and writing the previous one overlap: the writer runs on a pooled connection
+//! behind a channel of two batches, so the database and the decider each keep a core busy.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, Utc};
+use sqlx::{PgConnection, PgPool};
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+use super::diff::ChangedRow;
+use super::map::StagedDocument;
+use super::ImportError;
+use crate::domain::debtor_account::{decide, DebtorAccount, DebtorAccountCommand as C, DocumentKey};
+use crate::domain::AdministrationId;
+use crate::events::administration::{ImportCounts, ImportIssue, IssueSeverity};
+use crate::events::debtor_account::DebtorAccountEvent as E;
+use crate::events::Metadata;
+use crate::store::{self, PendingAppend, MAX_BATCH_EVENTS};
+
+/// Link ids of automatic links derive from this namespace and the document key, so that deciding
+/// the same document again (a rerun after a crash) makes the same ids.
+const LINK_NAMESPACE: Uuid = Uuid::from_u128(0x6f1d_3b7a_52c4_4e0b_9a51_c8d2_77e4_1a05);
+/// Batches decided ahead of the writer.
+const BATCHES_IN_FLIGHT: usize = 2;
+
+/// A debtor's decided events, the documents they came from, and what they count for the log.
+#[derive(Debug)]
+pub struct Decided {
+    aggregate_id: String,
+    after_sequence: u64,
+    events: Vec<E>,
+    documents: Vec<(String, String, i16)>,
+    counts: ImportCounts,
+    issues: Vec<ImportIssue>,
+}
+
+/// What the writer committed, and the debtors another writer got to first.
+#[derive(Debug, Default)]
+pub struct Written {
+    pub counts: ImportCounts,
+    pub issues: Vec<ImportIssue>,
+    pub conflicted: Vec<String>,
+}
+
+/// Starts the writer; send it batches of at most `MAX_BATCH_EVENTS` events, then drop the sender.
+pub fn spawn_writer(
+    pool: PgPool,
+    administration: AdministrationId,
+    metadata: Metadata,
+) -> (mpsc::Sender<Vec<Decided>>, tokio::task::JoinHandle<Result<Written, ImportError>>) {
+    let (sender, mut receiver) = mpsc::channel::<Vec<Decided>>(BATCHES_IN_FLIGHT);
+    let task = tokio::spawn(async move {
+        let mut conn = pool.acquire().await?;
+        let mut written = Written::default();
+        while let Some(batch) = receiver.recv().await {
+            write(&mut conn, batch, &administration, &metadata, &mut written).await?;
+        }
+        Ok(written)
+    });
+    (sender, task)
+}
+
+/// Decides one page of changed rows and hands the batches to the writer.
+pub async fn decide_page(
+    conn: &mut PgConnection,
+    rows: Vec<ChangedRow>,
+    administration: &AdministrationId,
+    today: NaiveDate,
+    writer: &mpsc::Sender<Vec<Decided>>,
+) -> Result<(), ImportError> {
+    let mut by_debtor: Vec<(String, Vec<ChangedRow>)> = Vec::new();
+    for row in rows {
+        match by_debtor.last_mut() {
+            Some((code, rows)) if *code == row.debtor_code => rows.push(row),
+            _ => by_debtor.push((row.debtor_code.clone(), vec![row])),
+        }
+    }
+    let ids: Vec<String> = by_debtor.iter().map(|(code, _)| format!("{administration}:{code}")).collect();
+    let mut loaded = store::load_many::<DebtorAccount>(&mut *conn, &ids).await?;
+    let mut batch: Vec<Decided> = Vec::new();
+    let mut batch_events = 0;
+    let send = |batch: Vec<Decided>| async move { writer.send(batch).await.map_err(|_| ImportError::WriterStopped) };
+    for ((_, rows), id) in by_debtor.into_iter().zip(ids) {
+        let entry = loaded.remove(&id).unwrap_or_default();
+        let mut decided = decide_debtor(id, entry.state, entry.last_sequence, rows, today);
+        // A debtor with more events than a batch holds goes ahead in batches of its own; its
+        // documents are recorded with its last part (a rerun in between finds the events and adds none).
+        while decided.events.len() > MAX_BATCH_EVENTS {
+            let rest = decided.events.split_off(MAX_BATCH_EVENTS);
+            let head = Decided {
+                aggregate_id: decided.aggregate_id.clone(),
+                after_sequence: decided.after_sequence,
+                events: std::mem::replace(&mut decided.events, rest),
+                documents: vec![],
+                counts: ImportCounts::default(),
+                issues: vec![],
+            };
+            decided.after_sequence += u64::try_from(MAX_BATCH_EVENTS).unwrap_or(u64::MAX);
+            send(vec![head]).await?;
+        }
+        if batch_events + decided.events.len() > MAX_BATCH_EVENTS {
+            send(std::mem::take(&mut batch)).await?;
+            batch_events = 0;
+        }
+        batch_events += decided.events.len();
+        batch.push(decided);
+    }
+    if !batch.is_empty() {
+        send(batch).await?;
+    }
+    Ok(())
+}
+
+fn decide_debtor(
+    aggregate_id: String,
+    mut state: DebtorAccount,
+    after_sequence: u64,
+    rows: Vec<ChangedRow>,
+    today: NaiveDate,
+) -> Decided {
+    let mut decided = Decided {
+        aggregate_id,
+        after_sequence,
+        events: Vec::new(),
+        documents: Vec::new(),
+        counts: ImportCounts::default(),
+        issues: Vec::new(),
+    };
+    for row in rows {
+        let command = match command(&row, today) {
+            Ok(command) => command,
+            Err(message) => {
+                decided.issues.push(problem(IssueSeverity::Error, &row.key, message));
+                continue;
+            }
+        };
+        match decide(&state, command) {
+            Ok(events) => {
+                for event in events {
+                    count(&mut decided.counts, &event);
+                    state.apply(event.clone());
+                    decided.events.push(event);
+                }
+            }
+            // Recorded as imported all the same: the same document would be refused the same way
+            // on every run; when the books change it, its new hash brings it back.
+            Err(error) => decided.issues.push(problem(IssueSeverity::Warning, &row.key, error.to_string())),
+        }
+        decided.documents.push((row.key, row.content_hash, row.precedence));
+    }
+    decided
+}
+
+fn command(row: &ChangedRow, today: NaiveDate) -> Result<C, String> {
+    let document: StagedDocument =
+        serde_json::from_str(&row.document).map_err(|e| format!("staged document unreadable: {e}"))?;
+    let key = || DocumentKey::parse(&row.key).map_err(|e| e.to_string());
+    let link_id_seed = Uuid::new_v5(&LINK_NAMESPACE, row.key.as_bytes());
+    Ok(match document {
+        StagedDocument::Debtor(debtor) => C::ImportDebtor { key: key()?, debtor },
+        StagedDocument::Invoice(invoice) => C::ImportInvoice { key: key()?, invoice, link_id_seed },
+        StagedDocument::Payment(payment) => C::ReceivePayment { key: key()?, payment, today, link_id_seed },
+        StagedDocument::OpenAmount { invoice_number, books_open } => {
+            C::ReconcileOpenAmount { invoice_number, books_open }
+        }
+    })
+}
+
+fn problem(severity: IssueSeverity, key: &str, message: String) -> ImportIssue {
+    // `acme|e-boekhouden|invoice|F1` reads better as `invoice F1` in the import log.
+    let document = key.splitn(4, '|').skip(2).collect::<Vec<_>>().join(" ");
+    ImportIssue { severity, document, message }
+}
+
+fn count(counts: &mut ImportCounts, event: &E) {
+    let counter = match event {
+        E::DebtorImported { .. } => &mut counts.debtors_added,
+        E::DebtorUpdated { .. } => &mut counts.debtors_updated,
+        E::InvoiceImported { .. } => &mut counts.invoices_added,
+        E::InvoiceCorrected { .. } => &mut counts.invoices_updated,
+        E::CreditNoteImported { .. } => &mut counts.credit_notes_added,
+        E::PaymentReceived { .. } => &mut counts.payments_added,
+        E::PaymentLinked { .. } => &mut counts.payments_linked,
+        E::OpenAmountAdjusted { .. } => &mut counts.open_amounts_adjusted,
+        _ => return,
+    };
+    *counter += 1;
+}
+
+/// Adds the document counts and events written of `part` to `total`.
+pub(super) fn add(total: &mut ImportCounts, part: &ImportCounts) {
+    total.events_written += part.events_written;
+    total.debtors_added += part.debtors_added;
+    total.debtors_updated += part.debtors_updated;
+    total.invoices_added += part.invoices_added;
+    total.invoices_updated += part.invoices_updated;
+    total.credit_notes_added += part.credit_notes_added;
+    total.payments_added += part.payments_added;
+    total.payments_linked += part.payments_linked;
+    total.open_amounts_adjusted += part.open_amounts_adjusted;
+}
+
+/// One transaction: the events (bulk path) and, for every aggregate written, its documents.
+async fn write(
+    conn: &mut PgConnection,
+    batch: Vec<Decided>,
+    administration: &AdministrationId,
+    metadata: &Metadata,
+    written: &mut Written,
+) -> Result<(), ImportError> {
+    let now = Utc::now();
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    let mut appends: Vec<PendingAppend<DebtorAccount>> = Vec::with_capacity(batch.len());
+    let mut rest: HashMap<String, Decided> = HashMap::new();
+    for mut decided in batch {
+        appends.push(PendingAppend {
+            aggregate_id: decided.aggregate_id.clone(),
+            after_sequence: decided.after_sequence,
+            events: std::mem::take(&mut decided.events),
+            metadata: metadata.caused(now),
+        });
+        rest.insert(decided.aggregate_id.clone(), decided);
+    }
+    let report = store::append_in(&mut tx, &appends).await?;
+    let conflicted: Vec<String> = report.conflicts.iter().map(|c| c.aggregate_id.clone()).collect();
+    let (mut keys, mut hashes, mut precedences, mut aggregates) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut counts = ImportCounts { events_written: report.events_written, ..ImportCounts::default() };
+    let mut issues = Vec::new();
+    for (aggregate, decided) in rest.into_iter().filter(|(a, _)| !conflicted.contains(a)) {
+        add(&mut counts, &ImportCounts { events_written: 0, ..decided.counts });
+        issues.extend(decided.issues);
+        for (key, hash, precedence) in decided.documents {
+            keys.push(key);
+            hashes.push(hash);
+            precedences.push(precedence);
+            aggregates.push(aggregate.clone());
+        }
+    }
+    sqlx::query(
+        "INSERT INTO import_document (key, administration, content_hash, source, aggregate_id) \
+         SELECT k, $1, h, s, a FROM UNNEST($2::text[], $3::text[], $4::int2[], $5::text[]) AS u(k, h, s, a) \
+         ON CONFLICT (key) DO UPDATE SET content_hash = EXCLUDED.content_hash, source = EXCLUDED.source, \
+           aggregate_id = EXCLUDED.aggregate_id, imported_at = now()",
+    )
+    .bind(administration.as_str())
+    .bind(&keys)
+    .bind(&hashes)
+    .bind(&precedences)
+    .bind(&aggregates)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    add(&mut written.counts, &counts);
+    written.issues.extend(issues);
+    let prefix = format!("{administration}:");
+    written.conflicted.extend(conflicted.iter().map(|id| id.strip_prefix(&prefix).unwrap_or(id).to_owned()));
+    Ok(())
+}

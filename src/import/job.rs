@@ -1,0 +1,369 @@
+//! One import run: the lock, the import log events, reading the books in DESIGN §6's order, the
+//! diff, the writes, and what a failure means for the link.
+
+use chrono::{Days, NaiveDate, Utc};
+use sqlx::{Connection, PgConnection};
+use tracing::{info, instrument, warn};
+use uuid::Uuid;
+
+use super::apply::{add, decide_page, spawn_writer};
+use super::map::{Mapper, StagedRow};
+use super::stage::Stager;
+use super::{diff, ImportError, ImportSettings, PgCallBudget, Progress};
+use crate::domain::administration::AdministrationCommand;
+use crate::domain::{AdministrationId, Cents, ImportId};
+use crate::eboekhouden::parse::Record;
+use crate::eboekhouden::{self, Client, FactuurFilter, MutatieSync, Records, RelatieFilter, SaldiFilter};
+use crate::engine::Engine;
+use crate::events::administration::{ImportCounts, ImportIssue, ImportTrigger, IssueSeverity};
+use crate::events::Metadata;
+
+/// What to import and on whose behalf.
+#[derive(Clone, Debug)]
+pub struct ImportRequest {
+    pub administration: AdministrationId,
+    pub trigger: ImportTrigger,
+    /// The business date of the run (payments are linked as of this day; the quota month).
+    pub today: NaiveDate,
+    pub actor: String,
+}
+
+/// What a completed import did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportReport {
+    pub import_id: ImportId,
+    pub counts: ImportCounts,
+    pub issues: Vec<ImportIssue>,
+}
+
+/// How often a debtor that another writer changed meanwhile is loaded and decided again.
+const MAX_RETRIES: usize = 3;
+
+/// Runs one import of `request.administration` with `client`, start to end.
+#[instrument(skip_all, fields(administration = %request.administration))]
+pub async fn run_import(
+    engine: &Engine,
+    client: &Client,
+    request: &ImportRequest,
+    settings: &ImportSettings,
+    progress: &dyn Progress,
+) -> Result<ImportReport, ImportError> {
+    let admin = &request.administration;
+    // A connection of its own, outside the pool: when it closes (or the process dies) the session
+    // ends, and with it the advisory lock and the staging tables.
+    let mut conn = PgConnection::connect_with(&engine.pool().connect_options()).await?;
+    let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock(hashtextextended($1, 0))")
+        .bind(lock_key(admin))
+        .fetch_one(&mut conn)
+        .await?;
+    if !locked {
+        return Err(ImportError::AlreadyRunning(admin.to_string()));
+    }
+    let import_id = ImportId::from_uuid(Uuid::now_v7());
+    let metadata = Metadata::new(request.actor.clone(), format!("import:{import_id}"), Utc::now());
+    let start = AdministrationCommand::StartImport { import_id, trigger: request.trigger };
+    engine.administration_command(admin, start, &metadata).await?;
+    let result = read_and_write(engine, client, request, settings, progress, conn, &metadata).await;
+    if let Err(error) = client.close_session().await {
+        warn!(%error, "could not close the e-Boekhouden session");
+    }
+    finish(engine, admin, import_id, &metadata, result).await
+}
+
+/// One import per administration at a time, across processes.
+fn lock_key(administration: &AdministrationId) -> String {
+    format!("vordering:import:{administration}")
+}
+
+/// Records how the run ended: `ImportCompleted`, or `ImportFailed` (and a broken link when the
+/// package refused the codes).
+async fn finish(
+    engine: &Engine,
+    admin: &AdministrationId,
+    import_id: ImportId,
+    metadata: &Metadata,
+    result: Result<Tally, ImportError>,
+) -> Result<ImportReport, ImportError> {
+    let now = Utc::now();
+    match result {
+        Ok(Tally { counts, issues }) => {
+            let command = AdministrationCommand::CompleteImport { import_id, counts, issues: issues.clone() };
+            engine.administration_command(admin, command, &metadata.caused(now)).await?;
+            info!(events = counts.events_written, "import completed");
+            Ok(ImportReport { import_id, counts, issues })
+        }
+        Err(error) => {
+            if let ImportError::Package(eboekhouden::Error::CredentialsRejected { code, .. }) = &error {
+                let broken = AdministrationCommand::MarkLinkBroken { error_code: code.clone(), detected_at: now };
+                engine.administration_command(admin, broken, &metadata.caused(now)).await?;
+            }
+            let failed = AdministrationCommand::FailImport {
+                import_id,
+                error_kind: error.kind().to_owned(),
+                message: error.to_string(),
+            };
+            engine.administration_command(admin, failed, &metadata.caused(now)).await?;
+            Err(error)
+        }
+    }
+}
+
+/// What a run counted and noticed.
+struct Tally {
+    counts: ImportCounts,
+    issues: Vec<ImportIssue>,
+}
+
+async fn read_and_write(
+    engine: &Engine,
+    client: &Client,
+    request: &ImportRequest,
+    settings: &ImportSettings,
+    progress: &dyn Progress,
+    conn: PgConnection,
+    metadata: &Metadata,
+) -> Result<Tally, ImportError> {
+    let mapper =
+        Mapper { administration: request.administration.clone(), default_term_days: settings.default_term_days };
+    let mut issues = Vec::new();
+    let started = std::time::Instant::now();
+    let mut stager = Stager::start(conn).await?;
+    let mutatie_cursor =
+        read_books(engine, client, request, settings, &mapper, &mut stager, &mut issues, progress).await?;
+    let mut conn = stager.finish().await?;
+    info!(elapsed_ms = started.elapsed().as_millis(), "the books are read and staged");
+    let mut counts = write_changes(&mut conn, engine, settings, request, metadata, &mut issues, progress).await?;
+    save_cursor(engine, &request.administration, mutatie_cursor).await?;
+    // Closing alone would release the lock only once the server has noticed; the next run may be quicker.
+    sqlx::query("SELECT pg_advisory_unlock(hashtextextended($1, 0))")
+        .bind(lock_key(&request.administration))
+        .execute(&mut conn)
+        .await?;
+    conn.close().await?;
+    counts.warnings = count(&issues, IssueSeverity::Warning);
+    counts.errors = count(&issues, IssueSeverity::Error);
+    Ok(Tally { counts, issues })
+}
+
+fn count(issues: &[ImportIssue], severity: IssueSeverity) -> u64 {
+    u64::try_from(issues.iter().filter(|i| i.severity == severity).count()).unwrap_or(u64::MAX)
+}
+
+/// Reads the books in DESIGN §6's order into the stage; returns the new mutation cursor.
+#[allow(clippy::too_many_arguments, reason = "one call site; the arguments are the run's context")]
+async fn read_books(
+    engine: &Engine,
+    client: &Client,
+    request: &ImportRequest,
+    settings: &ImportSettings,
+    mapper: &Mapper,
+    stager: &mut Stager,
+    issues: &mut Vec<ImportIssue>,
+    progress: &dyn Progress,
+) -> Result<i64, ImportError> {
+    let admin = request.administration.as_str();
+    progress.phase("relations");
+    let mut relations = client.get_relaties(&RelatieFilter::default()).await?;
+    while let Some(relation) = next(&mut relations, issues).await? {
+        stage(stager, mapper.relation(&relation), issues).await?;
+        progress.parsed(1);
+    }
+    progress.phase("mutations");
+    let cursor: Option<i64> = sqlx::query_scalar("SELECT mutatie_nr FROM import_cursor WHERE administration = $1")
+        .bind(admin)
+        .fetch_optional(engine.pool())
+        .await?;
+    let from = match cursor {
+        Some(_) => NaiveDate::from_ymd_opt(1980, 1, 1).unwrap_or_default(),
+        None => {
+            request.today.checked_sub_days(Days::new(u64::from(settings.first_import_days))).unwrap_or(request.today)
+        }
+    };
+    let budget = PgCallBudget::new(engine.pool().clone(), admin, settings.monthly_call_limit);
+    let mut sync = MutatieSync::new(client, &budget, request.today, cursor.unwrap_or(0), from);
+    loop {
+        match sync.next_batch().await {
+            Ok(Some(batch)) => {
+                for mutation in &batch {
+                    stage(stager, mapper.mutation(mutation), issues).await?;
+                }
+                progress.parsed(u64::try_from(batch.len()).unwrap_or(0));
+            }
+            Ok(None) => break,
+            Err(error @ (eboekhouden::Error::QuotaExceeded { .. } | eboekhouden::Error::BudgetExhausted { .. })) => {
+                // The rest of the books is still read; payments not seen show up as open-amount changes.
+                issues.push(ImportIssue {
+                    severity: IssueSeverity::Warning,
+                    document: String::new(),
+                    message: error.to_string(),
+                });
+                break;
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
+    for spoiled in sync.take_spoiled() {
+        issues.push(ImportIssue {
+            severity: IssueSeverity::Error,
+            document: String::new(),
+            message: spoiled.to_string(),
+        });
+    }
+    let cursor = sync.cursor();
+    progress.phase("invoices");
+    let mut invoices = client.get_facturen(&FactuurFilter::default()).await?;
+    while let Some(invoice) = next(&mut invoices, issues).await? {
+        stage(stager, mapper.invoice(&invoice), issues).await?;
+        progress.parsed(1);
+    }
+    progress.phase("open items");
+    let mut open_total = Cents::ZERO;
+    let mut open_items = client.get_open_posten().await?;
+    while let Some(item) = next(&mut open_items, issues).await? {
+        open_total = open_total.checked_add(item.openstaand).unwrap_or(open_total);
+        stage(stager, mapper.open_item(&item), issues).await?;
+        progress.parsed(1);
+    }
+    compare_with_ledger(client, open_total, issues).await?;
+    Ok(cursor)
+}
+
+/// The next record; a record with a bad field becomes an error in the import log and the rest
+/// of the response is still read.
+async fn next<T: Record>(
+    records: &mut Records<T>,
+    issues: &mut Vec<ImportIssue>,
+) -> Result<Option<T>, eboekhouden::Error> {
+    loop {
+        match records.next().await {
+            Err(error) if error.is_record_error() => {
+                issues.push(ImportIssue {
+                    severity: IssueSeverity::Error,
+                    document: String::new(),
+                    message: error.to_string(),
+                });
+            }
+            other => return other,
+        }
+    }
+}
+
+async fn stage(
+    stager: &mut Stager,
+    mapped: Result<Vec<StagedRow>, ImportIssue>,
+    issues: &mut Vec<ImportIssue>,
+) -> Result<(), sqlx::Error> {
+    match mapped {
+        Ok(rows) => {
+            for row in rows {
+                stager.push(row).await?;
+            }
+        }
+        Err(issue) => issues.push(issue),
+    }
+    Ok(())
+}
+
+/// Σ open items against the receivables ledger (`DEB`) of GetSaldi; a difference is a warning.
+async fn compare_with_ledger(
+    client: &Client,
+    open_total: Cents,
+    issues: &mut Vec<ImportIssue>,
+) -> Result<(), eboekhouden::Error> {
+    let filter = SaldiFilter::categorie("DEB");
+    let mut saldi = client.get_saldi(&filter).await?;
+    let mut ledger = Cents::ZERO;
+    while let Some(saldo) = saldi.next().await? {
+        ledger = ledger.checked_add(saldo.saldo).unwrap_or(ledger);
+    }
+    if ledger != open_total {
+        let difference = ledger.checked_sub(open_total).unwrap_or(Cents::ZERO);
+        issues.push(ImportIssue {
+            severity: IssueSeverity::Warning,
+            document: String::new(),
+            message: format!(
+                "the open items add up to {open_total}, the receivables ledger says {ledger} (difference {difference})"
+            ),
+        });
+    }
+    Ok(())
+}
+
+async fn write_changes(
+    conn: &mut PgConnection,
+    engine: &Engine,
+    settings: &ImportSettings,
+    request: &ImportRequest,
+    metadata: &Metadata,
+    issues: &mut Vec<ImportIssue>,
+    progress: &dyn Progress,
+) -> Result<ImportCounts, ImportError> {
+    progress.phase("comparing");
+    let started = std::time::Instant::now();
+    let admin = &request.administration;
+    let changed = diff::changed(conn, admin.as_str()).await?;
+    info!(changed, elapsed_ms = started.elapsed().as_millis(), "the changes are known");
+    for key in diff::orphans(conn).await? {
+        issues.push(ImportIssue {
+            severity: IssueSeverity::Error,
+            document: key,
+            message: "no relation is known for this payment".to_owned(),
+        });
+    }
+    progress.phase("writing");
+    let started = std::time::Instant::now();
+    let last_rank: i64 =
+        sqlx::query_scalar("SELECT coalesce(max(debtor_rank), 0) FROM import_changed").fetch_one(&mut *conn).await?;
+    let mut retry = Vec::new();
+    let mut counts = ImportCounts::default();
+    let mut after = 0;
+    for attempt in 0..=MAX_RETRIES {
+        let (sender, writer) = spawn_writer(engine.pool().clone(), admin.clone(), metadata.clone());
+        let decided = async {
+            if attempt == 0 {
+                while after < last_rank {
+                    let rows = diff::page(conn, after, settings.debtors_per_page).await?;
+                    decide_page(conn, rows, admin, request.today, &sender).await?;
+                    after += settings.debtors_per_page;
+                    progress.parsed(0);
+                }
+            } else {
+                let rows = diff::rows_of(conn, &retry).await?;
+                decide_page(conn, rows, admin, request.today, &sender).await?;
+            }
+            drop(sender);
+            Ok::<(), ImportError>(())
+        }
+        .await;
+        let written = writer.await.map_err(|e| ImportError::Join(e.to_string()))??;
+        decided?;
+        add(&mut counts, &written.counts);
+        progress.written(written.counts.events_written);
+        issues.extend(written.issues);
+        retry = written.conflicted;
+        if retry.is_empty() {
+            break;
+        }
+    }
+    for code in retry {
+        issues.push(ImportIssue {
+            severity: IssueSeverity::Error,
+            document: format!("debtor {code}"),
+            message: "kept changing during the import; run it again".to_owned(),
+        });
+    }
+    info!(events = counts.events_written, elapsed_ms = started.elapsed().as_millis(), "changes written");
+    Ok(counts)
+}
+
+async fn save_cursor(engine: &Engine, admin: &AdministrationId, cursor: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO import_cursor (administration, mutatie_nr) VALUES ($1, $2) \
+         ON CONFLICT (administration) DO UPDATE SET mutatie_nr = GREATEST(import_cursor.mutatie_nr, $2), updated_at = now()",
+    )
+    .bind(admin.as_str())
+    .bind(cursor)
+    .execute(engine.pool())
+    .await?;
+    Ok(())
+}

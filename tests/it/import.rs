@@ -1,0 +1,6 @@
+//! The import against the simulator: first import, an idempotent second run, and a day's changes.
+
+mod faults;
+mod flow;
+mod kill;
+pub mod setup;
