@@ -15,6 +15,7 @@ macro_rules! say {
 }
 
 mod administration;
+mod audit;
 mod collection;
 mod costs;
 mod db;
@@ -24,6 +25,7 @@ mod import;
 mod link;
 mod pause;
 mod payment;
+mod projections;
 mod serve;
 mod settings;
 mod simulator;
@@ -74,6 +76,12 @@ enum Command {
     CreditNote(payment::CreditNoteCommand),
     /// Legal calculator: collection costs (WIK), statutory interest, payment allocation.
     Costs(costs::CostsArgs),
+    /// Replay an administration's history with every link decision, or verify the balances.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
+    /// Read models: status, blue/green rebuild, and the runner that keeps them up to date.
+    #[command(subcommand)]
+    Projections(projections::ProjectionsCommand),
     /// Dunning policies, the dunning run and reminder delivery.
     #[command(subcommand)]
     Dunning(dunning::DunningCommand),
@@ -137,6 +145,8 @@ pub fn main() -> ExitCode {
             Command::Payment(command) => payment::payment(&context, command).await,
             Command::CreditNote(command) => payment::credit_note(&context, command).await,
             Command::Costs(args) => costs::run(&context, args),
+            Command::Audit(command) => audit::run(&context, command).await,
+            Command::Projections(command) => projections::run(&context, command).await,
             Command::Dunning(command) => dunning::run(&context, command).await,
             Command::Collection(command) => collection::run(&context, command).await,
             Command::Pause(args) => pause::pause(&context, args).await,

@@ -2,11 +2,18 @@
 //! applies the migrations, and runs commands with their metadata.
 
 mod accounts;
+mod audit;
+mod dashboard;
 mod dunning;
 mod import;
 mod link;
 
 pub use accounts::{AccountError, UnknownDocument};
+pub use audit::ReplayQuery;
+pub use dashboard::{
+    AgeBucket, AgeingBoundaries, BadBoundaries, BucketRange, Cursor, DebtorDetail, DebtorLine, Dso, InvoiceFilter,
+    InvoiceLine, InvoicePage, Phase, PhaseTotal, Totals,
+};
 pub use dunning::{AcceptHook, AfterAccept, DeliveryOptions, DeliveryReport, DunningReport, RunError};
 pub use import::SoapVerifier;
 pub use link::{LinkOutcome, LinkRejected, LinkVerifier};
@@ -45,6 +52,10 @@ pub enum EngineError {
     Credentials(#[from] CredentialsError),
     #[error(transparent)]
     LinkRejected(#[from] LinkRejected),
+    #[error(transparent)]
+    Projection(#[from] crate::projections::ProjectionError),
+    #[error(transparent)]
+    Audit(#[from] crate::audit::AuditError),
     #[error(transparent)]
     Package(crate::eboekhouden::Error),
     #[error(transparent)]
@@ -112,6 +123,7 @@ impl Engine {
     /// Uses a pool the caller built (tests, an embedding server); applies the migrations.
     pub async fn from_pool(pool: PgPool) -> Result<Engine, EngineError> {
         crate::MIGRATOR.run(&pool).await?;
+        crate::projections::ensure(&pool).await?;
         Ok(Engine {
             administrations: CommandBus::new(pool.clone()),
             accounts: CommandBus::new(pool.clone()),

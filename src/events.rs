@@ -7,6 +7,7 @@
 pub mod administration;
 pub mod debtor_account;
 mod metadata;
+pub mod upcast;
 
 pub use administration::AdministrationEvent;
 pub use debtor_account::DebtorAccountEvent;

@@ -34,6 +34,7 @@
 //! `vordering::http::serve` adds the daily import scheduler.
 #![forbid(unsafe_code)]
 
+pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod credentials;
@@ -46,6 +47,7 @@ pub mod events;
 pub mod http;
 pub mod import;
 pub mod outbox;
+pub mod projections;
 pub mod store;
 
 /// The forward-only migrations of the durable tables, embedded in the binary.

@@ -11,7 +11,7 @@ pub use bulk::{append_batch, append_in, BulkReport, Conflict, ConflictKind, Pend
 pub use commands::{CommandBus, CommandError, MAX_CONFLICT_RETRIES};
 pub use load::{load_many, Loaded};
 pub use pool::{connect, PoolSettings};
-pub use reader::{head, read_batch, stream_of, Position, StoredEvent};
+pub use reader::{administration_log, head, read_batch, stream_below_horizon, stream_of, Position, StoredEvent};
 
 /// The database failed or returned what the store cannot read.
 #[derive(Debug, thiserror::Error)]

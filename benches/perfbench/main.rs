@@ -8,6 +8,7 @@ mod denominators;
 mod import;
 mod machine;
 mod parse;
+mod read_side;
 mod report;
 
 use std::path::PathBuf;
@@ -30,6 +31,12 @@ struct Args {
     /// Events written by the write measurements (a multiple of 4).
     #[arg(long, default_value_t = 100_000)]
     size: usize,
+    /// Invoices of the large administration of the read-side goals (GOALS.md: 1,000,000; 0 skips them).
+    #[arg(long, default_value_t = 100_000)]
+    read_invoices: usize,
+    /// Closed-loop seconds per dashboard query (GOALS.md G4: 5).
+    #[arg(long, default_value_t = 5.0)]
+    query_seconds: f64,
     /// Where the JSON report goes.
     #[arg(long, default_value = "target/perf/report.json")]
     out: PathBuf,
@@ -147,6 +154,10 @@ async fn run(args: Args) -> anyhow::Result<std::process::ExitCode> {
         1.1,
         Direction::AtMost,
     ));
+    if args.read_invoices > 0 {
+        let each = std::time::Duration::from_secs_f64(args.query_seconds);
+        results.extend(read_side::run(&pool, args.read_invoices, l_copy, each).await?);
+    }
     machine.loadavg_after = machine::loadavg();
     let report = Report {
         machine,

@@ -38,6 +38,7 @@ pub enum DebtorAccountEvent {
         content_hash: String,
         changes: Vec<DebtorChange>,
     },
+    /// Version 2.0 added `payment_term_days`; version-1.0 events are upcast (`events::upcast`).
     InvoiceImported {
         document_key: String,
         content_hash: String,
@@ -46,6 +47,8 @@ pub enum DebtorAccountEvent {
         due_date: NaiveDate,
         amount: Cents,
         source: InvoiceSource,
+        /// The payment term the books gave, in days from the invoice date to the due date.
+        payment_term_days: i64,
     },
     /// Same document, new content; the open amount moves by the difference of the amounts.
     InvoiceCorrected {
@@ -208,6 +211,9 @@ impl cqrs_es::DomainEvent for DebtorAccountEvent {
     }
 
     fn event_version(&self) -> String {
-        "1.0".to_owned()
+        match self {
+            Self::InvoiceImported { .. } => super::upcast::INVOICE_IMPORTED_VERSION.to_owned(),
+            _ => "1.0".to_owned(),
+        }
     }
 }

@@ -120,7 +120,9 @@ impl ApiError {
                 | E::NoDataDir
                 | E::Credentials(K::BadKey | K::MissingKey | K::KeyFile { .. } | K::Database(_))
                 | E::Administration(C::Store(_))
-                | E::Account(C::Store(_)) => (S::INTERNAL_SERVER_ERROR, "internal"),
+                | E::Account(C::Store(_))
+                | E::Projection(_)
+                | E::Audit(_) => (S::INTERNAL_SERVER_ERROR, "internal"),
             },
         }
     }

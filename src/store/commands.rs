@@ -46,7 +46,8 @@ where
     A::Command: Clone,
 {
     pub fn new(pool: PgPool) -> Self {
-        let store = PersistedEventStore::new_event_store(PostgresEventRepository::new(pool));
+        let store = PersistedEventStore::new_event_store(PostgresEventRepository::new(pool))
+            .with_upcasters(crate::events::upcast::cqrs_upcasters(A::TYPE));
         CommandBus { cqrs: CqrsFramework::new(store, vec![], ()) }
     }
 

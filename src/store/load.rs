@@ -6,6 +6,7 @@ use cqrs_es::Aggregate;
 use sqlx::{PgExecutor, Row};
 
 use super::StoreError;
+use crate::events::upcast;
 
 /// An aggregate's state and the sequence of its last event (0 when it has none).
 #[derive(Debug, Default)]
@@ -20,7 +21,7 @@ pub async fn load_many<'c, A: Aggregate>(
     ids: &[String],
 ) -> Result<HashMap<String, Loaded<A>>, StoreError> {
     let rows = sqlx::query(
-        "SELECT aggregate_id, sequence, payload::text AS payload FROM events \
+        "SELECT aggregate_id, sequence, event_type, event_version, payload::text AS payload FROM events \
          WHERE aggregate_type = $1 AND aggregate_id = ANY($2) ORDER BY aggregate_id, sequence",
     )
     .bind(A::TYPE)
@@ -31,13 +32,23 @@ pub async fn load_many<'c, A: Aggregate>(
     for row in rows {
         let aggregate_id: String = row.try_get("aggregate_id")?;
         let sequence: i64 = row.try_get("sequence")?;
-        let payload: String = row.try_get("payload")?;
-        let event: A::Event = serde_json::from_str(&payload).map_err(|e| StoreError::Corrupt {
+        let corrupt = |detail: String| StoreError::Corrupt {
             aggregate_type: A::TYPE.to_owned(),
             aggregate_id: aggregate_id.clone(),
             sequence,
-            detail: e.to_string(),
-        })?;
+            detail,
+        };
+        let payload: String = row.try_get("payload")?;
+        let (event_type, version): (String, String) = (row.try_get("event_type")?, row.try_get("event_version")?);
+        // Old versions go through the upcasters first, like every other reader.
+        let event: A::Event = if upcast::needs_upcast(A::TYPE, &event_type, &version) {
+            let value = serde_json::from_str(&payload).map_err(|e| corrupt(e.to_string()))?;
+            let (value, _) =
+                upcast::upcast(A::TYPE, &event_type, &version, value).map_err(|e| corrupt(e.to_string()))?;
+            serde_json::from_value(value).map_err(|e| corrupt(e.to_string()))?
+        } else {
+            serde_json::from_str(&payload).map_err(|e| corrupt(e.to_string()))?
+        };
         let entry = loaded.entry(aggregate_id).or_default();
         entry.state.apply(event);
         entry.last_sequence = u64::try_from(sequence).unwrap_or(0);

@@ -7,10 +7,12 @@
 //! `(tx_id, global_position)` order, so each row is delivered exactly once and in commit order.
 
 use chrono::{DateTime, Utc};
+use futures::{Stream, StreamExt};
 use serde::de::DeserializeOwned;
 use sqlx::{PgExecutor, Row};
 
 use super::StoreError;
+use crate::events::upcast;
 
 /// A point in the global order: the writing transaction and the row's position in it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
@@ -69,6 +71,19 @@ pub async fn read_batch<'c>(
     rows.iter().map(to_stored_event).collect()
 }
 
+const ALL_BELOW_HORIZON: &str = "SELECT tx_id::text AS tx, global_position, aggregate_type, aggregate_id, \
+     sequence, event_type, event_version, payload::text AS payload, metadata::text AS metadata, recorded_at \
+     FROM events WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY tx_id, global_position";
+
+/// Every event below the horizon, in global order, streamed with one statement (one snapshot):
+/// what a projection rebuild folds. The caller keeps the last position it saw as its checkpoint.
+pub fn stream_below_horizon<'c, E>(executor: E) -> impl Stream<Item = Result<StoredEvent, StoreError>> + 'c
+where
+    E: PgExecutor<'c> + 'c,
+{
+    sqlx::query(ALL_BELOW_HORIZON).fetch(executor).map(|row| to_stored_event(&row?))
+}
+
 /// The last event written, visible or not yet below the horizon; `None` for an empty store.
 pub async fn head<'c>(executor: impl PgExecutor<'c>) -> Result<Option<Position>, StoreError> {
     let row = sqlx::query(
@@ -85,8 +100,9 @@ fn position(row: &sqlx::postgres::PgRow) -> Result<Position, StoreError> {
     Ok(Position { tx, pos: row.try_get("global_position")? })
 }
 
+/// Maps a row and brings an old event version to the current shape (`events::upcast`).
 pub(super) fn to_stored_event(row: &sqlx::postgres::PgRow) -> Result<StoredEvent, StoreError> {
-    Ok(StoredEvent {
+    upcast(StoredEvent {
         position: position(row)?,
         aggregate_type: row.try_get("aggregate_type")?,
         aggregate_id: row.try_get("aggregate_id")?,
@@ -99,6 +115,25 @@ pub(super) fn to_stored_event(row: &sqlx::postgres::PgRow) -> Result<StoredEvent
     })
 }
 
+/// Only an old version pays for parsing and re-serializing its payload.
+pub(super) fn upcast(mut event: StoredEvent) -> Result<StoredEvent, StoreError> {
+    if !upcast::needs_upcast(&event.aggregate_type, &event.event_type, &event.event_version) {
+        return Ok(event);
+    }
+    let corrupt = |detail: String| StoreError::Corrupt {
+        aggregate_type: event.aggregate_type.clone(),
+        aggregate_id: event.aggregate_id.clone(),
+        sequence: event.sequence,
+        detail,
+    };
+    let payload = serde_json::from_str(&event.payload).map_err(|e| corrupt(e.to_string()))?;
+    let (payload, version) = upcast::upcast(&event.aggregate_type, &event.event_type, &event.event_version, payload)
+        .map_err(|e| corrupt(e.to_string()))?;
+    event.payload = payload.to_string();
+    event.event_version = version;
+    Ok(event)
+}
+
 /// One aggregate's events in sequence order (the primary-key range scan, nothing else).
 pub async fn stream_of<'c>(
     executor: impl PgExecutor<'c>,
@@ -107,5 +142,19 @@ pub async fn stream_of<'c>(
 ) -> Result<Vec<StoredEvent>, StoreError> {
     let sql = format!("{SELECT_COLUMNS} WHERE aggregate_type = $1 AND aggregate_id = $2 ORDER BY sequence");
     let rows = sqlx::query(&sql).bind(aggregate_type).bind(aggregate_id).fetch_all(executor).await?;
+    rows.iter().map(to_stored_event).collect()
+}
+
+/// Every event of an administration — its own stream and its debtor accounts' (`"{id}:…"`) — in
+/// global order, for an administration-wide audit replay (a scan; one debtor uses `stream_of`).
+pub async fn administration_log<'c>(
+    executor: impl PgExecutor<'c>,
+    administration: &str,
+) -> Result<Vec<StoredEvent>, StoreError> {
+    let sql = format!(
+        "{SELECT_COLUMNS} WHERE (aggregate_type = 'Administration' AND aggregate_id = $1) \
+         OR (aggregate_type = 'DebtorAccount' AND starts_with(aggregate_id, $1 || ':')) ORDER BY tx_id, global_position"
+    );
+    let rows = sqlx::query(&sql).bind(administration).fetch_all(executor).await?;
     rows.iter().map(to_stored_event).collect()
 }

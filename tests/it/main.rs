@@ -1,9 +1,12 @@
 //! The single integration-test binary. Tests that need PostgreSQL use `#[sqlx::test]`, which makes a
 //! fresh database per test on the server named by `DATABASE_URL` (`.ci/run` starts one) and drops it after.
 
+mod audit;
 mod cli_flow;
 mod collection;
 mod costs_cli;
+mod dashboard;
+mod dashboard_logs;
 mod debtor_account;
 mod dunning;
 mod dunning_cli;
@@ -21,5 +24,10 @@ mod import;
 mod linking;
 mod outbox;
 mod outbox_smtp;
+mod projections_crash;
+mod projections_history;
+mod projections_notify;
+mod projections_rebuild;
+mod projections_upcast;
 mod support;
 mod zeep;

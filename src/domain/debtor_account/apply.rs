@@ -62,6 +62,7 @@ impl DebtorAccount {
                 due_date,
                 amount,
                 source,
+                ..
             } => {
                 self.documents.insert(document_key.clone(), content_hash.clone());
                 let invoice = Invoice {

@@ -99,6 +99,7 @@ fn account_with_invoice(due: NaiveDate) -> DebtorAccount {
         due_date: due,
         amount: Cents::new(10_000),
         source: InvoiceSource::Invoicing,
+        payment_term_days: 0,
     });
     account
 }

@@ -17,7 +17,7 @@ use crate::support::at;
 
 #[test]
 fn administration_events_keep_their_serialized_form() {
-    check_golden("administration", &administration_examples(), variant_is_listed);
+    check_golden("administration", &administration_examples(), &[], variant_is_listed);
 }
 
 fn administration_examples() -> Vec<AdministrationEvent> {

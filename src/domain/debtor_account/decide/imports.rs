@@ -138,6 +138,7 @@ fn new_invoice(
         due_date: doc.due_date,
         amount: doc.amount,
         source: doc.source,
+        payment_term_days: (doc.due_date - doc.invoice_date).num_days(),
     };
     Ok(std::iter::once(imported).chain(links).collect())
 }

@@ -37,7 +37,9 @@ fn handle_returns_decides_error() {
 #[test]
 fn events_name_their_type_and_version() {
     let event = invoice("F1", 1_000, date(2025, 1, 31));
-    assert_eq!((event.event_type(), event.event_version()), ("InvoiceImported".to_owned(), "1.0".to_owned()));
+    assert_eq!((event.event_type(), event.event_version()), ("InvoiceImported".to_owned(), "2.0".to_owned()));
+    let payment = payment_received(&payment_doc("P1", 1_000, None));
+    assert_eq!((payment.event_type(), payment.event_version()), ("PaymentReceived".to_owned(), "1.0".to_owned()));
 }
 
 #[test]

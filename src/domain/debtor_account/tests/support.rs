@@ -103,6 +103,7 @@ pub fn invoice_imported(doc: &InvoiceDocument) -> E {
         due_date: doc.due_date,
         amount: doc.amount,
         source: doc.source,
+        payment_term_days: (doc.due_date - doc.invoice_date).num_days(),
     }
 }
 

@@ -1,0 +1,31 @@
+-- invoice_list: one row per invoice. `{v}` is the build's generation (v1, v2, …); readers use the
+-- view `invoice_list`, which points at the live build. Indexes come after the bulk load.
+CREATE TABLE invoice_list_{v} (
+    administration text    NOT NULL,
+    debtor_code    text    NOT NULL,
+    aggregate_id   text    NOT NULL,
+    invoice_number text    NOT NULL,
+    invoice_date   date    NOT NULL,
+    due_date       date    NOT NULL,
+    amount         bigint  NOT NULL,
+    open_amount    bigint  NOT NULL,
+    paid           bigint  NOT NULL,
+    credited       bigint  NOT NULL,
+    adjusted       bigint  NOT NULL,
+    -- Open (NotDue/Overdue by the reader's today), Reminder1…, Collection, Paused, Paid, Credited.
+    phase          text    NOT NULL,
+    -- dunning step → the day it was sent
+    steps          jsonb   NOT NULL,
+    prescribes_on  date,
+    settled_on     date
+);
+-- indexes
+ALTER TABLE invoice_list_{v} ADD CONSTRAINT invoice_list_{v}_pkey PRIMARY KEY (aggregate_id, invoice_number);
+-- a page of one phase, in due-date order
+CREATE INDEX invoice_list_{v}_phase ON invoice_list_{v} (administration, phase, due_date, invoice_number);
+-- a page of one ageing bucket: open invoices by due date
+CREATE INDEX invoice_list_{v}_open_due ON invoice_list_{v} (administration, due_date, invoice_number)
+    WHERE open_amount > 0;
+-- claims that prescribe soon
+CREATE INDEX invoice_list_{v}_prescribes ON invoice_list_{v} (administration, prescribes_on)
+    WHERE open_amount > 0;

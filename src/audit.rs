@@ -1,0 +1,52 @@
+//! Audit replay and verification.
+//!
+//! `replay` folds stored streams with the same `apply` the write side uses (`DebtorAccount::apply`,
+//! `Administration::apply_event`), optionally only up to a global position or a recording time, and
+//! reports every decision — above all every link and unlink — with who made it, why, under which
+//! command and correlation, and each affected invoice's figures in cents before and after.
+//! `verify` recomputes every balance from the events and compares it with the dashboard projection.
+
+mod figures;
+mod replay;
+mod verify;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+pub use figures::{AllocationFigure, InvoiceChange, InvoiceFigures};
+pub use replay::{replay_stream, LinkDecision, ReplayEntry, ReplayReport};
+pub use verify::{verify, Difference, VerifyReport};
+
+use crate::store::StoreError;
+
+/// Where a replay stops.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub enum Until {
+    /// The whole stream.
+    #[default]
+    End,
+    /// Events recorded at or before this time (the system timeline, `recorded_at`).
+    AsOf(DateTime<Utc>),
+    /// Events at or before this global position.
+    Position(i64),
+}
+
+impl Until {
+    pub fn includes(&self, event: &crate::store::StoredEvent) -> bool {
+        match self {
+            Until::End => true,
+            Until::AsOf(time) => event.recorded_at <= *time,
+            Until::Position(position) => event.position.pos <= *position,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Projection(#[from] crate::projections::ProjectionError),
+}

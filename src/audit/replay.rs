@@ -1,0 +1,206 @@
+//! Folding stored streams with the write side's `apply` and reporting each decision.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::figures::{InvoiceChange, InvoiceFigures};
+use super::{AuditError, Until};
+use crate::domain::debtor_account::{AllocationSource, DebtorAccount};
+use crate::domain::Cents;
+use crate::events::administration::AdministrationEvent as A;
+use crate::events::debtor_account::DebtorAccountEvent as E;
+use crate::projections::reason_text;
+use crate::store::StoredEvent;
+
+/// What a link or unlink decided.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct LinkDecision {
+    pub link_id: Option<Uuid>,
+    pub invoice_number: Option<String>,
+    /// `payment <ref>`, `credit note <number>`, or the package username of an administration link.
+    pub document: Option<String>,
+    pub costs: Option<Cents>,
+    pub interest: Option<Cents>,
+    pub principal: Option<Cents>,
+    /// The reason in the event (`art. 6:43 …`, an unlink's text, an error code).
+    pub reason: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ReplayEntry {
+    pub aggregate_type: String,
+    pub aggregate_id: String,
+    pub sequence: i64,
+    pub global_position: i64,
+    pub recorded_at: DateTime<Utc>,
+    pub event_type: String,
+    pub actor: Option<String>,
+    /// The reason a person gave with the command.
+    pub reason: Option<String>,
+    pub command_id: Option<String>,
+    pub correlation_id: Option<String>,
+    pub source: Option<String>,
+    pub link: Option<LinkDecision>,
+    pub invoices: Vec<InvoiceChange>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ReplayReport {
+    pub entries: Vec<ReplayEntry>,
+    pub events_folded: u64,
+    /// Events of types this binary does not know (written by a newer one); folded by nothing.
+    pub skipped: u64,
+}
+
+const LINK_TYPES: [&str; 8] = [
+    "PaymentLinked",
+    "PaymentUnlinked",
+    "CreditNoteLinked",
+    "CreditNoteUnlinked",
+    "LinkEstablished",
+    "LinkCredentialsRotated",
+    "LinkBroken",
+    "LinkRemoved",
+];
+
+/// Folds `events` (in stored order) up to `until`; with `only_links`, reports only links and unlinks.
+pub fn replay_stream(events: &[StoredEvent], until: Until, only_links: bool) -> Result<ReplayReport, AuditError> {
+    let mut states: HashMap<&str, DebtorAccount> = HashMap::new();
+    let mut report = ReplayReport::default();
+    for event in events.iter().filter(|e| until.includes(e)) {
+        let decision = match event.aggregate_type.as_str() {
+            "DebtorAccount" => match event.decode::<E>() {
+                Ok(decoded) => Some(fold_account(states.entry(&event.aggregate_id).or_default(), decoded)),
+                Err(_) if !crate::projections::is_core_account_event(&event.event_type) => None,
+                Err(error) => return Err(error.into()),
+            },
+            "Administration" => match event.decode::<A>() {
+                Ok(decoded) => Some((administration_link(decoded), Vec::new())),
+                Err(_) => None,
+            },
+            _ => None,
+        };
+        let Some((link, invoices)) = decision else {
+            report.skipped += 1;
+            continue;
+        };
+        report.events_folded += 1;
+        if only_links && !LINK_TYPES.contains(&event.event_type.as_str()) {
+            continue;
+        }
+        report.entries.push(entry(event, link, invoices)?);
+    }
+    Ok(report)
+}
+
+fn entry(
+    event: &StoredEvent,
+    link: Option<LinkDecision>,
+    invoices: Vec<InvoiceChange>,
+) -> Result<ReplayEntry, AuditError> {
+    let meta = event.metadata_map()?;
+    Ok(ReplayEntry {
+        aggregate_type: event.aggregate_type.clone(),
+        aggregate_id: event.aggregate_id.clone(),
+        sequence: event.sequence,
+        global_position: event.position.pos,
+        recorded_at: event.recorded_at,
+        event_type: event.event_type.clone(),
+        actor: meta.get("actor").cloned(),
+        reason: meta.get("reason").cloned(),
+        command_id: meta.get("command_id").cloned(),
+        correlation_id: meta.get("correlation_id").cloned(),
+        source: meta.get("source").cloned(),
+        link,
+        invoices,
+    })
+}
+
+/// The invoices an event touches, named before it is applied (an unlink names only its link).
+fn touched(state: &DebtorAccount, event: &E) -> Vec<String> {
+    match event {
+        E::InvoiceImported { invoice_number, .. }
+        | E::InvoiceCorrected { invoice_number, .. }
+        | E::PaymentLinked { invoice_number, .. }
+        | E::CreditNoteLinked { invoice_number, .. }
+        | E::OpenAmountAdjusted { invoice_number, .. } => vec![invoice_number.as_str().to_owned()],
+        E::PaymentUnlinked { link_id, .. } | E::CreditNoteUnlinked { link_id, .. } => {
+            state.links.get(link_id).map(|l| l.invoice_number.as_str().to_owned()).into_iter().collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Applies `event` with the write side's `apply`; the link decision and the invoices' figures.
+fn fold_account(state: &mut DebtorAccount, event: E) -> (Option<LinkDecision>, Vec<InvoiceChange>) {
+    let numbers = touched(state, &event);
+    let before: Vec<Option<InvoiceFigures>> = numbers.iter().map(|n| InvoiceFigures::find(state, n)).collect();
+    let link = account_link(state, &event);
+    state.apply(event);
+    let invoices = numbers
+        .into_iter()
+        .zip(before)
+        .map(|(number, before)| {
+            let after = InvoiceFigures::find(state, &number);
+            InvoiceChange { invoice_number: number, before, after }
+        })
+        .collect();
+    (link, invoices)
+}
+
+fn account_link(state: &DebtorAccount, event: &E) -> Option<LinkDecision> {
+    match event {
+        E::PaymentLinked { link_id, payment_ref, invoice_number, split, reason } => Some(LinkDecision {
+            link_id: Some(link_id.as_uuid()),
+            invoice_number: Some(invoice_number.as_str().to_owned()),
+            document: Some(format!("payment {payment_ref}")),
+            costs: Some(split.costs),
+            interest: Some(split.interest),
+            principal: Some(split.principal),
+            reason: Some(reason_text(reason)),
+        }),
+        E::CreditNoteLinked { link_id, credit_note, invoice_number, amount, reason } => Some(LinkDecision {
+            link_id: Some(link_id.as_uuid()),
+            invoice_number: Some(invoice_number.as_str().to_owned()),
+            document: Some(format!("credit note {credit_note}")),
+            costs: Some(Cents::ZERO),
+            interest: Some(Cents::ZERO),
+            principal: Some(*amount),
+            reason: Some(reason_text(reason)),
+        }),
+        E::PaymentUnlinked { link_id, reason } | E::CreditNoteUnlinked { link_id, reason } => {
+            let record = state.links.get(link_id);
+            let split = record
+                .and_then(|r| state.invoices.get(&r.invoice_number))
+                .and_then(|invoice| invoice.allocations.get(link_id))
+                .map(|allocation| allocation.split);
+            Some(LinkDecision {
+                link_id: Some(link_id.as_uuid()),
+                invoice_number: record.map(|r| r.invoice_number.as_str().to_owned()),
+                document: record.map(|r| match &r.source {
+                    AllocationSource::Payment(reference) => format!("payment {reference}"),
+                    AllocationSource::CreditNote(number) => format!("credit note {number}"),
+                }),
+                costs: split.map(|s| s.costs),
+                interest: split.map(|s| s.interest),
+                principal: split.map(|s| s.principal),
+                reason: Some(reason.clone()),
+            })
+        }
+        _ => None,
+    }
+}
+
+fn administration_link(event: A) -> Option<LinkDecision> {
+    let (document, reason) = match event {
+        A::LinkEstablished { package, username, .. } => (Some(username), Some(package)),
+        A::LinkCredentialsRotated { credentials_key_id, .. } => (None, Some(format!("key {credentials_key_id}"))),
+        A::LinkBroken { error_code, .. } => (None, Some(error_code)),
+        A::LinkRemoved { reason } => (None, Some(reason)),
+        _ => return None,
+    };
+    Some(LinkDecision { document, reason, ..LinkDecision::default() })
+}

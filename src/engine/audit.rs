@@ -1,0 +1,40 @@
+//! Audit replay and verification as engine calls.
+
+use tracing::instrument;
+
+use super::{Engine, EngineError};
+use crate::audit::{self, AuditError, ReplayReport, Until, VerifyReport};
+use crate::domain::debtor_account::DebtorAccount;
+use crate::domain::{AdministrationId, DebtorCode};
+use crate::store;
+
+/// What to replay: one debtor account, or the administration with all its debtor accounts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReplayQuery {
+    pub administration: AdministrationId,
+    pub debtor: Option<DebtorCode>,
+    pub until: Until,
+    /// Report only links and unlinks (everything is still folded).
+    pub only_links: bool,
+}
+
+impl Engine {
+    /// Folds the stream(s) with the write side's `apply` and reports each decision with the
+    /// affected invoices' figures before and after.
+    #[instrument(skip_all, fields(administration = %query.administration))]
+    pub async fn audit_replay(&self, query: &ReplayQuery) -> Result<ReplayReport, EngineError> {
+        let events = match &query.debtor {
+            Some(debtor) => {
+                let id = DebtorAccount::aggregate_id(&query.administration, debtor);
+                store::stream_of(self.pool(), "DebtorAccount", &id).await?
+            }
+            None => store::administration_log(self.pool(), query.administration.as_str()).await?,
+        };
+        audit::replay_stream(&events, query.until, query.only_links).map_err(EngineError::Audit)
+    }
+
+    /// Recomputes every balance from the events and compares it with the dashboard projection.
+    pub async fn audit_verify(&self, administration: &AdministrationId) -> Result<VerifyReport, EngineError> {
+        audit::verify(self.pool(), administration).await.map_err(|e: AuditError| EngineError::Audit(e))
+    }
+}

@@ -1,0 +1,195 @@
+//! The dashboard's lists: top debtors, one debtor, a page of invoices, claims about to prescribe.
+//! Each is an index range (`debtor_balance_top`, the invoice key, `invoice_list_phase`,
+//! `invoice_list_open_due`, `invoice_list_prescribes`), never a scan.
+
+use chrono::{Days, NaiveDate};
+use sqlx::postgres::PgRow;
+use sqlx::Row;
+
+use super::{
+    days_before, db, BucketRange, Cursor, DebtorDetail, DebtorLine, InvoiceFilter, InvoiceLine, InvoicePage, Phase,
+};
+use crate::domain::{AdministrationId, Cents, DebtorCode};
+use crate::engine::{Engine, EngineError};
+use crate::projections::{ProjectionError, Stage};
+
+const INVOICE_COLUMNS: &str = "debtor_code, invoice_number, invoice_date, due_date, amount, open_amount, paid, \
+     credited, adjusted, phase, steps::text AS steps, prescribes_on, settled_on";
+
+fn stage(text: &str) -> Result<Stage, EngineError> {
+    Stage::parse(text).ok_or_else(|| EngineError::Projection(ProjectionError::Corrupt(format!("phase `{text}`"))))
+}
+
+fn invoice_line(row: &PgRow, today: NaiveDate) -> Result<InvoiceLine, EngineError> {
+    let due_date: NaiveDate = row.try_get("due_date").map_err(db)?;
+    let steps: String = row.try_get("steps").map_err(db)?;
+    let cents = |column: &str| row.try_get::<i64, _>(column).map(Cents::new).map_err(db);
+    Ok(InvoiceLine {
+        debtor_code: row.try_get("debtor_code").map_err(db)?,
+        invoice_number: row.try_get("invoice_number").map_err(db)?,
+        invoice_date: row.try_get("invoice_date").map_err(db)?,
+        due_date,
+        amount: cents("amount")?,
+        open: cents("open_amount")?,
+        paid: cents("paid")?,
+        credited: cents("credited")?,
+        adjusted: cents("adjusted")?,
+        phase: Phase::of(stage(row.try_get("phase").map_err(db)?)?, due_date, today),
+        days_past_due: (today - due_date).num_days(),
+        steps: serde_json::from_str(&steps)
+            .map_err(|e| EngineError::Projection(ProjectionError::Corrupt(format!("steps: {e}"))))?,
+        prescribes_on: row.try_get("prescribes_on").map_err(db)?,
+        settled_on: row.try_get("settled_on").map_err(db)?,
+    })
+}
+
+fn debtor_line(row: &PgRow, today: NaiveDate) -> Result<DebtorLine, EngineError> {
+    let oldest_open_due: Option<NaiveDate> = row.try_get("oldest_open_due").map_err(db)?;
+    let phase: Option<String> = row.try_get("phase").map_err(db)?;
+    let phase = match (phase, oldest_open_due) {
+        (Some(text), Some(oldest)) => Some(Phase::of(stage(&text)?, oldest, today)),
+        _ => None,
+    };
+    Ok(DebtorLine {
+        debtor_code: row.try_get("debtor_code").map_err(db)?,
+        name: row.try_get("name").map_err(db)?,
+        outstanding: Cents::new(row.try_get("outstanding").map_err(db)?),
+        open_invoices: row.try_get("open_count").map_err(db)?,
+        oldest_open_due,
+        phase,
+        unallocated_credit: Cents::new(row.try_get("unallocated_credit").map_err(db)?),
+    })
+}
+
+const DEBTOR_COLUMNS: &str = "debtor_code, name, outstanding, open_count, oldest_open_due, phase, unallocated_credit";
+
+impl Engine {
+    /// The `limit` debtors with the most outstanding, largest first.
+    pub async fn top_debtors(
+        &self,
+        administration: &AdministrationId,
+        today: NaiveDate,
+        limit: i64,
+    ) -> Result<Vec<DebtorLine>, EngineError> {
+        let sql = format!(
+            "SELECT {DEBTOR_COLUMNS} FROM debtor_balance WHERE administration = $1 \
+             ORDER BY outstanding DESC, aggregate_id LIMIT $2"
+        );
+        let rows =
+            sqlx::query(&sql).bind(administration.as_str()).bind(limit).fetch_all(self.pool()).await.map_err(db)?;
+        rows.iter().map(|row| debtor_line(row, today)).collect()
+    }
+
+    /// One debtor's balance, what is overdue today, and all its invoices; `None` for an unknown debtor.
+    pub async fn debtor_invoices(
+        &self,
+        administration: &AdministrationId,
+        debtor: &DebtorCode,
+        today: NaiveDate,
+    ) -> Result<Option<DebtorDetail>, EngineError> {
+        let aggregate_id = format!("{administration}:{debtor}");
+        let sql = format!("SELECT {DEBTOR_COLUMNS} FROM debtor_balance WHERE aggregate_id = $1");
+        let Some(row) = sqlx::query(&sql).bind(&aggregate_id).fetch_optional(self.pool()).await.map_err(db)? else {
+            return Ok(None);
+        };
+        let line = debtor_line(&row, today)?;
+        let sql = format!(
+            "SELECT {INVOICE_COLUMNS} FROM invoice_list WHERE aggregate_id = $1 ORDER BY due_date, invoice_number"
+        );
+        let rows = sqlx::query(&sql).bind(&aggregate_id).fetch_all(self.pool()).await.map_err(db)?;
+        let invoices = rows.iter().map(|row| invoice_line(row, today)).collect::<Result<Vec<_>, _>>()?;
+        let overdue = invoices
+            .iter()
+            .filter(|i| i.open.is_positive() && i.due_date < today)
+            .fold(Cents::ZERO, |sum, i| Cents::new(sum.get() + i.open.get()));
+        Ok(Some(DebtorDetail { line, overdue, invoices }))
+    }
+
+    /// A page of invoices in one phase or one ageing bucket, in due-date order, after `after`.
+    /// Invoice numbers are unique within an administration, so (due date, number) is a cursor.
+    pub async fn invoice_page(
+        &self,
+        administration: &AdministrationId,
+        today: NaiveDate,
+        filter: InvoiceFilter,
+        after: Option<&Cursor>,
+        limit: i64,
+    ) -> Result<InvoicePage, EngineError> {
+        // One lower bound, as a row comparison on the index's (due_date, invoice_number): the later of
+        // the filter's first due date and the cursor. A separate `due_date >=` beside the row
+        // comparison would let the scan start at the administration's oldest invoice.
+        let (condition, low, high) = match filter {
+            InvoiceFilter::Phase(Phase::NotDue) => ("phase = 'Open'", Some(today), None),
+            InvoiceFilter::Phase(Phase::Overdue) => ("phase = 'Open' AND due_date < $3", None, Some(today)),
+            InvoiceFilter::Phase(_) => ("phase = $5", None, None),
+            InvoiceFilter::Bucket(range) => {
+                let (low, high) = bucket_dates(range, today);
+                ("open_amount > 0 AND due_date <= coalesce($3, 'infinity')", low, high)
+            }
+        };
+        let phase = match filter {
+            InvoiceFilter::Phase(phase) => phase.stage().as_str(),
+            InvoiceFilter::Bucket(_) => "",
+        };
+        // The empty number sorts before every real one: "from the first invoice due on `low`".
+        let from_filter = low.map(|due| (due, ""));
+        let from_cursor = after.map(|c| (c.due_date, c.invoice_number.as_str()));
+        let (start_due, start_number) = from_filter.max(from_cursor).map_or((None, ""), |(d, n)| (Some(d), n));
+        // Unused parameters are harmless: sqlx declares every bound parameter's type.
+        let sql = format!(
+            "SELECT {INVOICE_COLUMNS} FROM invoice_list WHERE administration = $1 AND {condition} \
+             AND (due_date, invoice_number) > (coalesce($2, '-infinity'::date), $4) \
+             ORDER BY due_date, invoice_number LIMIT $6"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(administration.as_str())
+            .bind(start_due)
+            .bind(high)
+            .bind(start_number)
+            .bind(phase)
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await
+            .map_err(db)?;
+        let invoices = rows.iter().map(|row| invoice_line(row, today)).collect::<Result<Vec<_>, _>>()?;
+        let full = i64::try_from(invoices.len()).unwrap_or(i64::MAX) >= limit;
+        let next = invoices
+            .last()
+            .filter(|_| full)
+            .map(|last| Cursor { due_date: last.due_date, invoice_number: last.invoice_number.clone() });
+        Ok(InvoicePage { invoices, next })
+    }
+
+    /// Open claims that prescribe (art. 3:307, interrupted by the reminders sent) after `today` and at
+    /// most `within_days` later, soonest first.
+    pub async fn prescribing_soon(
+        &self,
+        administration: &AdministrationId,
+        today: NaiveDate,
+        within_days: u32,
+        limit: i64,
+    ) -> Result<Vec<InvoiceLine>, EngineError> {
+        let until = today.checked_add_days(Days::new(u64::from(within_days))).unwrap_or(NaiveDate::MAX);
+        let sql = format!(
+            "SELECT {INVOICE_COLUMNS} FROM invoice_list WHERE administration = $1 AND open_amount > 0 \
+             AND prescribes_on > $2 AND prescribes_on <= $3 ORDER BY prescribes_on, invoice_number LIMIT $4"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(administration.as_str())
+            .bind(today)
+            .bind(until)
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await
+            .map_err(db)?;
+        rows.iter().map(|row| invoice_line(row, today)).collect()
+    }
+}
+
+/// The due dates (inclusive; `None` is open-ended) of the invoices in a bucket on `today`.
+fn bucket_dates(range: BucketRange, today: NaiveDate) -> (Option<NaiveDate>, Option<NaiveDate>) {
+    match range {
+        BucketRange::NotDue => (Some(today), None),
+        BucketRange::PastDue { from, to } => (to.map(|to| days_before(today, to)), Some(days_before(today, from))),
+    }
+}

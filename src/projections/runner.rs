@@ -1,0 +1,149 @@
+//! The projection runner. Each batch is one transaction: take the projection's advisory lock (so one
+//! runner per projection across processes), read the next events of the global order (before any
+//! write, so this transaction's own id does not hold back the horizon), fold them set-based, save
+//! the checkpoint, commit. A crash anywhere before the commit leaves rows and checkpoint as they were.
+
+use std::future::Future;
+use std::time::Duration;
+
+use sqlx::postgres::PgListener;
+use sqlx::{PgConnection, PgPool};
+use tracing::{debug, info, instrument, warn};
+
+use super::catalog::Projection;
+use super::schema::{self, Build};
+use super::{ProjectionError, DEFAULT_BATCH};
+use crate::store::{self, Position};
+
+/// The channel the `events` trigger notifies (migration 0011).
+pub const CHANNEL: &str = "vordering_events";
+
+#[derive(Clone, Debug)]
+pub struct RunnerOptions {
+    /// Events per transaction.
+    pub batch: i64,
+    /// How long a runner sleeps without a notification before it looks anyway.
+    pub poll: Duration,
+    /// Holds each batch this long after its rows are written and before it commits; only for
+    /// proving that a runner killed mid-batch loses and doubles nothing.
+    pub hold_before_commit: Option<Duration>,
+}
+
+impl Default for RunnerOptions {
+    fn default() -> Self {
+        RunnerOptions { batch: DEFAULT_BATCH, poll: Duration::from_secs(1), hold_before_commit: None }
+    }
+}
+
+/// What one batch did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BatchOutcome {
+    Applied {
+        events: usize,
+        to: Position,
+    },
+    /// Nothing below the horizon after the checkpoint.
+    Idle,
+    /// Another runner holds the projection.
+    Busy,
+}
+
+/// Folds the events after `build`'s checkpoint into it, inside the caller's transaction (which
+/// holds the projection's lock); `None` when there is nothing to read.
+pub(crate) async fn step(
+    conn: &mut PgConnection,
+    p: Projection,
+    build: Build,
+    limit: i64,
+) -> Result<Option<(usize, Position)>, ProjectionError> {
+    let events = store::read_batch(&mut *conn, build.position, limit).await?;
+    let Some(last) = events.last().map(|e| e.position) else { return Ok(None) };
+    p.apply(conn, build.generation, &events).await?;
+    schema::save_position(conn, p, build.generation, last).await?;
+    Ok(Some((events.len(), last)))
+}
+
+/// Runs one batch of `p` against its live build.
+#[instrument(skip_all, fields(projection = p.name()))]
+pub async fn run_batch(pool: &PgPool, p: Projection, options: &RunnerOptions) -> Result<BatchOutcome, ProjectionError> {
+    let mut tx = pool.begin().await?;
+    if !schema::try_lock(&mut tx, p).await? {
+        return Ok(BatchOutcome::Busy);
+    }
+    let build = schema::live(&mut tx, p).await?.ok_or(ProjectionError::NotBuilt { name: p.name() })?;
+    let Some((events, to)) = step(&mut tx, p, build, options.batch).await? else {
+        tx.rollback().await?;
+        return Ok(BatchOutcome::Idle);
+    };
+    if let Some(hold) = options.hold_before_commit {
+        info!(events, to_tx = to.tx, to_pos = to.pos, "batch written; holding before commit");
+        tokio::time::sleep(hold).await;
+    }
+    tx.commit().await?;
+    debug!(events, to_tx = to.tx, to_pos = to.pos, "batch committed");
+    Ok(BatchOutcome::Applied { events, to })
+}
+
+/// Runs batches of every projection in `projections` until none has anything left below the
+/// horizon; returns the number of events folded. A busy projection is left to its other runner.
+pub async fn catch_up(
+    pool: &PgPool,
+    projections: &[Projection],
+    options: &RunnerOptions,
+) -> Result<u64, ProjectionError> {
+    let mut total = 0u64;
+    for &p in projections {
+        while let BatchOutcome::Applied { events, .. } = run_batch(pool, p, options).await? {
+            total += u64::try_from(events).unwrap_or(u64::MAX);
+        }
+    }
+    Ok(total)
+}
+
+/// How soon a runner looks again when events exist that the horizon does not yet let it read.
+const HORIZON_RETRY: Duration = Duration::from_millis(50);
+
+/// Whether the log holds events after some projection's checkpoint.
+async fn behind(pool: &PgPool, projections: &[Projection]) -> Result<bool, ProjectionError> {
+    let Some(head) = store::head(pool).await? else { return Ok(false) };
+    let mut conn = pool.acquire().await?;
+    for &p in projections {
+        if schema::live(&mut conn, p).await?.is_some_and(|build| build.position < head) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Keeps `projections` up to date until `shutdown` completes: catches up, then waits for a
+/// notification from the `events` trigger or for the poll interval, whichever comes first.
+#[instrument(skip_all)]
+pub async fn run(
+    pool: &PgPool,
+    projections: &[Projection],
+    options: &RunnerOptions,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), ProjectionError> {
+    let mut listener = PgListener::connect_with(pool).await?;
+    listener.listen(CHANNEL).await?;
+    tokio::pin!(shutdown);
+    loop {
+        let folded = catch_up(pool, projections, options).await?;
+        if folded > 0 {
+            debug!(folded, "caught up");
+        }
+        // A notification may arrive while an older transaction still holds the horizon back: the
+        // new events exist but cannot be read yet. Look again soon rather than at the next poll.
+        let wait = if behind(pool, projections).await? { HORIZON_RETRY.min(options.poll) } else { options.poll };
+        tokio::select! {
+            () = &mut shutdown => return Ok(()),
+            notification = listener.recv() => {
+                if let Err(error) = notification {
+                    // The listener reconnects by itself on the next recv; polling covers the gap.
+                    warn!(%error, "lost the events notification channel");
+                }
+            }
+            () = tokio::time::sleep(wait) => {}
+        }
+    }
+}
