@@ -20,6 +20,7 @@ use vordering::store::{self, PoolSettings};
 use vordering::Engine;
 
 mod audit;
+mod dashboard;
 
 use super::{settings, Context, Outcome};
 
@@ -95,6 +96,7 @@ pub async fn run(context: &Context, args: DemoArgs) -> Outcome {
     );
     dunning.print();
     audit::show_one_debtor(&engine, &id).await?;
+    dashboard::print(&engine, &id, simulator.today()).await?;
     let engine = std::sync::Arc::new(engine);
     if !args.no_serve {
         serve(&engine, &id, args.listen).await?;

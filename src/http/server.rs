@@ -5,6 +5,7 @@
 use std::future::Future;
 use std::time::Duration;
 
+use crate::projections;
 use tokio::net::TcpListener;
 use tracing::{info, warn};
 
@@ -39,6 +40,15 @@ pub async fn serve(
     if options.schedule {
         api.tasks.spawn(api.scheduler().run(SCHEDULER_TICK));
     }
+    // The read models follow the events in this process too (one runner per projection across
+    // processes: the runner's advisory lock leaves a projection another server runs alone).
+    let (pool, stop) = (api.engine.pool().clone(), api.stopping());
+    api.tasks.spawn(async move {
+        let options = projections::RunnerOptions::default();
+        if let Err(error) = projections::run(&pool, &projections::ALL, &options, stop.cancelled_owned()).await {
+            warn!(%error, "the projection runner stopped; the dashboard figures lag until the next start");
+        }
+    });
     let stopping = api.stopping();
     let signal = async move {
         shutdown.await;

@@ -16,7 +16,7 @@ fn demo(data_dir: &Path, as_user: Option<&str>) -> Output {
         None => Command::new(binary),
     };
     command
-        .args(["demo", "--debtors", "5", "--invoices", "20", "--days", "2"])
+        .args(["demo", "--debtors", "5", "--invoices", "20", "--days", "2", "--no-serve"])
         .env_remove("DATABASE_URL")
         .env("VORDERING__DATA_DIR", data_dir)
         .env("HOME", data_dir)
