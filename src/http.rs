@@ -10,6 +10,7 @@ mod account_view;
 mod accounts;
 mod administrations;
 mod clock;
+mod dashboard;
 mod error;
 mod imports;
 mod openapi;
@@ -87,13 +88,10 @@ impl Api {
             .route("/administrations/{id}/imports", get(imports::log).post(imports::start))
             .route("/administrations/{id}/debtors/{code}", get(accounts::account))
             .route("/administrations/{id}/payment-links", post(accounts::link_payment))
-            .route("/administrations/{id}/payment-links/{link}/unlink", post(accounts::unlink_payment));
-        // Wired by the lead at merge, from `src/engine/dashboard.rs` and `src/projections/`:
-        //   GET /administrations/{id}/dashboard   — ageing, phases, top debtors (the dashboard figures)
-        //   GET /administrations/{id}/invoices    — the `invoice_list` projection, filtered and paged
-        //   GET /administrations/{id}/audit       — the `audit_trail` projection
-        //   GET|PUT /administrations/{id}/dunning-policy — the dunning policy
-        // Each takes a `Caller` and calls `caller.may_read(&id)?` / `caller.may_write(&id)?` first.
+            .route("/administrations/{id}/payment-links/{link}/unlink", post(accounts::unlink_payment))
+            .route("/administrations/{id}/dashboard", get(dashboard::dashboard))
+            .route("/administrations/{id}/invoices", get(dashboard::invoices))
+            .route("/administrations/{id}/audit", get(dashboard::audit));
         Router::new().nest("/api", api).layer(axum::middleware::from_fn(trace::log_request)).with_state(self.clone())
     }
 

@@ -10,8 +10,9 @@ use super::account_view::{
 };
 use super::accounts::{LinkCreated, LinkPaymentRequest, UnlinkRequest, Unlinked};
 use super::administrations::{AdministrationItem, AdministrationView, LinkStatus, LinkView};
+use super::dashboard::Dashboard;
 use super::imports::{ImportAccepted, ImportLogEntry, ImportStatus};
-use super::{accounts, administrations, imports, ErrorBody, ErrorDetail};
+use super::{accounts, administrations, dashboard, imports, ErrorBody, ErrorDetail};
 
 #[derive(Debug, OpenApi)]
 #[openapi(
@@ -19,12 +20,12 @@ use super::{accounts, administrations, imports, ErrorBody, ErrorDetail};
         `Authorization: Bearer <token>` (`vordering token create`). Errors are `{\"error\": {\"code\", \"message\"}}`."),
     paths(
         administrations::list, administrations::one, imports::log, imports::start, accounts::account,
-        accounts::link_payment, accounts::unlink_payment
+        accounts::link_payment, accounts::unlink_payment, dashboard::dashboard, dashboard::invoices, dashboard::audit
     ),
     components(schemas(
         ErrorBody, ErrorDetail, AdministrationItem, AdministrationView, LinkView, LinkStatus, ImportLogEntry,
         ImportStatus, ImportAccepted, AccountView, SummaryView, InvoiceView, AllocationView, CreditNoteView,
-        PaymentView, PaymentAllocationView, LinkPaymentRequest, LinkCreated, UnlinkRequest, Unlinked
+        PaymentView, PaymentAllocationView, LinkPaymentRequest, LinkCreated, UnlinkRequest, Unlinked, Dashboard
     )),
     modifiers(&BearerAuth)
 )]

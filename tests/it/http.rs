@@ -5,6 +5,7 @@
 mod access;
 mod accounts;
 mod binary;
+mod dashboard;
 mod imports;
 mod scheduler;
 pub mod setup;

@@ -32,6 +32,9 @@ async fn a_token_sees_only_its_administrations_and_gets_404_on_others(pool: PgPo
         "/api/administrations/other-bv",
         "/api/administrations/other-bv/imports",
         "/api/administrations/other-bv/debtors/1001",
+        "/api/administrations/other-bv/dashboard",
+        "/api/administrations/other-bv/invoices",
+        "/api/administrations/other-bv/audit",
         "/api/administrations/no-such-bv",
     ] {
         assert_error(&server.get(path, Some(&token)).await, StatusCode::NOT_FOUND, "not_found");
@@ -96,8 +99,11 @@ async fn the_openapi_document_is_served_and_lists_every_path(pool: PgPool) {
         [
             "/api/administrations",
             "/api/administrations/{id}",
+            "/api/administrations/{id}/audit",
+            "/api/administrations/{id}/dashboard",
             "/api/administrations/{id}/debtors/{code}",
             "/api/administrations/{id}/imports",
+            "/api/administrations/{id}/invoices",
             "/api/administrations/{id}/payment-links",
             "/api/administrations/{id}/payment-links/{link}/unlink",
         ]
