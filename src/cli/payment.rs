@@ -2,7 +2,7 @@
 //! each with the actor and the reason the audit trail keeps.
 
 use anyhow::anyhow;
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 use vordering::domain::{Cents, InvoiceNumber, LinkId, PaymentRef};
 
 use super::administration::Who;
@@ -27,14 +27,18 @@ pub enum PaymentCommand {
         who: Who,
     },
     /// Undo a link (of a payment or a credit note) by its id.
-    Unlink {
-        #[arg(long)]
-        administration: String,
-        #[arg(long)]
-        link: String,
-        #[command(flatten)]
-        who: Who,
-    },
+    Unlink(UnlinkArgs),
+}
+
+/// Which link to undo, and who does it why.
+#[derive(Debug, Args)]
+pub struct UnlinkArgs {
+    #[arg(long)]
+    administration: String,
+    #[arg(long)]
+    link: String,
+    #[command(flatten)]
+    who: Who,
 }
 
 #[derive(Debug, Subcommand)]
@@ -54,14 +58,7 @@ pub enum CreditNoteCommand {
         who: Who,
     },
     /// Undo a credit-note link by its id.
-    Unlink {
-        #[arg(long)]
-        administration: String,
-        #[arg(long)]
-        link: String,
-        #[command(flatten)]
-        who: Who,
-    },
+    Unlink(UnlinkArgs),
 }
 
 fn bad(error: impl Into<anyhow::Error>) -> Failure {
@@ -99,7 +96,7 @@ pub async fn payment(context: &Context, command: PaymentCommand) -> Outcome {
             engine.shutdown().await;
             linked(context, result.map_err(engine_failure)?);
         }
-        PaymentCommand::Unlink { administration, link, who } => unlink(context, &administration, &link, &who).await?,
+        PaymentCommand::Unlink(args) => unlink(context, args).await?,
     }
     Ok(())
 }
@@ -117,16 +114,15 @@ pub async fn credit_note(context: &Context, command: CreditNoteCommand) -> Outco
             engine.shutdown().await;
             linked(context, result.map_err(engine_failure)?);
         }
-        CreditNoteCommand::Unlink { administration, link, who } => {
-            unlink(context, &administration, &link, &who).await?
-        }
+        CreditNoteCommand::Unlink(args) => unlink(context, args).await?,
     }
     Ok(())
 }
 
-async fn unlink(context: &Context, administration: &str, link: &str, who: &Who) -> Outcome {
-    require_reason(who)?;
-    let (id, link) = (administration_id(administration)?, LinkId::parse(link).map_err(bad)?);
+async fn unlink(context: &Context, args: UnlinkArgs) -> Outcome {
+    let UnlinkArgs { administration, link, who } = args;
+    require_reason(&who)?;
+    let (id, link) = (administration_id(&administration)?, LinkId::parse(&link).map_err(bad)?);
     let engine = settings::engine(context).await?;
     let result = engine.unlink_document(&id, link, &who.metadata()).await;
     engine.shutdown().await;

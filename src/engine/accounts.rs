@@ -34,17 +34,15 @@ impl Engine {
             .owner_of(administration, "payment", payment.as_str())
             .await?
             .ok_or_else(|| UnknownDocument::Payment(payment.to_string()))?;
-        let link_id = LinkId::from_uuid(Uuid::now_v7());
-        let command = DebtorAccountCommand::LinkPayment {
+        let link = |link_id, reason, expected_version| DebtorAccountCommand::LinkPayment {
             link_id,
             payment_ref: payment.clone(),
             invoice_number: invoice.clone(),
             amount,
-            reason: metadata.reason.clone().unwrap_or_default(),
-            expected_version: None,
+            reason,
+            expected_version,
         };
-        self.account_command(&aggregate, command, metadata).await?;
-        Ok(link_id)
+        self.new_link(&aggregate, link, metadata).await
     }
 
     /// Links (part of) a credit note to an invoice of the same debtor.
@@ -60,16 +58,27 @@ impl Engine {
             .owner_of(administration, "invoice", credit_note.as_str())
             .await?
             .ok_or_else(|| UnknownDocument::Invoice(credit_note.to_string()))?;
-        let link_id = LinkId::from_uuid(Uuid::now_v7());
-        let command = DebtorAccountCommand::LinkCreditNote {
+        let link = |link_id, reason, expected_version| DebtorAccountCommand::LinkCreditNote {
             link_id,
             credit_note: credit_note.clone(),
             invoice_number: invoice.clone(),
             amount,
-            reason: metadata.reason.clone().unwrap_or_default(),
-            expected_version: None,
+            reason,
+            expected_version,
         };
-        self.account_command(&aggregate, command, metadata).await?;
+        self.new_link(&aggregate, link, metadata).await
+    }
+
+    /// Runs a link command under a new link id, with the reason the metadata carries.
+    async fn new_link(
+        &self,
+        aggregate: &str,
+        command: impl FnOnce(LinkId, String, Option<u64>) -> DebtorAccountCommand,
+        metadata: &Metadata,
+    ) -> Result<LinkId, EngineError> {
+        let link_id = LinkId::from_uuid(Uuid::now_v7());
+        let reason = metadata.reason.clone().unwrap_or_default();
+        self.account_command(aggregate, command(link_id, reason, None), metadata).await?;
         Ok(link_id)
     }
 
