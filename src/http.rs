@@ -14,6 +14,7 @@ mod dashboard;
 mod error;
 mod imports;
 mod openapi;
+mod page;
 mod runner;
 mod scheduler;
 mod server;
@@ -92,7 +93,12 @@ impl Api {
             .route("/administrations/{id}/dashboard", get(dashboard::dashboard))
             .route("/administrations/{id}/invoices", get(dashboard::invoices))
             .route("/administrations/{id}/audit", get(dashboard::audit));
-        Router::new().nest("/api", api).layer(axum::middleware::from_fn(trace::log_request)).with_state(self.clone())
+        Router::new()
+            .route("/", get(page::page))
+            .route("/ui/import", post(page::import_now))
+            .nest("/api", api)
+            .layer(axum::middleware::from_fn(trace::log_request))
+            .with_state(self.clone())
     }
 
     /// The daily import scheduler on this API's engine, clock and background tasks.

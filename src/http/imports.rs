@@ -134,7 +134,13 @@ pub async fn start(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<(StatusCode, Json<ImportAccepted>), ApiError> {
-    let id = caller.may_write(&id)?;
+    let import_id = start_import(&api, &caller, &id).await?;
+    Ok((StatusCode::ACCEPTED, Json(ImportAccepted { import_id })))
+}
+
+/// Starts an import of `id` in the background for `caller`; the API and the dashboard page use it.
+pub(super) async fn start_import(api: &Api, caller: &Caller, id: &str) -> Result<String, ApiError> {
+    let id = caller.may_write(id)?;
     let state = api.engine.administration(&id).await?;
     if !state.is_registered() {
         return Err(ApiError::NotFound(format!("administration {id}")));
@@ -157,5 +163,5 @@ pub async fn start(
         actor: caller.scope.label.clone(),
     };
     let launched = api.launch(request).await?;
-    Ok((StatusCode::ACCEPTED, Json(ImportAccepted { import_id: launched.import_id.to_string() })))
+    Ok(launched.import_id.to_string())
 }

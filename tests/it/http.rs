@@ -7,6 +7,7 @@ mod accounts;
 mod binary;
 mod dashboard;
 mod imports;
+mod page;
 mod scheduler;
 pub mod setup;
 mod shutdown;
