@@ -99,7 +99,7 @@ pub async fn run(context: &Context, args: DemoArgs) -> Outcome {
     dashboard::print(&engine, &id, simulator.today()).await?;
     let engine = std::sync::Arc::new(engine);
     if !args.no_serve {
-        serve(&engine, &id, args.listen).await?;
+        serve(&engine, &id, simulator.today(), args.listen).await?;
     }
     simulator.shutdown().await;
     if let Ok(engine) = std::sync::Arc::try_unwrap(engine) {
@@ -113,6 +113,7 @@ pub async fn run(context: &Context, args: DemoArgs) -> Outcome {
 async fn serve(
     engine: &std::sync::Arc<Engine>,
     id: &AdministrationId,
+    today: chrono::NaiveDate,
     listen: std::net::SocketAddr,
 ) -> anyhow::Result<()> {
     let scope =
@@ -124,9 +125,9 @@ async fn serve(
         Err(_) => tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?,
     };
     let address = listener.local_addr()?;
-    say!("\nserving http://{address}/  (token: {token})");
-    say!("  try: curl -H 'Authorization: Bearer {token}' http://{address}/api/administrations/{id}");
-    say!("  stop with Ctrl-C");
+    say!("\ndashboard: http://{address}/?token={token}&lang=en&date={today}   (Nederlands: lang=nl)");
+    say!("API:       curl -H 'Authorization: Bearer {token}' http://{address}/api/administrations/{id}/dashboard?date={today}");
+    say!("stop with Ctrl-C");
     let options = vordering::http::ServeOptions { schedule: false, grace: std::time::Duration::from_secs(10) };
     vordering::http::serve(listener, engine.api(), options, super::serve::stop_signal()).await?;
     Ok(())

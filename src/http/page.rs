@@ -73,7 +73,9 @@ pub async fn page(
             return Ok((StatusCode::UNAUTHORIZED, Html(render::login(lang, true))).into_response());
         }
         let cookie = format!("{COOKIE_NAME}={token}; HttpOnly; SameSite=Strict; Path=/");
-        let mut response = (StatusCode::SEE_OTHER, [(LOCATION, format!("/?lang={}", lang.code()))]).into_response();
+        let date = query.date.map_or(String::new(), |d| format!("&date={d}"));
+        let mut response =
+            (StatusCode::SEE_OTHER, [(LOCATION, format!("/?lang={}{date}", lang.code()))]).into_response();
         response
             .headers_mut()
             .insert(SET_COOKIE, HeaderValue::from_str(&cookie).map_err(|e| ApiError::Internal(e.to_string()))?);
