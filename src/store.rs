@@ -7,7 +7,10 @@ mod load;
 mod pool;
 mod reader;
 
-pub use bulk::{append_batch, append_in, BulkReport, Conflict, ConflictKind, PendingAppend, MAX_BATCH_EVENTS};
+pub use bulk::{
+    append_batch, append_in, append_prepared, BulkReport, Conflict, ConflictKind, PendingAppend, PreparedBatch,
+    MAX_BATCH_EVENTS,
+};
 pub use commands::{CommandBus, CommandError, MAX_CONFLICT_RETRIES};
 pub use load::{load_many, Loaded};
 pub use pool::{connect, PoolSettings};

@@ -173,3 +173,15 @@ pub async fn import_only_main(args: &[String]) -> anyhow::Result<()> {
     println!("{}", serde_json::json!({ "events": report.counts.events_written, "vm_hwm_kib": hwm }));
     Ok(())
 }
+
+/// The hidden `import-profile N` subcommand: one first import and one re-import of N invoices,
+/// with the import's own stage timings in the log (`VORDERING_LOG=vordering=info`).
+pub async fn import_profile_main(args: &[String]) -> anyhow::Result<()> {
+    let invoices: u64 = args.first().map(|n| n.parse()).transpose()?.unwrap_or(100_000);
+    let url = std::env::var("DATABASE_URL")?;
+    let pool = vordering::store::connect(url.parse()?, &vordering::store::PoolSettings::default()).await?;
+    vordering::MIGRATOR.run(&pool).await?;
+    let figures = measure(&pool, invoices).await?;
+    println!("{figures:?}: {:.0} events/s", figures.events as f64 / figures.first_seconds);
+    Ok(())
+}

@@ -84,6 +84,11 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
         runtime.block_on(import::import_only_main(&raw[2..]))?;
         return Ok(std::process::ExitCode::SUCCESS);
     }
+    if raw.get(1).map(String::as_str) == Some("import-profile") {
+        tracing_subscriber::fmt().with_env_filter(std::env::var("VORDERING_LOG").unwrap_or_default()).init();
+        runtime.block_on(import::import_profile_main(&raw[2..]))?;
+        return Ok(std::process::ExitCode::SUCCESS);
+    }
     let args = Args::parse();
     let filter = std::env::var("VORDERING_LOG").unwrap_or_else(|_| "warn".to_owned());
     tracing_subscriber::fmt().with_writer(std::io::stderr).with_env_filter(filter).init();

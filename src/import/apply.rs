@@ -3,8 +3,6 @@
 //! Deciding a page and writing the previous one overlap: the writer runs on a pooled connection
 //! behind a channel of two batches, so the database and the decider each keep a core busy.
 
-use std::collections::HashMap;
-
 use chrono::{NaiveDate, Utc};
 use sqlx::{PgConnection, PgPool};
 use tokio::sync::mpsc;
@@ -18,7 +16,7 @@ use crate::domain::AdministrationId;
 use crate::events::administration::{ImportCounts, ImportIssue, IssueSeverity};
 use crate::events::debtor_account::DebtorAccountEvent as E;
 use crate::events::Metadata;
-use crate::store::{self, PendingAppend, MAX_BATCH_EVENTS};
+use crate::store::{self, PendingAppend, PreparedBatch, MAX_BATCH_EVENTS};
 
 /// Link ids of automatic links derive from this namespace and the document key, so that deciding
 /// the same document again (a rerun after a crash) makes the same ids.
@@ -45,18 +43,40 @@ pub struct Written {
     pub conflicted: Vec<String>,
 }
 
+/// A decided batch, its events already serialized so the writer only talks to the database.
+#[derive(Debug)]
+pub struct Prepared {
+    events: PreparedBatch,
+    decided: Vec<Decided>,
+}
+
+impl Prepared {
+    fn new(mut batch: Vec<Decided>, metadata: &Metadata) -> Result<Prepared, ImportError> {
+        let now = Utc::now();
+        let appends: Vec<PendingAppend<DebtorAccount>> = batch
+            .iter_mut()
+            .map(|decided| PendingAppend {
+                aggregate_id: decided.aggregate_id.clone(),
+                after_sequence: decided.after_sequence,
+                events: std::mem::take(&mut decided.events),
+                metadata: metadata.caused(now),
+            })
+            .collect();
+        Ok(Prepared { events: PreparedBatch::new(&appends)?, decided: batch })
+    }
+}
+
 /// Starts the writer; send it batches of at most `MAX_BATCH_EVENTS` events, then drop the sender.
 pub fn spawn_writer(
     pool: PgPool,
     administration: AdministrationId,
-    metadata: Metadata,
-) -> (mpsc::Sender<Vec<Decided>>, tokio::task::JoinHandle<Result<Written, ImportError>>) {
-    let (sender, mut receiver) = mpsc::channel::<Vec<Decided>>(BATCHES_IN_FLIGHT);
+) -> (mpsc::Sender<Prepared>, tokio::task::JoinHandle<Result<Written, ImportError>>) {
+    let (sender, mut receiver) = mpsc::channel::<Prepared>(BATCHES_IN_FLIGHT);
     let task = tokio::spawn(async move {
         let mut conn = pool.acquire().await?;
         let mut written = Written::default();
         while let Some(batch) = receiver.recv().await {
-            write(&mut conn, batch, &administration, &metadata, &mut written).await?;
+            write(&mut conn, batch, &administration, &mut written).await?;
         }
         Ok(written)
     });
@@ -69,7 +89,8 @@ pub async fn decide_page(
     rows: Vec<ChangedRow>,
     administration: &AdministrationId,
     today: NaiveDate,
-    writer: &mpsc::Sender<Vec<Decided>>,
+    metadata: &Metadata,
+    writer: &mpsc::Sender<Prepared>,
 ) -> Result<(), ImportError> {
     let mut by_debtor: Vec<(String, Vec<ChangedRow>)> = Vec::new();
     for row in rows {
@@ -82,7 +103,9 @@ pub async fn decide_page(
     let mut loaded = store::load_many::<DebtorAccount>(&mut *conn, &ids).await?;
     let mut batch: Vec<Decided> = Vec::new();
     let mut batch_events = 0;
-    let send = |batch: Vec<Decided>| async move { writer.send(batch).await.map_err(|_| ImportError::WriterStopped) };
+    let send = |batch: Vec<Decided>| async move {
+        writer.send(Prepared::new(batch, metadata)?).await.map_err(|_| ImportError::WriterStopped)
+    };
     for ((_, rows), id) in by_debtor.into_iter().zip(ids) {
         let entry = loaded.remove(&id).unwrap_or_default();
         let mut decided = decide_debtor(id, entry.state, entry.last_sequence, rows, today);
@@ -206,37 +229,24 @@ pub(super) fn add(total: &mut ImportCounts, part: &ImportCounts) {
 /// One transaction: the events (bulk path) and, for every aggregate written, its documents.
 async fn write(
     conn: &mut PgConnection,
-    batch: Vec<Decided>,
+    batch: Prepared,
     administration: &AdministrationId,
-    metadata: &Metadata,
     written: &mut Written,
 ) -> Result<(), ImportError> {
-    let now = Utc::now();
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-    let mut appends: Vec<PendingAppend<DebtorAccount>> = Vec::with_capacity(batch.len());
-    let mut rest: HashMap<String, Decided> = HashMap::new();
-    for mut decided in batch {
-        appends.push(PendingAppend {
-            aggregate_id: decided.aggregate_id.clone(),
-            after_sequence: decided.after_sequence,
-            events: std::mem::take(&mut decided.events),
-            metadata: metadata.caused(now),
-        });
-        rest.insert(decided.aggregate_id.clone(), decided);
-    }
-    let report = store::append_in(&mut tx, &appends).await?;
+    let report = store::append_prepared(&mut tx, &batch.events).await?;
     let conflicted: Vec<String> = report.conflicts.iter().map(|c| c.aggregate_id.clone()).collect();
     let (mut keys, mut hashes, mut precedences, mut aggregates) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut counts = ImportCounts { events_written: report.events_written, ..ImportCounts::default() };
     let mut issues = Vec::new();
-    for (aggregate, decided) in rest.into_iter().filter(|(a, _)| !conflicted.contains(a)) {
+    for decided in batch.decided.into_iter().filter(|d| !conflicted.contains(&d.aggregate_id)) {
         add(&mut counts, &ImportCounts { events_written: 0, ..decided.counts });
         issues.extend(decided.issues);
         for (key, hash, precedence) in decided.documents {
             keys.push(key);
             hashes.push(hash);
             precedences.push(precedence);
-            aggregates.push(aggregate.clone());
+            aggregates.push(decided.aggregate_id.clone());
         }
     }
     sqlx::query(

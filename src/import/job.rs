@@ -318,18 +318,18 @@ async fn write_changes(
     let mut counts = ImportCounts::default();
     let mut after = 0;
     for attempt in 0..=MAX_RETRIES {
-        let (sender, writer) = spawn_writer(engine.pool().clone(), admin.clone(), metadata.clone());
+        let (sender, writer) = spawn_writer(engine.pool().clone(), admin.clone());
         let decided = async {
             if attempt == 0 {
                 while after < last_rank {
                     let rows = diff::page(conn, after, settings.debtors_per_page).await?;
-                    decide_page(conn, rows, admin, request.today, &sender).await?;
+                    decide_page(conn, rows, admin, request.today, metadata, &sender).await?;
                     after += settings.debtors_per_page;
                     progress.parsed(0);
                 }
             } else {
                 let rows = diff::rows_of(conn, &retry).await?;
-                decide_page(conn, rows, admin, request.today, &sender).await?;
+                decide_page(conn, rows, admin, request.today, metadata, &sender).await?;
             }
             drop(sender);
             Ok::<(), ImportError>(())

@@ -21,9 +21,9 @@ use crate::events::Metadata;
 pub const MAX_BATCH_EVENTS: usize = 5_000;
 /// After this many rolled-back attempts the batch is given up (each attempt removes at least one aggregate).
 const MAX_ATTEMPTS: usize = 8;
-/// The event types whose payload carries a `document_key` guarded by the unique index (the same
-/// list as the index predicate in `migrations/0001_event_store.sql`, spelled out in SQL below so
-/// the planner can use that partial index).
+/// The event types whose payload carries a `document_key` guarded by the unique index; the bulk
+/// path writes the key into the `document_key` column itself (the trigger of
+/// `migrations/0005_document_key_column.sql` fills it for other writers from the same list).
 const KEYED_EVENT_TYPES: [&str; 4] = ["DebtorImported", "InvoiceImported", "CreditNoteImported", "PaymentReceived"];
 
 /// New events for one aggregate whose last stored event has `after_sequence` (0: a new aggregate).
@@ -56,7 +56,43 @@ pub struct BulkReport {
     pub conflicts: Vec<Conflict>,
 }
 
+/// A batch serialized ahead of its transaction, so a writer can spend its time in the database
+/// while the next batch is serialized elsewhere.
+#[derive(Debug)]
+pub struct PreparedBatch {
+    aggregate_type: String,
+    aggregates: Vec<PreparedAggregate>,
+    rows: Vec<Row7>,
+}
+
+#[derive(Debug)]
+struct PreparedAggregate {
+    aggregate_id: String,
+    after_sequence: u64,
+    events: usize,
+}
+
+impl PreparedBatch {
+    /// Serializes the batch; refuses one larger than `MAX_BATCH_EVENTS`.
+    pub fn new<A: Aggregate>(appends: &[PendingAppend<A>]) -> Result<PreparedBatch, StoreError> {
+        let total: usize = appends.iter().map(|a| a.events.len()).sum();
+        if total > MAX_BATCH_EVENTS {
+            return Err(StoreError::BatchTooLarge { events: total, limit: MAX_BATCH_EVENTS });
+        }
+        let aggregates = appends
+            .iter()
+            .map(|a| PreparedAggregate {
+                aggregate_id: a.aggregate_id.clone(),
+                after_sequence: a.after_sequence,
+                events: a.events.len(),
+            })
+            .collect();
+        Ok(PreparedBatch { aggregate_type: A::TYPE.to_owned(), aggregates, rows: serialize(appends)? })
+    }
+}
+
 /// One event serialized exactly as postgres-es would write it.
+#[derive(Debug)]
 struct Row7 {
     aggregate_index: usize,
     sequence: i64,
@@ -80,33 +116,33 @@ pub async fn append_batch<A: Aggregate>(
 
 /// Appends the batch inside the caller's transaction; the caller commits. Aggregates named in the
 /// report's conflicts were not written; all others were, whole.
-#[instrument(skip_all, fields(aggregate = A::TYPE, aggregates = appends.len()))]
 pub async fn append_in<A: Aggregate>(
     tx: &mut PgConnection,
     appends: &[PendingAppend<A>],
 ) -> Result<BulkReport, StoreError> {
-    let total: usize = appends.iter().map(|a| a.events.len()).sum();
-    if total > MAX_BATCH_EVENTS {
-        return Err(StoreError::BatchTooLarge { events: total, limit: MAX_BATCH_EVENTS });
-    }
-    let rows = serialize(appends)?;
+    append_prepared(tx, &PreparedBatch::new(appends)?).await
+}
+
+/// `append_in` for a batch serialized beforehand.
+#[instrument(skip_all, fields(aggregate = batch.aggregate_type, aggregates = batch.aggregates.len()))]
+pub async fn append_prepared(tx: &mut PgConnection, batch: &PreparedBatch) -> Result<BulkReport, StoreError> {
     let mut report = BulkReport::default();
     let mut excluded: HashSet<usize> = HashSet::new();
-    claim_keys_once(appends, &rows, &mut excluded, &mut report);
+    claim_keys_once(batch, &mut excluded, &mut report);
     for _ in 0..MAX_ATTEMPTS {
         sqlx::query("SAVEPOINT bulk_append").execute(&mut *tx).await?;
-        match try_insert::<A>(&mut *tx, appends, &rows, &excluded).await {
+        match try_insert(&mut *tx, batch, &excluded).await {
             Ok(written) => {
                 sqlx::query("RELEASE SAVEPOINT bulk_append").execute(&mut *tx).await?;
                 report.events_written = written;
                 report.aggregates_written =
-                    appends.iter().enumerate().filter(|(i, a)| !excluded.contains(i) && !a.events.is_empty()).count();
+                    batch.aggregates.iter().enumerate().filter(|(i, a)| !excluded.contains(i) && a.events > 0).count();
                 return Ok(report);
             }
             Err(sqlx::Error::Database(error)) if error.code().as_deref() == Some("23505") => {
                 debug!(constraint = error.constraint(), "unique violation; finding the conflicting aggregates");
                 sqlx::query("ROLLBACK TO SAVEPOINT bulk_append").execute(&mut *tx).await?;
-                let found = diagnose::<A>(&mut *tx, appends, &rows, &excluded).await?;
+                let found = diagnose(&mut *tx, batch, &excluded).await?;
                 if found.is_empty() {
                     // The other writer's transaction had not committed when we looked; look again.
                     tokio::time::sleep(std::time::Duration::from_millis(10)).await;
@@ -153,72 +189,69 @@ fn serialize<A: Aggregate>(appends: &[PendingAppend<A>]) -> Result<Vec<Row7>, St
 }
 
 /// Two aggregates of one batch claiming the same document: the first keeps it.
-fn claim_keys_once<A: Aggregate>(
-    appends: &[PendingAppend<A>],
-    rows: &[Row7],
-    excluded: &mut HashSet<usize>,
-    report: &mut BulkReport,
-) {
+fn claim_keys_once(batch: &PreparedBatch, excluded: &mut HashSet<usize>, report: &mut BulkReport) {
     let mut owner: HashMap<&str, usize> = HashMap::new();
-    for row in rows {
+    for row in &batch.rows {
         let Some(key) = row.document_key.as_deref() else { continue };
         let first = *owner.entry(key).or_insert(row.aggregate_index);
         if first != row.aggregate_index && excluded.insert(row.aggregate_index) {
             report.conflicts.push(Conflict {
-                aggregate_id: appends[row.aggregate_index].aggregate_id.clone(),
+                aggregate_id: batch.aggregates[row.aggregate_index].aggregate_id.clone(),
                 kind: ConflictKind::DuplicateDocument { document_key: key.to_owned() },
             });
         }
     }
 }
 
-async fn try_insert<A: Aggregate>(
+async fn try_insert(
     tx: &mut PgConnection,
-    appends: &[PendingAppend<A>],
-    rows: &[Row7],
+    batch: &PreparedBatch,
     excluded: &HashSet<usize>,
 ) -> Result<u64, sqlx::Error> {
-    let included: Vec<&Row7> = rows.iter().filter(|r| !excluded.contains(&r.aggregate_index)).collect();
+    let included: Vec<&Row7> = batch.rows.iter().filter(|r| !excluded.contains(&r.aggregate_index)).collect();
     if included.is_empty() {
         return Ok(0);
     }
-    let ids: Vec<&str> = included.iter().map(|r| appends[r.aggregate_index].aggregate_id.as_str()).collect();
+    let ids: Vec<&str> = included.iter().map(|r| batch.aggregates[r.aggregate_index].aggregate_id.as_str()).collect();
     let sequences: Vec<i64> = included.iter().map(|r| r.sequence).collect();
     let types: Vec<&str> = included.iter().map(|r| r.event_type.as_str()).collect();
     let versions: Vec<&str> = included.iter().map(|r| r.event_version.as_str()).collect();
     let payloads: Vec<&str> = included.iter().map(|r| r.payload.as_str()).collect();
     let metadata: Vec<&str> = included.iter().map(|r| r.metadata.as_str()).collect();
+    let keys: Vec<Option<&str>> = included.iter().map(|r| r.document_key.as_deref()).collect();
     let result = sqlx::query(
-        "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) \
-         SELECT $1, i, s, t, v, p::json, m::json \
-         FROM UNNEST($2::text[], $3::int8[], $4::text[], $5::text[], $6::text[], $7::text[]) AS u(i, s, t, v, p, m)",
+        "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, document_key) \
+         SELECT $1, i, s, t, v, p::json, m::json, k \
+         FROM UNNEST($2::text[], $3::int8[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) AS u(i, s, t, v, p, m, k)",
     )
-    .bind(A::TYPE)
+    .bind(&batch.aggregate_type)
     .bind(&ids)
     .bind(&sequences)
     .bind(&types)
     .bind(&versions)
     .bind(&payloads)
     .bind(&metadata)
+    .bind(&keys)
     .execute(tx)
     .await?;
     Ok(result.rows_affected())
 }
 
 /// Finds, set-based, the aggregates whose sequence moved on and those whose documents are stored.
-async fn diagnose<A: Aggregate>(
+async fn diagnose(
     tx: &mut PgConnection,
-    appends: &[PendingAppend<A>],
-    rows: &[Row7],
+    batch: &PreparedBatch,
     excluded: &HashSet<usize>,
 ) -> Result<Vec<(usize, Conflict)>, StoreError> {
+    let appends = &batch.aggregates;
+    let rows = &batch.rows;
     let candidates: Vec<usize> =
-        (0..appends.len()).filter(|i| !excluded.contains(i) && !appends[*i].events.is_empty()).collect();
+        (0..appends.len()).filter(|i| !excluded.contains(i) && appends[*i].events > 0).collect();
     let ids: Vec<&str> = candidates.iter().map(|&i| appends[i].aggregate_id.as_str()).collect();
     let stored: HashMap<String, i64> = sqlx::query(
         "SELECT aggregate_id, max(sequence) AS last FROM events WHERE aggregate_type = $1 AND aggregate_id = ANY($2) GROUP BY aggregate_id",
     )
-    .bind(A::TYPE)
+    .bind(&batch.aggregate_type)
     .bind(&ids)
     .fetch_all(&mut *tx)
     .await?
@@ -240,16 +273,12 @@ async fn diagnose<A: Aggregate>(
         .filter(|r| candidate_set.contains(&r.aggregate_index))
         .filter_map(|r| r.document_key.as_deref())
         .collect();
-    let taken: HashSet<String> = sqlx::query_scalar(
-        "SELECT (payload -> event_type) ->> 'document_key' FROM events \
-         WHERE event_type IN ('DebtorImported', 'InvoiceImported', 'CreditNoteImported', 'PaymentReceived') \
-         AND ((payload -> event_type) ->> 'document_key') = ANY($1)",
-    )
-    .bind(&keys)
-    .fetch_all(&mut *tx)
-    .await?
-    .into_iter()
-    .collect();
+    let taken: HashSet<String> = sqlx::query_scalar("SELECT document_key FROM events WHERE document_key = ANY($1)")
+        .bind(&keys)
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .collect();
     for row in rows.iter().filter(|r| r.document_key.as_ref().is_some_and(|k| taken.contains(k))) {
         if found.iter().any(|(i, _)| *i == row.aggregate_index) {
             continue;

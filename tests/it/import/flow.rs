@@ -1,30 +1,55 @@
 //! First import, a second run that appends nothing, and a day advanced in the books.
 
 use std::collections::BTreeSet;
+use std::time::Instant;
 
 use sqlx::PgPool;
-use vordering::eboekhouden::simulator::{ChangeAction, DocumentKind};
+use vordering::eboekhouden::simulator::{ChangeAction, DocumentKind, SimulatorConfig};
+use vordering::import::ImportReport;
+use vordering::Settings;
 
 use super::setup::{small, Books};
 
+/// `VORDERING_FLOW_INVOICES=100000` runs the same test on the scale of the issue (10 invoices a
+/// debtor, the simulator's quota and the call budget raised to fit).
+fn books_of_the_size_asked() -> (SimulatorConfig, Settings) {
+    let mut settings = Settings::default();
+    let Some(invoices) = std::env::var("VORDERING_FLOW_INVOICES").ok().and_then(|n| n.parse::<u64>().ok()) else {
+        return (small(), settings);
+    };
+    let mut config = SimulatorConfig::new((invoices / 10).max(1), invoices, 7);
+    config.session_lifetime = std::time::Duration::from_secs(24 * 3600);
+    config.mutaties_quota = 1_000_000;
+    settings.import.monthly_call_limit = 1_000_000;
+    (config, settings)
+}
+
 #[sqlx::test(migrator = "vordering::MIGRATOR")]
 async fn first_import_then_nothing_new_then_exactly_the_days_changes(pool: PgPool) {
-    let books = Books::new(pool, small()).await;
+    let (config, settings) = books_of_the_size_asked();
+    let (debtors, invoices) = (config.debtors, config.invoices);
+    let books = Books::with_settings(pool, config, settings).await;
+    let started = Instant::now();
     let first = books.import().await.unwrap();
+    report("first import", &first, started);
     assert_eq!(first.counts.errors, 0, "{:?}", first.issues);
-    assert_eq!(first.counts.debtors_added, 20);
-    assert!(first.counts.invoices_added > 100, "{:?}", first.counts);
+    assert_eq!(first.counts.debtors_added, debtors);
+    assert!(first.counts.invoices_added > invoices / 2, "{:?}", first.counts);
     assert!(first.counts.payments_added > 0 && first.counts.payments_linked > 0, "{:?}", first.counts);
     let after_first = books.event_count().await;
     assert_eq!(u64::try_from(after_first).unwrap(), first.counts.events_written);
 
+    let started = Instant::now();
     let second = books.import().await.unwrap();
+    report("second import", &second, started);
     assert_eq!(second.counts.events_written, 0, "a second run appends nothing: {:?}", second.counts);
     assert_eq!(books.event_count().await, after_first);
 
     let changes = books.simulator.advance_days(1);
     assert!(!changes.is_empty(), "the simulator's day brings documents");
+    let started = Instant::now();
     let third = books.import().await.unwrap();
+    report("third import", &third, started);
     assert_eq!(third.counts.errors, 0, "{:?}", third.issues);
 
     // Compare the documents the day brought with the documents the third import wrote.
@@ -63,4 +88,9 @@ async fn first_import_then_nothing_new_then_exactly_the_days_changes(pool: PgPoo
         })
         .collect();
     assert_eq!(written, expected);
+    eprintln!("the day brought {} documents; the third import wrote exactly those", expected.len());
+}
+
+fn report(run: &str, report: &ImportReport, started: Instant) {
+    eprintln!("{run}: {:?} in {:.2} s", report.counts, started.elapsed().as_secs_f64());
 }
