@@ -5,6 +5,7 @@
 
 mod collection;
 mod html;
+mod refusal;
 mod render;
 mod tables;
 

@@ -5,6 +5,7 @@
 mod access;
 mod accounts;
 mod binary;
+mod collection;
 mod dashboard;
 mod imports;
 mod page;

@@ -11,14 +11,13 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::html::{day, document, esc, euro, t};
+use super::refusal::refusal;
 use super::{back_with, caller, render};
-use crate::domain::debtor_account::DebtorAccountError as D;
 use crate::domain::{DebtorCode, InvoiceNumber};
-use crate::engine::{CollectionPreview, EngineError, Lang};
+use crate::engine::{CollectionPreview, Lang};
 use crate::events::debtor_account::DebtorKind;
 use crate::http::collection::start_case;
 use crate::http::{Api, ApiError};
-use crate::store::CommandError;
 
 #[derive(Debug, Deserialize)]
 pub struct CaseForm {
@@ -27,49 +26,6 @@ pub struct CaseForm {
     invoice: String,
     lang: Option<String>,
     date: Option<NaiveDate>,
-}
-
-/// A refusal the user can act on, as a sentence; `None` for failures that are not theirs.
-fn refusal(lang: Lang, error: &ApiError) -> Option<String> {
-    let refused = match error {
-        ApiError::Engine(EngineError::Account(CommandError::Rejected(refused))) => refused,
-        ApiError::ReadOnly => return Some(t(lang, "Dit token mag alleen lezen.", "This token may only read.").into()),
-        ApiError::NotFound(what) => return Some(format!("{} {what}", t(lang, "Niet gevonden:", "Not found:"))),
-        ApiError::BadRequest { message, .. } => return Some(message.clone()),
-        _ => return None,
-    };
-    let en = lang == Lang::En;
-    Some(match refused {
-        D::TermRunning { invoice, term_last, costs_from } if en => format!(
-            "The term of the 14-day letter on invoice {invoice} runs until {}; collection can start from {}.",
-            day(*term_last, lang),
-            day(*costs_from, lang)
-        ),
-        D::TermRunning { invoice, term_last, costs_from } => format!(
-            "De termijn van de veertiendagenbrief voor factuur {invoice} loopt nog tot en met {}; incasso kan vanaf {}.",
-            day(*term_last, lang),
-            day(*costs_from, lang)
-        ),
-        D::AlreadyInCollection { invoice, .. } if en => format!("Invoice {invoice} is already in a collection case."),
-        D::AlreadyInCollection { invoice, .. } => format!("Factuur {invoice} zit al in een incassozaak."),
-        D::NothingOpen(invoice) if en => format!("Invoice {invoice} is paid: nothing is open."),
-        D::NothingOpen(invoice) => format!("Factuur {invoice} is betaald: er staat niets meer open."),
-        D::NoFourteenDayLetter(invoice) if en => format!(
-            "Invoice {invoice} has had no 14-day letter (or its delivery is not known yet); a consumer owes no collection costs without one."
-        ),
-        D::NoFourteenDayLetter(invoice) => format!(
-            "Voor factuur {invoice} is nog geen veertiendagenbrief verstuurd (of de bezorging is nog niet bekend); een consument is zonder die brief geen incassokosten verschuldigd."
-        ),
-        D::PaidWithinTerm if en => "The invoices in the letter were paid within its term: no collection costs are owed.".into(),
-        D::PaidWithinTerm => "De facturen uit de brief zijn binnen de termijn betaald: er zijn geen incassokosten verschuldigd.".into(),
-        D::NotOverdue { invoice, due_date, .. } if en => format!("Invoice {invoice} is due on {}: not overdue yet.", day(*due_date, lang)),
-        D::NotOverdue { invoice, due_date, .. } => format!("Factuur {invoice} vervalt op {}: nog niet vervallen.", day(*due_date, lang)),
-        D::InvoicePaused(invoice) if en => format!("Invoice {invoice} is paused; resume it first."),
-        D::InvoicePaused(invoice) => format!("Factuur {invoice} is gepauzeerd; hervat die eerst."),
-        D::UnknownInvoice(invoice) if en => format!("This debtor has no invoice {invoice}."),
-        D::UnknownInvoice(invoice) => format!("Deze debiteur heeft geen factuur {invoice}."),
-        other => other.to_string(),
-    })
 }
 
 fn parse(form: &CaseForm) -> Result<(DebtorCode, InvoiceNumber), ApiError> {
