@@ -121,7 +121,7 @@ fn claim(lang: Lang, p: &CollectionPreview, can_write: bool, form: &CaseForm) ->
             Lang::Nl => format!("Let op: de debiteur heeft {amount} aan creditnota's die aan geen factuur gekoppeld zijn. De automatische incasso wacht daarop; koppel ze eerst als ze bij deze factuur horen."),
             Lang::En => format!("Note: the debtor has {amount} of credit notes linked to no invoice. The automatic collection waits for them; link them first if they belong to this invoice."),
         };
-        format!("<p class=\"refusal\" id=\"credit-warning\" data-cents=\"{}\">{text}</p>", p.unallocated_credit.get())
+        format!("<p class=\"warning\" id=\"credit-warning\" data-cents=\"{}\">{text}</p>", p.unallocated_credit.get())
     } else {
         String::new()
     };

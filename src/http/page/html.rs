@@ -63,7 +63,8 @@ h2{font-size:1.15rem;margin-bottom:.4rem}section{margin:1.5rem 0}table{border-co
 td,th{padding:.25rem .7rem;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}\
 th{font-weight:600;background:#f4f5f7}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\
 .big{font-size:1.6rem;font-weight:600}.notice{background:#e8f0fe;border-left:4px solid #4a78c2;padding:.5rem .8rem}\
-.refusal{background:#fdecea;border-left:4px solid #c0392b;padding:.5rem .8rem}.muted{color:#666}\
+.refusal{background:#fdecea;border-left:4px solid #c0392b;padding:.5rem .8rem}\
+.warning{background:#fff4e0;border-left:4px solid #d68910;padding:.5rem .8rem}form{margin-top:.8rem}.muted{color:#666}\
 tr.total td{font-weight:700;border-top:2px solid #222}a.action{white-space:nowrap}\
 button{font:inherit;padding:.3rem .9rem;cursor:pointer}.grid{display:flex;gap:2.5rem;flex-wrap:wrap}";
 

@@ -59,9 +59,12 @@ pub fn invoices(lang: Lang, title: &str, id: &str, lines: &[InvoiceLine], action
         t(lang, "Dagen", "Days"),
         if action.is_some() { "<th></th>" } else { "" }
     );
-    let empty =
-        if lines.is_empty() { format!("<p class=\"muted\">{}</p>", t(lang, "Geen.", "None.")) } else { String::new() };
-    format!("<section id=\"{id}\"><h2>{}</h2><table>{head}{rows}</table>{empty}</section>", esc(title))
+    let table = if lines.is_empty() {
+        format!("<p class=\"muted\">{}</p>", t(lang, "Geen.", "None."))
+    } else {
+        format!("<table>{head}{rows}</table>")
+    };
+    format!("<section id=\"{id}\"><h2>{}</h2>{table}</section>", esc(title))
 }
 
 /// The open collection cases with what each claimed when it started.
@@ -98,15 +101,12 @@ pub fn cases(lang: Lang, cases: &[CaseLine]) -> String {
         t(lang, "Totaal", "Total"),
         t(lang, "Gestart", "Started")
     );
-    let empty = if cases.is_empty() {
+    let table = if cases.is_empty() {
         format!("<p class=\"muted\">{}</p>", t(lang, "Geen open incassozaken.", "No open collection cases."))
     } else {
-        String::new()
+        format!("<table>{head}{rows}</table>")
     };
-    format!(
-        "<section id=\"cases\"><h2>{}</h2><table>{head}{rows}</table>{empty}</section>",
-        t(lang, "Incassozaken", "Collection cases")
-    )
+    format!("<section id=\"cases\"><h2>{}</h2>{table}</section>", t(lang, "Incassozaken", "Collection cases"))
 }
 
 fn import_status(lang: Lang, status: &str) -> &'static str {
@@ -169,6 +169,20 @@ fn event_label(lang: Lang, event_type: &str) -> String {
     label.to_owned()
 }
 
+/// The reason a person gave, else the event's own; the engine's standard reasons in Dutch too.
+fn reason_label(lang: Lang, row: &AuditRow) -> String {
+    let given = row.reason.as_deref().or(row.event_reason.as_deref()).unwrap_or("");
+    let dutch = match given {
+        "referenced by the books" => Some("zo geboekt in de administratie"),
+        "art. 6:43 (oldest due first)" => Some("art. 6:43 BW (oudste vervaldatum eerst)"),
+        _ => None,
+    };
+    match (lang, dutch) {
+        (Lang::Nl, Some(text)) => text.to_owned(),
+        _ => esc(given),
+    }
+}
+
 pub fn audit(lang: Lang, trail: &[AuditRow]) -> String {
     let rows: String = trail
         .iter()
@@ -179,7 +193,7 @@ pub fn audit(lang: Lang, trail: &[AuditRow]) -> String {
                 event_label(lang, &a.event_type),
                 esc(a.invoice_number.as_deref().unwrap_or("")),
                 esc(a.actor.as_deref().unwrap_or("")),
-                esc(a.reason.as_deref().or(a.event_reason.as_deref()).unwrap_or(""))
+                reason_label(lang, a)
             )
         })
         .collect();
