@@ -5,7 +5,8 @@
 mod access;
 mod accounts;
 mod binary;
-mod collection;
+pub mod collection;
+mod collection_page;
 mod dashboard;
 mod imports;
 mod page;

@@ -20,10 +20,10 @@ use super::setup::{answer, assert_error};
 use crate::dunning_support::*;
 use crate::support::eventually;
 
-struct Running {
-    base: String,
+pub struct Running {
+    pub base: String,
     client: reqwest::Client,
-    stop: oneshot::Sender<()>,
+    pub stop: oneshot::Sender<()>,
 }
 
 impl Running {
@@ -43,7 +43,7 @@ impl Running {
 }
 
 /// A server over `engine` whose clock stands at noon on 2025-03-01.
-async fn serve(engine: Arc<Engine>) -> Running {
+pub async fn serve(engine: Arc<Engine>) -> Running {
     let noon = date(2025, 3, 1).and_time(NaiveTime::from_hms_opt(12, 0, 0).unwrap()).and_utc();
     let api = engine.api().with_clock(Arc::new(ManualClock::new(noon)));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -56,7 +56,7 @@ async fn serve(engine: Arc<Engine>) -> Running {
     Running { base, client: reqwest::Client::new(), stop }
 }
 
-async fn token(engine: &Engine, can_write: bool) -> String {
+pub async fn token(engine: &Engine, can_write: bool) -> String {
     let scope = TokenScope { administrations: vec![admin()], can_write, label: "clerk".to_owned() };
     engine.create_token(&scope).await.unwrap()
 }
