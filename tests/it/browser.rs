@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -91,6 +92,14 @@ async fn all_attrs(client: &Client, css: &str, attr: &str) -> Vec<String> {
         values.push(element.attr(attr).await.unwrap().unwrap_or_default());
     }
     values
+}
+
+/// Clicks `css` and waits for the page it leads to, recognised by `then` (a click that submits a
+/// form may return before the next page is there).
+async fn click_to(client: &Client, css: &str, then: &str) -> Element {
+    client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).click().await.unwrap();
+    let wait = client.wait().at_most(Duration::from_secs(20));
+    wait.for_element(Locator::Css(then)).await.unwrap_or_else(|e| panic!("after clicking {css}, no {then}: {e}"))
 }
 
 /// Reloads the page until `css` matches something.
@@ -192,8 +201,7 @@ async fn figures_match_the_api(client: &Client, server: &Server, token: &str) {
 /// "Import now" starts an import whose row appears, completed, in the page's import log.
 async fn import_now_shows_in_the_log(client: &Client) {
     let before = all_attrs(client, "#imports tr.import", "data-import").await;
-    client.find(Locator::Css("#import-now")).await.unwrap().click().await.unwrap();
-    let notice = client.find(Locator::Css("#notice")).await.unwrap().text().await.unwrap();
+    let notice = click_to(client, "#import-now", "#notice").await.text().await.unwrap();
     let import_id = notice.strip_prefix("Import gestart: ").unwrap_or_else(|| panic!("notice: {notice}")).trim();
     assert!(!before.iter().any(|id| id == import_id), "a new import");
     reload_until(client, &format!("#imports tr.import[data-import=\"{import_id}\"][data-status=\"completed\"]")).await;
@@ -215,13 +223,7 @@ async fn preview_and_start_a_case(client: &Client, server: &Server, token: &str)
         }
     }
     let (number, api) = startable.expect("an overdue invoice of a business debtor");
-    client
-        .find(Locator::Css(&format!("a.start-collection[data-invoice=\"{number}\"]")))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_to(client, &format!("a.start-collection[data-invoice=\"{number}\"]"), "#preview").await;
     for (css, field) in [
         ("#preview-principal", "principal"),
         ("#preview-costs", "costs"),
@@ -239,8 +241,7 @@ async fn preview_and_start_a_case(client: &Client, server: &Server, token: &str)
     let shown = client.find(Locator::Css("#preview")).await.unwrap().attr("data-case").await.unwrap();
     assert_eq!(shown.as_deref(), Some(case.as_str()));
     save_screenshot(client, "collection-preview.png").await;
-    client.find(Locator::Css("#confirm-collection")).await.unwrap().click().await.unwrap();
-    let notice = client.find(Locator::Css("#notice")).await.unwrap().text().await.unwrap();
+    let notice = click_to(client, "#confirm-collection", "#notice").await.text().await.unwrap();
     assert!(notice.starts_with(&format!("Incassozaak gestart voor factuur {number}")), "{notice}");
 
     if let Some((number, error)) = refused {
@@ -249,7 +250,7 @@ async fn preview_and_start_a_case(client: &Client, server: &Server, token: &str)
         client.goto(base.join(&href[0]).unwrap().as_str()).await.unwrap();
         let text = client.find(Locator::Css("#refusal")).await.unwrap().text().await.unwrap();
         assert!(!text.is_empty() && !text.contains('{'), "a sentence for {}: {text}", error["error"]["code"]);
-        client.find(Locator::Css("#back")).await.unwrap().click().await.unwrap();
+        click_to(client, "#back", "#totals").await;
     }
     case
 }
