@@ -162,3 +162,49 @@ async fn refusals_have_their_own_codes(pool: PgPool) {
     assert_eq!(events_of(&engine, "C1").await.len(), 2, "a preview writes nothing");
     let _ = server.stop.send(());
 }
+
+#[sqlx::test(migrator = "vordering::MIGRATOR")]
+async fn the_case_list_follows_waives_and_closes_and_a_rebuild_gives_the_same(pool: PgPool) {
+    use vordering::domain::debtor_account::DunningCommand;
+
+    let engine = engine(pool.clone()).await;
+    debtor(&engine, "B1", DebtorKind::Business, None).await;
+    invoice(&engine, "B1", "F1", 10_000, date(2025, 1, 31)).await;
+    debtor(&engine, "B2", DebtorKind::Business, None).await;
+    invoice(&engine, "B2", "F2", 20_000, date(2025, 1, 31)).await;
+    let today = date(2025, 3, 1);
+    let one = engine.start_collection(&admin(), &code("B1"), vec![inv("F1")], today, &metadata()).await.unwrap();
+    // One event per batch: the waive and the close find the case row an earlier batch wrote.
+    let one_by_one = RunnerOptions { batch: 1, ..RunnerOptions::default() };
+    let caught_up = || async {
+        let head = vordering::store::head(&pool).await.unwrap();
+        eventually("the projections at the head", || async {
+            projections::catch_up(&pool, &projections::ALL, &one_by_one).await.unwrap();
+            let mut conn = pool.acquire().await.unwrap();
+            for p in projections::ALL {
+                if projections::live_position(&mut conn, p).await.unwrap() < head {
+                    return None;
+                }
+            }
+            Some(())
+        })
+        .await;
+    };
+    caught_up().await;
+    let two = engine.start_collection(&admin(), &code("B2"), vec![inv("F2")], today, &metadata()).await.unwrap();
+    let waive = DunningCommand::WaiveCosts { case_id: one, reason: "goodwill".to_owned() };
+    engine.debtor_command(&admin(), &code("B1"), waive, &metadata()).await.unwrap();
+    let close = DunningCommand::CloseCollection { case_id: two, reason: "settled outside".to_owned() };
+    engine.debtor_command(&admin(), &code("B2"), close, &metadata()).await.unwrap();
+    caught_up().await;
+
+    let listed = engine.collection_cases(&admin(), 10).await.unwrap();
+    let summary: Vec<_> = listed
+        .iter()
+        .map(|c| (c.case_id, c.principal.get(), c.costs.get(), c.interest.get(), c.total.get(), c.costs_waived))
+        .collect();
+    // B1's case without its €40 costs; B2's closed case is gone from the open list.
+    assert_eq!(summary, vec![(one, 10_000, 0, 89, 10_089, true)]);
+    projections::rebuild(&pool, projections::Projection::CollectionCases).await.unwrap();
+    assert_eq!(engine.collection_cases(&admin(), 10).await.unwrap(), listed);
+}
