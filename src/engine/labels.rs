@@ -54,7 +54,7 @@ impl Phase {
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
             Phase::NotDue => lang.pick("Niet vervallen", "Not yet due"),
-            Phase::Overdue => lang.pick("Vervallen, geen herinnering", "Overdue, no reminder"),
+            Phase::Overdue => lang.pick("Vervallen (geen herinnering)", "Overdue (no reminder)"),
             Phase::Reminder1 => lang.pick("1e herinnering", "1st reminder"),
             Phase::Reminder2 => lang.pick("2e herinnering", "2nd reminder"),
             Phase::Reminder3 => lang.pick("3e herinnering", "3rd reminder"),

@@ -195,7 +195,7 @@ async fn figures_match_the_api(client: &Client, server: &Server, token: &str) {
         .collect();
     assert_eq!(page, api_phases);
     let text = client.find(Locator::Css("#phases")).await.unwrap().text().await.unwrap();
-    assert!(text.contains("Vervallen, geen herinnering") && !text.contains("Overdue"), "Dutch labels: {text}");
+    assert!(text.contains("Vervallen (geen herinnering)") && !text.contains("Overdue"), "Dutch labels: {text}");
 }
 
 /// "Import now" starts an import whose row appears, completed, in the page's import log.
