@@ -8,7 +8,7 @@
 //! `VORDERING_SKIP_BROWSER=1` to skip it on a machine without them.
 
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -23,13 +23,17 @@ use vordering::projections::{self, RunnerOptions};
 use crate::http::setup::Server;
 use crate::support::eventually;
 
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-const CHROMIUM: &str = "/usr/bin/chromium";
+/// The program on `PATH` (Debian puts both in `/usr/bin`).
+fn on_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path).map(|dir| dir.join(name)).find(|candidate| candidate.is_file())
+}
 
 /// chromedriver on a free loopback port, killed when dropped.
 struct Driver {
     child: Child,
     url: String,
+    chromium: PathBuf,
 }
 
 impl Drop for Driver {
@@ -41,24 +45,24 @@ impl Drop for Driver {
 
 /// `None` only when the browser is missing and `VORDERING_SKIP_BROWSER` asks to skip.
 fn start_driver() -> Option<Driver> {
-    if !Path::new(CHROMEDRIVER).exists() || !Path::new(CHROMIUM).exists() {
+    let (Some(chromedriver), Some(chromium)) = (on_path("chromedriver"), on_path("chromium")) else {
         if std::env::var_os("VORDERING_SKIP_BROWSER").is_some() {
-            eprintln!("skipped: {CHROMEDRIVER} or {CHROMIUM} is missing and VORDERING_SKIP_BROWSER is set");
+            eprintln!("skipped: chromedriver or chromium is not on PATH and VORDERING_SKIP_BROWSER is set");
             return None;
         }
         panic!(
-            "{CHROMEDRIVER} or {CHROMIUM} is missing: `apt-get install chromium chromium-driver` (.ci/run does), \
+            "chromedriver or chromium is not on PATH: `apt-get install chromium chromium-driver` (.ci/run does), \
              or set VORDERING_SKIP_BROWSER=1 to skip this test locally"
         );
-    }
+    };
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let child = Command::new(CHROMEDRIVER)
+    let child = Command::new(chromedriver)
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .expect("chromedriver starts");
-    let driver = Driver { child, url: format!("http://127.0.0.1:{port}") };
+    let driver = Driver { child, url: format!("http://127.0.0.1:{port}"), chromium };
     let deadline = Instant::now() + Duration::from_secs(20);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(Instant::now() < deadline, "chromedriver did not listen on port {port}");
@@ -69,7 +73,7 @@ fn start_driver() -> Option<Driver> {
 
 async fn browser(driver: &Driver) -> Client {
     let options = json!({
-        "binary": CHROMIUM,
+        "binary": driver.chromium,
         // --no-sandbox: Chromium refuses to run as root (CI containers) without it.
         "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1600"],
     });
