@@ -3,19 +3,23 @@
 
 mod accounts;
 mod audit;
+mod collection;
 mod dashboard;
 mod dunning;
 mod import;
+mod labels;
 mod link;
 
 pub use accounts::{AccountError, UnknownDocument};
 pub use audit::ReplayQuery;
+pub use collection::{CaseLine, CollectionPreview};
 pub use dashboard::{
     AgeBucket, AgeingBoundaries, BadBoundaries, BucketRange, Cursor, DebtorDetail, DebtorLine, Dso, InvoiceFilter,
     InvoiceLine, InvoicePage, Phase, PhaseTotal, Totals,
 };
 pub use dunning::{AcceptHook, AfterAccept, DeliveryOptions, DeliveryReport, DunningReport, RunError};
 pub use import::SoapVerifier;
+pub use labels::{euro, Lang};
 pub use link::{LinkOutcome, LinkRejected, LinkVerifier};
 
 use std::path::Path;

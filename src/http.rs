@@ -10,6 +10,7 @@ mod account_view;
 mod accounts;
 mod administrations;
 mod clock;
+mod collection;
 mod dashboard;
 mod error;
 mod imports;
@@ -92,10 +93,13 @@ impl Api {
             .route("/administrations/{id}/payment-links/{link}/unlink", post(accounts::unlink_payment))
             .route("/administrations/{id}/dashboard", get(dashboard::dashboard))
             .route("/administrations/{id}/invoices", get(dashboard::invoices))
-            .route("/administrations/{id}/audit", get(dashboard::audit));
+            .route("/administrations/{id}/audit", get(dashboard::audit))
+            .route("/administrations/{id}/invoices/{number}/collection-preview", get(collection::preview))
+            .route("/administrations/{id}/collection-cases", get(collection::cases).post(collection::start));
         Router::new()
             .route("/", get(page::page))
             .route("/ui/import", post(page::import_now))
+            .route("/ui/collection", get(page::preview_collection).post(page::confirm_collection))
             .nest("/api", api)
             .layer(axum::middleware::from_fn(trace::log_request))
             .with_state(self.clone())

@@ -10,10 +10,12 @@
 //!   `phase_totals` and `invoiced_by_month`. They share one fold (`receivables::AccountView`) and one checkpoint,
 //!   so the dashboard's totals always agree with each other and the log is folded once, not four times;
 //! - `import_log`;
-//! - `audit_trail`.
+//! - `audit_trail`;
+//! - `collection_cases`.
 
 mod audit_trail;
 mod catalog;
+mod collection_cases;
 mod debtor_balance;
 mod decode;
 mod import_log;
@@ -30,6 +32,7 @@ mod write;
 
 pub use audit_trail::{reason_text, AuditRow};
 pub use catalog::{Projection, ALL};
+pub use collection_cases::CaseRow;
 pub use decode::{decode_account_fact, is_core_account_event, AccountFact};
 pub use import_log::ImportRow;
 pub use rebuild::{fold_only, rebuild, RebuildReport};
@@ -50,7 +53,7 @@ pub enum ProjectionError {
     Database(#[from] sqlx::Error),
     #[error("projection row cannot be encoded: {0}")]
     Encode(#[from] serde_json::Error),
-    #[error("no projection is named `{0}`; known: receivables, import_log, audit_trail")]
+    #[error("no projection is named `{0}`; known: receivables, import_log, audit_trail, collection_cases")]
     UnknownName(String),
     #[error("projection {name} has no live build; run `vordering projections rebuild --name {name}`")]
     NotBuilt { name: &'static str },

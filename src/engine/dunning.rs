@@ -16,9 +16,8 @@ pub use deliver::{AcceptHook, AfterAccept, DeliveryOptions, DeliveryReport};
 pub use run::{DunningReport, RunError};
 
 use super::{Engine, EngineError};
-use crate::domain::debtor_account::{DebtorAccount, DebtorAccountCommand, DebtorRef, DunningCommand};
+use crate::domain::debtor_account::{DebtorAccount, DebtorAccountCommand, DunningCommand};
 use crate::domain::dunning::{case_id, DunningPolicy};
-use crate::domain::interest::RateTable;
 use crate::domain::{AdministrationId, DebtorCode, InvoiceNumber};
 use crate::events::Metadata;
 
@@ -42,7 +41,8 @@ impl Engine {
     }
 
     /// Opens a collection case by hand for `invoices` of one debtor, with the same costs, interest
-    /// and checks as the automatic start (a consumer only after the 14-day term ran out unpaid).
+    /// and checks as the automatic start (a consumer only after the 14-day term ran out unpaid);
+    /// `collection_preview` shows what it would book.
     pub async fn start_collection(
         &self,
         administration: &AdministrationId,
@@ -51,11 +51,8 @@ impl Engine {
         today: NaiveDate,
         metadata: &Metadata,
     ) -> Result<Uuid, EngineError> {
-        let policy = self.dunning_policy(administration).await?;
-        let who = DebtorRef { administration: administration.clone(), debtor: debtor.clone() };
         let id = case_id(administration, debtor, &invoices);
-        let command =
-            DunningCommand::StartCollection { debtor: who, invoices, today, policy, rates: RateTable::shipped() };
+        let command = self.collection_command(administration, debtor, invoices, today).await?;
         self.debtor_command(administration, debtor, command, metadata).await?;
         Ok(id)
     }

@@ -96,7 +96,8 @@ impl ApiError {
                 E::Account(C::Rejected(
                     D::OverAllocation { .. } | D::PaymentOverAllocated { .. } | D::CreditNoteOverAllocated { .. },
                 )) => (S::UNPROCESSABLE_ENTITY, "over_allocation"),
-                E::Account(C::Rejected(_)) => (S::UNPROCESSABLE_ENTITY, "rejected"),
+                E::Account(C::Rejected(D::AlreadyInCollection { .. })) => (S::CONFLICT, "already_in_collection"),
+                E::Account(C::Rejected(refused)) => (S::UNPROCESSABLE_ENTITY, collection_refusal(refused)),
                 E::UnknownDocument(UnknownDocument::Payment(_)) => (S::NOT_FOUND, "unknown_payment"),
                 E::UnknownDocument(UnknownDocument::Invoice(_)) => (S::NOT_FOUND, "unknown_invoice"),
                 E::UnknownDocument(UnknownDocument::Link(_)) => (S::NOT_FOUND, "unknown_link"),
@@ -125,6 +126,19 @@ impl ApiError {
                 | E::Audit(_) => (S::INTERNAL_SERVER_ERROR, "internal"),
             },
         }
+    }
+}
+
+/// The stable code of a refused collection start (and of any other refusal: `rejected`).
+fn collection_refusal(error: &D) -> &'static str {
+    match error {
+        D::TermRunning { .. } => "term_running",
+        D::NoFourteenDayLetter(_) => "no_fourteen_day_letter",
+        D::PaidWithinTerm => "paid_within_term",
+        D::NothingOpen(_) => "nothing_open",
+        D::NotOverdue { .. } => "not_overdue",
+        D::InvoicePaused(_) => "invoice_paused",
+        _ => "rejected",
     }
 }
 

@@ -10,9 +10,10 @@ use super::account_view::{
 };
 use super::accounts::{LinkCreated, LinkPaymentRequest, UnlinkRequest, Unlinked};
 use super::administrations::{AdministrationItem, AdministrationView, LinkStatus, LinkView};
+use super::collection::{CollectionClaim, StartCollectionRequest};
 use super::dashboard::Dashboard;
 use super::imports::{ImportAccepted, ImportLogEntry, ImportStatus};
-use super::{accounts, administrations, dashboard, imports, ErrorBody, ErrorDetail};
+use super::{accounts, administrations, collection, dashboard, imports, ErrorBody, ErrorDetail};
 
 #[derive(Debug, OpenApi)]
 #[openapi(
@@ -20,12 +21,14 @@ use super::{accounts, administrations, dashboard, imports, ErrorBody, ErrorDetai
         `Authorization: Bearer <token>` (`vordering token create`). Errors are `{\"error\": {\"code\", \"message\"}}`."),
     paths(
         administrations::list, administrations::one, imports::log, imports::start, accounts::account,
-        accounts::link_payment, accounts::unlink_payment, dashboard::dashboard, dashboard::invoices, dashboard::audit
+        accounts::link_payment, accounts::unlink_payment, dashboard::dashboard, dashboard::invoices, dashboard::audit,
+        collection::preview, collection::start, collection::cases
     ),
     components(schemas(
         ErrorBody, ErrorDetail, AdministrationItem, AdministrationView, LinkView, LinkStatus, ImportLogEntry,
         ImportStatus, ImportAccepted, AccountView, SummaryView, InvoiceView, AllocationView, CreditNoteView,
-        PaymentView, PaymentAllocationView, LinkPaymentRequest, LinkCreated, UnlinkRequest, Unlinked, Dashboard
+        PaymentView, PaymentAllocationView, LinkPaymentRequest, LinkCreated, UnlinkRequest, Unlinked, Dashboard, CollectionClaim,
+        StartCollectionRequest
     )),
     modifiers(&BearerAuth)
 )]

@@ -1,8 +1,13 @@
 //! The dashboard page at `/`: server-rendered HTML (no JavaScript) over the same engine queries as
-//! the API. A token given once as `/?token=…` is kept in an HTTP-only cookie and taken out of the
-//! address; "import now" is a plain form post.
+//! the API. A token given once as `/?token=…` is kept in an HTTP-only, `SameSite=Strict` cookie
+//! and taken out of the address; the forms ("import now", "start collection") are plain posts that
+//! carry that cookie, which a browser never sends with a post from another site.
 
+mod collection;
+mod html;
+mod refusal;
 mod render;
+mod tables;
 
 use axum::extract::{Query, State};
 use axum::http::header::{COOKIE, LOCATION, SET_COOKIE};
@@ -12,10 +17,14 @@ use axum::Form;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
+pub use collection::{confirm_collection, preview_collection};
+
 use super::{Api, ApiError, Caller};
-use crate::engine::AgeingBoundaries;
+use crate::engine::{AgeingBoundaries, InvoiceFilter, Lang, Phase};
 
 const COOKIE_NAME: &str = "vordering_token";
+/// Rows in each invoice list and in the collection cases.
+const LIST_ROWS: i64 = 20;
 
 #[derive(Debug, Deserialize)]
 pub struct PageQuery {
@@ -24,30 +33,6 @@ pub struct PageQuery {
     lang: Option<String>,
     administration: Option<String>,
     notice: Option<String>,
-}
-
-/// `nl` (default) or `en`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Lang {
-    Nl,
-    En,
-}
-
-impl Lang {
-    fn of(text: Option<&str>) -> Lang {
-        if text == Some("en") {
-            Lang::En
-        } else {
-            Lang::Nl
-        }
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Nl => "nl",
-            Lang::En => "en",
-        }
-    }
 }
 
 async fn caller(api: &Api, headers: &HeaderMap) -> Result<Option<Caller>, ApiError> {
@@ -59,6 +44,18 @@ async fn caller(api: &Api, headers: &HeaderMap) -> Result<Option<Caller>, ApiErr
         .find_map(|pair| pair.trim().strip_prefix(&format!("{COOKIE_NAME}=")).map(str::to_owned));
     let Some(token) = token else { return Ok(None) };
     Ok(api.engine.token_scope(&token).await?.map(|scope| Caller { scope }))
+}
+
+/// Back to the dashboard of `administration` with a message on top.
+fn back_with(lang: Lang, administration: &str, date: Option<NaiveDate>, notice: &str) -> Response {
+    let date = date.map_or(String::new(), |d| format!("&date={d}"));
+    let location = format!(
+        "/?lang={}&administration={}{date}&notice={}",
+        lang.code(),
+        html::urlencode(administration),
+        html::urlencode(notice)
+    );
+    (StatusCode::SEE_OTHER, [(LOCATION, location)]).into_response()
 }
 
 pub async fn page(
@@ -93,6 +90,7 @@ pub async fn page(
         administration: id.to_string(),
         others: caller.scope.administrations.iter().map(ToString::to_string).collect(),
         today,
+        asked_date: query.date,
         can_write: caller.scope.can_write,
         notice: query.notice,
         totals: engine.outstanding(&id, today).await?,
@@ -100,10 +98,12 @@ pub async fn page(
         phases: engine.phase_totals(&id, today).await?,
         dso: engine.dso(&id, today).await?,
         top: engine.top_debtors(&id, today, 10).await?,
-        overdue: engine
-            .invoice_page(&id, today, crate::engine::InvoiceFilter::Phase(crate::engine::Phase::Overdue), None, 20)
+        overdue: engine.invoice_page(&id, today, InvoiceFilter::Phase(Phase::Overdue), None, LIST_ROWS).await?,
+        letters: engine
+            .invoice_page(&id, today, InvoiceFilter::Phase(Phase::FourteenDayLetter), None, LIST_ROWS)
             .await?,
-        prescribing: engine.prescribing_soon(&id, today, 90, 20).await?,
+        cases: engine.collection_cases(&id, LIST_ROWS).await?,
+        prescribing: engine.prescribing_soon(&id, today, 90, LIST_ROWS).await?,
         imports: engine.import_log(&id, today).await?,
         audit: engine.audit_trail(&id, 15).await?,
     };
@@ -125,22 +125,11 @@ pub async fn import_now(
     let caller = caller(&api, &headers).await?.ok_or(ApiError::Unauthorized)?;
     let lang = Lang::of(form.lang.as_deref());
     let notice = match super::imports::start_import(&api, &caller, &form.administration).await {
-        Ok(import_id) => format!("import {import_id} started"),
+        Ok(import_id) => format!("{} {import_id}", lang.pick("Import gestart:", "Import started:")),
+        Err(ApiError::Import(crate::import::ImportError::AlreadyRunning(_))) => {
+            lang.pick("Er loopt al een import.", "An import is already running.").to_owned()
+        }
         Err(error) => error.to_string(),
     };
-    let location =
-        format!("/?lang={}&administration={}&notice={}", lang.code(), form.administration, urlencode(&notice));
-    Ok((StatusCode::SEE_OTHER, [(LOCATION, location)]).into_response())
-}
-
-fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
+    Ok(back_with(lang, &form.administration, None, &notice))
 }

@@ -3,7 +3,7 @@
 
 use sqlx::PgConnection;
 
-use super::{audit_trail, import_log, receivables, ProjectionError};
+use super::{audit_trail, collection_cases, import_log, receivables, ProjectionError};
 use crate::store::StoredEvent;
 
 /// A runner unit: one checkpoint, one advisory lock, one or more tables committed together.
@@ -13,9 +13,11 @@ pub enum Projection {
     Receivables,
     ImportLog,
     AuditTrail,
+    CollectionCases,
 }
 
-pub const ALL: [Projection; 3] = [Projection::Receivables, Projection::ImportLog, Projection::AuditTrail];
+pub const ALL: [Projection; 4] =
+    [Projection::Receivables, Projection::ImportLog, Projection::AuditTrail, Projection::CollectionCases];
 
 impl Projection {
     pub const fn name(self) -> &'static str {
@@ -23,6 +25,7 @@ impl Projection {
             Projection::Receivables => "receivables",
             Projection::ImportLog => "import_log",
             Projection::AuditTrail => "audit_trail",
+            Projection::CollectionCases => "collection_cases",
         }
     }
 
@@ -30,7 +33,7 @@ impl Projection {
     /// by an older fold as stale until they are rebuilt.
     pub const fn fold_version(self) -> i32 {
         match self {
-            Projection::Receivables | Projection::ImportLog | Projection::AuditTrail => 1,
+            Projection::Receivables | Projection::ImportLog | Projection::AuditTrail | Projection::CollectionCases => 1,
         }
     }
 
@@ -47,6 +50,9 @@ impl Projection {
             ],
             Projection::ImportLog => &[("import_log", include_str!("../../projections/import_log.sql"))],
             Projection::AuditTrail => &[("audit_trail", include_str!("../../projections/audit_trail.sql"))],
+            Projection::CollectionCases => {
+                &[("collection_cases", include_str!("../../projections/collection_cases.sql"))]
+            }
         }
     }
 
@@ -69,6 +75,7 @@ impl Projection {
             Projection::Receivables => receivables::apply_batch(conn, generation, events).await,
             Projection::ImportLog => import_log::apply_batch(conn, generation, events).await,
             Projection::AuditTrail => audit_trail::apply_batch(conn, generation, events).await,
+            Projection::CollectionCases => collection_cases::apply_batch(conn, generation, events).await,
         }
     }
 }
@@ -79,6 +86,7 @@ pub enum Builder {
     Receivables(receivables::Builder),
     ImportLog(import_log::Builder),
     AuditTrail(audit_trail::Builder),
+    CollectionCases(collection_cases::Builder),
 }
 
 impl Builder {
@@ -87,6 +95,7 @@ impl Builder {
             Projection::Receivables => Builder::Receivables(Default::default()),
             Projection::ImportLog => Builder::ImportLog(Default::default()),
             Projection::AuditTrail => Builder::AuditTrail(Default::default()),
+            Projection::CollectionCases => Builder::CollectionCases(Default::default()),
         }
     }
 
@@ -95,6 +104,7 @@ impl Builder {
             Builder::Receivables(b) => b.add(event),
             Builder::ImportLog(b) => b.add(event),
             Builder::AuditTrail(b) => b.add(event),
+            Builder::CollectionCases(b) => b.add(event),
         }
     }
 
@@ -103,6 +113,7 @@ impl Builder {
             Builder::Receivables(b) => b.write(conn, generation).await,
             Builder::ImportLog(b) => b.write(conn, generation).await,
             Builder::AuditTrail(b) => b.write(conn, generation).await,
+            Builder::CollectionCases(b) => b.write(conn, generation).await,
         }
     }
 }

@@ -5,6 +5,8 @@
 mod access;
 mod accounts;
 mod binary;
+pub mod collection;
+mod collection_page;
 mod dashboard;
 mod imports;
 mod page;

@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 use vordering::domain::AdministrationId;
-use vordering::engine::{AgeingBoundaries, BucketRange};
+use vordering::engine::{AgeingBoundaries, Lang};
 use vordering::projections::{self, RunnerOptions};
 use vordering::Engine;
 
@@ -21,14 +21,7 @@ pub async fn print(engine: &Engine, id: &AdministrationId, today: NaiveDate) -> 
         .ageing(id, today, &AgeingBoundaries::default())
         .await?
         .into_iter()
-        .map(|bucket| {
-            let label = match bucket.range {
-                BucketRange::NotDue => "not yet due".to_owned(),
-                BucketRange::PastDue { from, to: Some(to) } => format!("{from}–{to} days"),
-                BucketRange::PastDue { from, to: None } => format!("> {} days", from.saturating_sub(1)),
-            };
-            format!("{label}: € {} ({})", bucket.open, bucket.count)
-        })
+        .map(|bucket| format!("{}: € {} ({})", bucket.range.label(Lang::En), bucket.open, bucket.count))
         .collect();
     say!("  ageing: {}", ageing.join(" | "));
     let dso = engine.dso(id, today).await?;
@@ -46,7 +39,7 @@ pub async fn print(engine: &Engine, id: &AdministrationId, today: NaiveDate) -> 
         .await?
         .into_iter()
         .filter(|p| p.count > 0)
-        .map(|p| format!("{:?} {} (€ {})", p.phase, p.count, p.open))
+        .map(|p| format!("{} {} (€ {})", p.phase.label(Lang::En), p.count, p.open))
         .collect();
     say!("  phases: {}", phases.join(", "));
     say!("  top debtors:");

@@ -100,10 +100,12 @@ async fn the_openapi_document_is_served_and_lists_every_path(pool: PgPool) {
             "/api/administrations",
             "/api/administrations/{id}",
             "/api/administrations/{id}/audit",
+            "/api/administrations/{id}/collection-cases",
             "/api/administrations/{id}/dashboard",
             "/api/administrations/{id}/debtors/{code}",
             "/api/administrations/{id}/imports",
             "/api/administrations/{id}/invoices",
+            "/api/administrations/{id}/invoices/{number}/collection-preview",
             "/api/administrations/{id}/payment-links",
             "/api/administrations/{id}/payment-links/{link}/unlink",
         ]

@@ -39,7 +39,7 @@ async fn the_page_shows_the_apis_figures_behind_a_cookie_and_imports_on_request(
         .await
         .unwrap();
     assert_eq!(posted.status(), StatusCode::SEE_OTHER);
-    assert!(posted.headers()[LOCATION].to_str().unwrap().contains("notice=import"), "{:?}", posted.headers());
+    assert!(posted.headers()[LOCATION].to_str().unwrap().contains("notice=Import%20started"), "{:?}", posted.headers());
     let today = server.simulator.today();
     let (html, api) = eventually("the import folded into the projections", || async {
         vordering::projections::catch_up(&pool, &vordering::projections::ALL, &Default::default()).await.unwrap();
