@@ -10,8 +10,8 @@ use tokio::task::JoinHandle;
 use super::map::{StagedDocument, StagedRow};
 
 /// Rows per COPY chunk, and chunks in flight: the bound on what parsing may run ahead.
-const ROWS_PER_CHUNK: usize = 2_000;
-const CHUNKS_IN_FLIGHT: usize = 8;
+const ROWS_PER_CHUNK: usize = 1_000;
+const CHUNKS_IN_FLIGHT: usize = 4;
 
 pub const CREATE_STAGE: &str = "CREATE TEMP TABLE IF NOT EXISTS import_stage (\
      seq bigint NOT NULL, kind smallint NOT NULL, key text NOT NULL, debtor_code text NOT NULL, \
