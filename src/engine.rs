@@ -7,6 +7,7 @@ mod collection;
 mod dashboard;
 mod dunning;
 mod import;
+pub mod import_log;
 mod labels;
 mod link;
 

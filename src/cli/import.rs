@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use chrono::{Duration, NaiveDate, Utc};
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use vordering::events::administration::{AdministrationEvent, ImportTrigger};
+use vordering::events::administration::ImportTrigger;
 use vordering::import::{ImportError, ImportRequest, Progress};
 
 use super::link::administration_id;
@@ -87,55 +87,27 @@ pub async fn run(context: &Context, args: ImportArgs) -> Outcome {
 async fn log(context: &Context, administration: &str, days: i64) -> Outcome {
     let id = administration_id(administration)?;
     let engine = settings::engine(context).await?;
-    let history = engine.history("Administration", id.as_str()).await;
+    let log = engine.import_history(&id, Some(Utc::now() - Duration::days(days))).await;
     engine.shutdown().await;
-    let since = Utc::now() - Duration::days(days);
-    let mut rows = Vec::new();
-    for event in history?.into_iter().filter(|e| e.recorded_at >= since) {
-        let entry = match event.decode::<AdministrationEvent>()? {
-            AdministrationEvent::ImportStarted { import_id, trigger } => {
-                serde_json::json!({ "import_id": import_id.to_string(), "status": "started", "trigger": trigger })
-            }
-            AdministrationEvent::ImportCompleted { import_id, counts, issues } => {
-                serde_json::json!({ "import_id": import_id.to_string(), "status": "completed", "counts": counts, "issues": issues })
-            }
-            AdministrationEvent::ImportFailed { import_id, error_kind, message } => {
-                serde_json::json!({ "import_id": import_id.to_string(), "status": "failed", "error_kind": error_kind, "message": message })
-            }
-            _ => continue,
-        };
-        rows.push((event.recorded_at, entry));
-    }
+    let log = log?;
     if context.json {
-        let list: Vec<_> = rows
-            .into_iter()
-            .map(|(at, mut entry)| {
-                entry["at"] = serde_json::json!(at.to_rfc3339());
-                entry
-            })
-            .collect();
-        say!("{}", serde_json::Value::Array(list));
+        say!("{}", serde_json::to_string(&log).map_err(|e| Failure::Failed(e.into()))?);
         return Ok(());
     }
-    if rows.is_empty() {
+    if log.is_empty() {
         say!("no imports of {id} in the last {days} days");
     }
-    for (at, entry) in rows {
-        let detail = match entry["status"].as_str() {
-            Some("completed") => format!(
-                "{} events, {} warnings, {} errors",
-                entry["counts"]["events_written"], entry["counts"]["warnings"], entry["counts"]["errors"]
-            ),
-            Some("failed") => {
-                format!("{}: {}", entry["error_kind"].as_str().unwrap_or(""), entry["message"].as_str().unwrap_or(""))
-            }
+    for entry in log {
+        let detail = match (&entry.counts, &entry.error_kind, &entry.message) {
+            (Some(c), _, _) => format!("{} events, {} warnings, {} errors", c.events_written, c.warnings, c.errors),
+            (None, Some(kind), Some(message)) => format!("{kind}: {message}"),
             _ => String::new(),
         };
         say!(
             "{}  {:<9} {}  {}",
-            at.format("%Y-%m-%d %H:%M"),
-            entry["status"].as_str().unwrap_or(""),
-            entry["import_id"].as_str().unwrap_or(""),
+            entry.started_at.format("%Y-%m-%d %H:%M"),
+            entry.status.as_str(),
+            entry.import_id,
             detail
         );
     }

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::imports::{import_log, ImportLogEntry};
+use super::imports::{fold_import_log, ImportLogEntry};
 use super::{Api, ApiError, Caller};
 use crate::domain::administration::Link;
 
@@ -84,7 +84,7 @@ pub async fn one(
     let state = api.engine.administration(&id).await?;
     let name = state.name.clone().ok_or_else(|| ApiError::NotFound(format!("administration {id}")))?;
     let history = api.engine.history("Administration", id.as_str()).await?;
-    let last_import = import_log(&history, None)?.pop();
+    let last_import = fold_import_log(&history, None)?.pop();
     Ok(Json(AdministrationView {
         id: id.to_string(),
         name,

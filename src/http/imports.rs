@@ -4,92 +4,18 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::access::Params;
 use super::{Api, ApiError, Caller};
 use crate::domain::administration::{AdministrationError, Link};
+pub use crate::engine::import_log::{fold_import_log, ImportLogEntry, ImportStatus};
 use crate::engine::EngineError;
-use crate::events::administration::{AdministrationEvent, ImportCounts, ImportIssue, ImportTrigger};
+use crate::events::administration::ImportTrigger;
 use crate::import::ImportRequest;
-use crate::store::{CommandError, StoreError, StoredEvent};
-
-/// How many issues of one import the log shows; the counts say how many there were.
-const ISSUES_SHOWN: usize = 100;
-
-/// `started` (no end recorded yet, or the process died), `completed` or `failed`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ImportStatus {
-    Started,
-    Completed,
-    Failed,
-}
-
-/// One import as the log shows it: from its `ImportStarted` and its `ImportCompleted`/`ImportFailed`.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct ImportLogEntry {
-    pub import_id: String,
-    pub status: ImportStatus,
-    /// `Scheduled` or `Manual`.
-    #[schema(value_type = String)]
-    pub trigger: ImportTrigger,
-    pub actor: String,
-    pub started_at: DateTime<Utc>,
-    pub ended_at: Option<DateTime<Utc>>,
-    #[schema(value_type = Option<Object>)]
-    pub counts: Option<ImportCounts>,
-    #[schema(value_type = Vec<Object>)]
-    pub issues: Vec<ImportIssue>,
-    pub error_kind: Option<String>,
-    pub message: Option<String>,
-}
-
-/// The imports in `history` (oldest first), those started at or after `since` when given.
-pub(super) fn import_log(
-    history: &[StoredEvent],
-    since: Option<DateTime<Utc>>,
-) -> Result<Vec<ImportLogEntry>, StoreError> {
-    let mut log: Vec<ImportLogEntry> = Vec::new();
-    for event in history.iter().filter(|e| e.event_type.starts_with("Import")) {
-        let at = event.recorded_at;
-        match event.decode::<AdministrationEvent>()? {
-            AdministrationEvent::ImportStarted { import_id, trigger } => {
-                let actor = event.metadata_map()?.remove("actor").unwrap_or_default();
-                log.push(ImportLogEntry {
-                    import_id: import_id.to_string(),
-                    status: ImportStatus::Started,
-                    trigger,
-                    actor,
-                    started_at: at,
-                    ended_at: None,
-                    counts: None,
-                    issues: Vec::new(),
-                    error_kind: None,
-                    message: None,
-                });
-            }
-            AdministrationEvent::ImportCompleted { import_id, counts, mut issues } => {
-                if let Some(entry) = log.iter_mut().rev().find(|e| e.import_id == import_id.to_string()) {
-                    issues.truncate(ISSUES_SHOWN);
-                    (entry.status, entry.ended_at, entry.counts, entry.issues) =
-                        (ImportStatus::Completed, Some(at), Some(counts), issues);
-                }
-            }
-            AdministrationEvent::ImportFailed { import_id, error_kind, message } => {
-                if let Some(entry) = log.iter_mut().rev().find(|e| e.import_id == import_id.to_string()) {
-                    (entry.status, entry.ended_at, entry.error_kind, entry.message) =
-                        (ImportStatus::Failed, Some(at), Some(error_kind), Some(message));
-                }
-            }
-            _ => {}
-        }
-    }
-    log.retain(|entry| since.is_none_or(|since| entry.started_at >= since));
-    Ok(log)
-}
+use crate::store::CommandError;
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct LogQuery {
@@ -114,7 +40,7 @@ pub async fn log(
         return Err(ApiError::NotFound(format!("administration {id}")));
     }
     let since = api.clock.now() - Duration::days(i64::from(query.days.unwrap_or(31)));
-    Ok(Json(import_log(&history, Some(since))?))
+    Ok(Json(fold_import_log(&history, Some(since))?))
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

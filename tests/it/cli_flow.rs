@@ -93,7 +93,7 @@ async fn an_operator_links_imports_and_relinks_a_payment(pool: PgPool) {
     let log: serde_json::Value =
         serde_json::from_str(&cli.ok(&["import", "log", "--administration", "acme", "--json"]).await).unwrap();
     let statuses: Vec<&str> = log.as_array().unwrap().iter().map(|e| e["status"].as_str().unwrap()).collect();
-    assert_eq!(statuses, ["started", "completed", "started", "completed"]);
+    assert_eq!(statuses, ["completed", "completed"]);
 
     // Take an automatic link apart and put it back by hand.
     let (link_id, payment, invoice): (String, String, String) = sqlx::query_as(
