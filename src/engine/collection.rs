@@ -95,31 +95,10 @@ impl Engine {
         let command = self.collection_command(administration, debtor, invoices, today).await?;
         let account = self.debtor_account(administration, debtor).await?;
         let events = decide(&account, DebtorAccountCommand::Dunning(command)).map_err(rejected)?;
-        let started = events.into_iter().find_map(|event| match event {
-            DebtorAccountEvent::CollectionStarted {
-                case_id,
-                invoices,
-                principal,
-                costs,
-                vat_surcharge,
-                interest,
-                interest_from,
-                started_on,
-                rates_verified,
-            } => Some((
-                case_id,
-                invoices,
-                principal,
-                costs,
-                vat_surcharge,
-                interest,
-                interest_from,
-                started_on,
-                rates_verified,
-            )),
-            _ => None,
-        });
-        let Some((
+        let (debtor_name, debtor_kind) =
+            account.debtor.as_ref().map_or((String::new(), DebtorKind::Consumer), |d| (d.name.clone(), d.kind));
+        let started = events.into_iter().find(|e| matches!(e, DebtorAccountEvent::CollectionStarted { .. }));
+        let Some(DebtorAccountEvent::CollectionStarted {
             case_id,
             invoices,
             principal,
@@ -129,12 +108,10 @@ impl Engine {
             interest_from,
             started_on,
             rates_verified,
-        )) = started
+        }) = started
         else {
             return Err(rejected(DebtorAccountError::NoInvoices));
         };
-        let (debtor_name, debtor_kind) =
-            account.debtor.as_ref().map_or((String::new(), DebtorKind::Consumer), |d| (d.name.clone(), d.kind));
         Ok(CollectionPreview {
             case_id,
             debtor_code: debtor.to_string(),
