@@ -14,6 +14,7 @@
 
 mod audit_trail;
 mod catalog;
+mod copy;
 mod debtor_balance;
 mod decode;
 mod import_log;
