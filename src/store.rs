@@ -4,6 +4,7 @@
 mod bulk;
 mod commands;
 mod load;
+mod notify;
 mod pool;
 mod reader;
 

@@ -90,6 +90,10 @@ pub async fn append_in<A: Aggregate>(
         return Err(StoreError::BatchTooLarge { events: total, limit: MAX_BATCH_EVENTS });
     }
     let rows = serialize(appends)?;
+    // Wake the projection runners at commit (the events trigger; the store's pools turn it off by
+    // default, migration 0046). Before the savepoint, so a retry does not undo it. A bulk
+    // transaction is large, so serialising its commit behind the notify lock costs little.
+    sqlx::query("SET LOCAL vordering.notify = 'on'").execute(&mut *tx).await?;
     let mut report = BulkReport::default();
     let mut excluded: HashSet<usize> = HashSet::new();
     claim_keys_once(appends, &rows, &mut excluded, &mut report);

@@ -23,8 +23,19 @@ impl Default for PoolSettings {
 }
 
 /// Connects eagerly, so a dead or misconfigured database is reported at start, not at first use.
+///
+/// Sessions of these pools opt out of the events trigger's notification (migration 0046): a
+/// notifying transaction holds a database-wide lock through its commit's flush, which would make
+/// concurrent commands commit one at a time. The writers wake the runners instead: the bulk path
+/// opts back in for its transaction, the command path notifies after its commit.
 pub async fn connect(options: PgConnectOptions, settings: &PoolSettings) -> Result<PgPool, sqlx::Error> {
     PgPoolOptions::new()
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                sqlx::Executor::execute(conn, "SET vordering.notify = 'off'").await?;
+                Ok(())
+            })
+        })
         .max_connections(settings.max_connections)
         .min_connections(0)
         .acquire_timeout(Duration::from_secs(settings.acquire_timeout_secs))
