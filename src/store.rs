@@ -7,6 +7,7 @@ mod load;
 mod notify;
 mod pool;
 mod reader;
+mod repository;
 
 pub use bulk::{append_batch, append_in, BulkReport, Conflict, ConflictKind, PendingAppend, MAX_BATCH_EVENTS};
 pub use commands::{CommandBus, CommandError, MAX_CONFLICT_RETRIES};

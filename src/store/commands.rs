@@ -1,16 +1,18 @@
 //! Single commands through cqrs-es (`new_event_store` only: its snapshot stores double-apply events),
-//! with metadata on every event and a bounded, jittered retry on optimistic-lock conflicts.
+//! with metadata on every event and a bounded, jittered retry on optimistic-lock conflicts. The
+//! events are appended in one statement (`repository`) and the runners woken after the commit
+//! (`notify`).
 
 use std::time::Duration;
 
 use cqrs_es::persist::PersistedEventStore;
 use cqrs_es::{Aggregate, AggregateError, CqrsFramework};
-use postgres_es::PostgresEventRepository;
 use rand::Rng;
 use sqlx::PgPool;
 use tracing::{debug, instrument};
 
 use super::notify::Notifier;
+use super::repository::OneTripRepository;
 use crate::events::Metadata;
 
 /// How often a command is decided again after another writer got to its aggregate first.
@@ -18,7 +20,7 @@ pub const MAX_CONFLICT_RETRIES: u32 = 5;
 
 /// Runs commands of one aggregate type against the event store.
 pub struct CommandBus<A: Aggregate<Services = ()>> {
-    cqrs: CqrsFramework<A, PersistedEventStore<PostgresEventRepository, A>>,
+    cqrs: CqrsFramework<A, PersistedEventStore<OneTripRepository, A>>,
     notifier: Notifier,
 }
 
@@ -48,7 +50,7 @@ where
     A::Command: Clone,
 {
     pub fn new(pool: PgPool) -> Self {
-        let store = PersistedEventStore::new_event_store(PostgresEventRepository::new(pool.clone()))
+        let store = PersistedEventStore::new_event_store(OneTripRepository::new(pool.clone()))
             .with_upcasters(crate::events::upcast::cqrs_upcasters(A::TYPE));
         CommandBus { cqrs: CqrsFramework::new(store, vec![], ()), notifier: Notifier::new(pool) }
     }
