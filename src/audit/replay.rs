@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::figures::{InvoiceChange, InvoiceFigures};
 use super::{AuditError, Until};
 use crate::domain::debtor_account::{AllocationSource, DebtorAccount};
-use crate::domain::Cents;
+use crate::domain::{Cents, InvoiceNumber};
 use crate::events::administration::AdministrationEvent as A;
 use crate::events::debtor_account::DebtorAccountEvent as E;
 use crate::projections::reason_text;
@@ -143,15 +143,15 @@ fn entry(
 }
 
 /// The invoices an event touches, named before it is applied (an unlink names only its link).
-fn touched(state: &DebtorAccount, event: &E) -> Vec<String> {
+fn touched(state: &DebtorAccount, event: &E) -> Vec<InvoiceNumber> {
     match event {
         E::InvoiceImported { invoice_number, .. }
         | E::InvoiceCorrected { invoice_number, .. }
         | E::PaymentLinked { invoice_number, .. }
         | E::CreditNoteLinked { invoice_number, .. }
-        | E::OpenAmountAdjusted { invoice_number, .. } => vec![invoice_number.as_str().to_owned()],
+        | E::OpenAmountAdjusted { invoice_number, .. } => vec![invoice_number.clone()],
         E::PaymentUnlinked { link_id, .. } | E::CreditNoteUnlinked { link_id, .. } => {
-            state.links.get(link_id).map(|l| l.invoice_number.as_str().to_owned()).into_iter().collect()
+            state.links.get(link_id).map(|l| l.invoice_number.clone()).into_iter().collect()
         }
         _ => Vec::new(),
     }
@@ -165,15 +165,17 @@ fn fold_account(state: &mut DebtorAccount, event: E, reported: bool) -> (Option<
         return (None, Vec::new());
     }
     let numbers = touched(state, &event);
-    let before: Vec<Option<InvoiceFigures>> = numbers.iter().map(|n| InvoiceFigures::find(state, n)).collect();
+    // Looked up by the typed number the event carries: no parsing and checking it again.
+    let figures = |state: &DebtorAccount, n: &InvoiceNumber| state.invoices.get(n).map(InvoiceFigures::of);
+    let before: Vec<Option<InvoiceFigures>> = numbers.iter().map(|n| figures(state, n)).collect();
     let link = account_link(state, &event);
     state.apply(event);
     let invoices = numbers
         .into_iter()
         .zip(before)
         .map(|(number, before)| {
-            let after = InvoiceFigures::find(state, &number);
-            InvoiceChange { invoice_number: number, before, after }
+            let after = figures(state, &number);
+            InvoiceChange { invoice_number: number.as_str().to_owned(), before, after }
         })
         .collect();
     (link, invoices)
