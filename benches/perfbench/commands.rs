@@ -5,6 +5,7 @@
 //! The command alternates `PauseDebtor` and `ResumeDebtor` on accounts with a realistic history
 //! (`read_side::data::debtor_events`, 21 events), so every command loads 21+ events and appends one.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use sqlx::PgPool;
@@ -66,12 +67,13 @@ async fn single(bus: &CommandBus<DebtorAccount>, samples: usize) -> anyhow::Resu
     .await
 }
 
-/// Commands per second of `CLIENTS` concurrent clients, each on its own accounts.
-async fn concurrent(pool: &PgPool) -> anyhow::Result<f64> {
+/// Commands per second of `CLIENTS` concurrent clients, each on its own accounts, sharing one bus
+/// as the requests of a server share its engine's.
+async fn concurrent(bus: &Arc<CommandBus<DebtorAccount>>) -> anyhow::Result<f64> {
     let started = Instant::now();
     let mut tasks = Vec::new();
     for client in 0..CLIENTS {
-        let bus = CommandBus::<DebtorAccount>::new(pool.clone());
+        let bus = Arc::clone(bus);
         tasks.push(tokio::spawn(async move {
             for n in 0..PER_CLIENT {
                 execute(&bus, client, n).await?;
@@ -125,13 +127,13 @@ pub async fn commit8(pool: &PgPool) -> Result<f64, sqlx::Error> {
 
 /// The G7 results, given `L_commit` (tx/s) and `L_commit8` (tx/s) measured in this run.
 pub async fn goals(pool: &PgPool, l_commit: f64, l_commit8: f64) -> anyhow::Result<Vec<GoalResult>> {
-    let bus = CommandBus::<DebtorAccount>::new(pool.clone());
+    let bus = Arc::new(CommandBus::<DebtorAccount>::new(pool.clone()));
     // 20 warm-up commands plus the samples on client 0's accounts: 20 visits each, an even number.
     let samples = 20 * ACCOUNTS_PER_CLIENT - 20;
     let one = single(&bus, samples).await?;
     let mut rates = Vec::new();
     for _ in 0..3 {
-        rates.push(concurrent(pool).await?);
+        rates.push(concurrent(&bus).await?);
     }
     rates.sort_by(f64::total_cmp);
     let commit_ms = 1_000.0 / l_commit;
