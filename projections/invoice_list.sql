@@ -26,6 +26,6 @@ CREATE INDEX invoice_list_{v}_phase ON invoice_list_{v} (administration, phase, 
 -- a page of one ageing bucket: open invoices by due date
 CREATE INDEX invoice_list_{v}_open_due ON invoice_list_{v} (administration, due_date, invoice_number)
     WHERE open_amount > 0;
--- claims that prescribe soon
-CREATE INDEX invoice_list_{v}_prescribes ON invoice_list_{v} (administration, prescribes_on)
+-- claims that prescribe soon, in the list's order, so a page reads only the rows it returns
+CREATE INDEX invoice_list_{v}_prescribing ON invoice_list_{v} (administration, prescribes_on, invoice_number)
     WHERE open_amount > 0;

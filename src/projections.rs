@@ -16,6 +16,7 @@
 mod audit_trail;
 mod catalog;
 mod collection_cases;
+mod copy;
 mod debtor_balance;
 mod decode;
 mod import_log;
@@ -37,7 +38,7 @@ pub use decode::{decode_account_fact, is_core_account_event, AccountFact};
 pub use import_log::ImportRow;
 pub use rebuild::{fold_only, rebuild, RebuildReport};
 pub use receivables::{AccountView, InvoiceView, Stage};
-pub use runner::{catch_up, run, run_batch, BatchOutcome, RunnerOptions};
+pub use runner::{catch_up, run, run_batch, BatchOutcome, RunnerOptions, CHANNEL};
 pub use schema::{ensure, live_position, status, ProjectionStatus};
 
 use crate::store::StoreError;

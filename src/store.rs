@@ -4,8 +4,10 @@
 mod bulk;
 mod commands;
 mod load;
+mod notify;
 mod pool;
 mod reader;
+mod repository;
 
 pub use bulk::{
     append_batch, append_in, append_prepared, BulkReport, Conflict, ConflictKind, PendingAppend, PreparedBatch,

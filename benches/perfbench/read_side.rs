@@ -6,8 +6,8 @@
 //! - G3: audit replay (load, fold, return the trail of links) of one aggregate p50 ≤ 1.5 × `L_pk(k)`
 //!   for k = 4, 100, 1,000.
 
-mod data;
-mod latency;
+pub(crate) mod data;
+pub(crate) mod latency;
 
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -70,6 +70,19 @@ async fn dashboard(
     Ok(out)
 }
 
+/// Catches the projections up with every event written. `catch_up` stops at the horizon, which any
+/// older transaction still running (an autovacuum's analyze, say) holds back: look again until no
+/// projection lags.
+async fn settle(pool: &PgPool, options: &RunnerOptions) -> anyhow::Result<()> {
+    loop {
+        projections::catch_up(pool, &projections::ALL, options).await?;
+        if projections::status(pool).await?.iter().all(|s| s.lag_events == 0) {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 async fn timed<T, Fut: Future<Output = Result<T, E>>, E: Into<anyhow::Error>>(f: Fut) -> anyhow::Result<(T, f64)> {
     let started = Instant::now();
     let value = f.await.map_err(Into::into)?;
@@ -84,7 +97,7 @@ pub async fn run(pool: &PgPool, invoices: usize, l_copy: f64, each: Duration) ->
     let catch_up = RunnerOptions { batch: 5_000, ..RunnerOptions::default() };
     let small = AdministrationId::new("small")?;
     data::write(pool, data::administration("small", SMALL).collect()).await?;
-    projections::catch_up(pool, &projections::ALL, &catch_up).await?;
+    settle(pool, &catch_up).await?;
     let l_q = latency::l_q(pool, each).await?;
     let small_latency = dashboard(&engine, &small, SMALL / data::INVOICES_PER_DEBTOR, each).await?;
 
@@ -100,7 +113,7 @@ pub async fn run(pool: &PgPool, invoices: usize, l_copy: f64, each: Duration) ->
     }
     sqlx::query("VACUUM ANALYZE events").execute(pool).await?;
     let mut results = rebuild_goals(pool, l_copy).await?;
-    projections::catch_up(pool, &projections::ALL, &catch_up).await?;
+    settle(pool, &catch_up).await?;
     let large = AdministrationId::new("large")?;
     let large_latency = dashboard(&engine, &large, invoices / data::INVOICES_PER_DEBTOR, each).await?;
     for ((name, big), little) in QUERIES.iter().zip(&large_latency).zip(&small_latency) {
@@ -111,6 +124,68 @@ pub async fn run(pool: &PgPool, invoices: usize, l_copy: f64, each: Duration) ->
     }
     results.extend(replay_goals(&engine, pool, &replay_ids).await?);
     Ok(results)
+}
+
+/// `perfbench read-queries [seconds]`: the G4 queries and G3 replays against the data a previous
+/// full run left in the benchmark database (`DATABASE_URL` must point at it), for iterating on the
+/// read paths without rebuilding a million invoices. Prints p50/p99 per query; no goals.
+pub async fn queries_only(args: &[String]) -> anyhow::Result<()> {
+    let seconds: f64 = args.first().map(|s| s.parse()).transpose()?.unwrap_or(2.0);
+    let each = Duration::from_secs_f64(seconds);
+    let url = std::env::var("DATABASE_URL")?;
+    let pool = vordering::store::connect(url.parse()?, &vordering::store::PoolSettings::default()).await?;
+    let engine = Engine::from_pool(pool.clone()).await?;
+    let l_q = latency::l_q(&pool, each).await?;
+    println!("L_q p50 {:.3} ms", l_q.p50);
+    let large = AdministrationId::new("large")?;
+    let debtors: i64 = sqlx::query_scalar("SELECT count(*) FROM debtor_balance WHERE administration = 'large'")
+        .fetch_one(&pool)
+        .await?;
+    let only = args.get(1).map(String::as_str);
+    for name in QUERIES.into_iter().filter(|name| only.is_none_or(|only| only == *name)) {
+        let debtors = usize::try_from(debtors)?;
+        let l = latency::closed_loop(each, |i| query(&engine, name, &large, debtors, i)).await?;
+        println!("{name:<12} p50 {:.3} ms ({:.2} L_q)  p99 {:.3} ms", l.p50, l.p50 / l_q.p50, l.p99);
+    }
+    if only == Some("page-raw") {
+        // The page's statement with raw sqlx and no decoding: what the client adds on top of it.
+        let sql = "SELECT debtor_code, invoice_number, invoice_date, due_date, amount, open_amount, paid, \
+             credited, adjusted, phase, steps::text AS steps, prescribes_on, settled_on FROM invoice_list \
+             WHERE administration = $1 AND open_amount > 0 AND due_date <= coalesce($3, 'infinity') \
+             AND (due_date, invoice_number) > (coalesce($2, '-infinity'::date), $4) \
+             ORDER BY due_date, invoice_number LIMIT $5";
+        let day = today();
+        let l = latency::closed_loop(each, |_| async {
+            let rows = sqlx::query(sql)
+                .bind("large")
+                .bind(day.checked_sub_days(chrono::Days::new(60)))
+                .bind(day.checked_sub_days(chrono::Days::new(31)))
+                .bind("")
+                .bind(50i64)
+                .fetch_all(&pool)
+                .await?;
+            anyhow::ensure!(rows.len() == 50, "a full page");
+            Ok(())
+        })
+        .await?;
+        println!("page-raw     p50 {:.3} ms ({:.2} L_q)", l.p50, l.p50 / l_q.p50);
+    }
+    if only.is_some_and(|only| only != "replay") {
+        return Ok(());
+    }
+    let mut ids = Vec::new();
+    for k in [4usize, 100, 1_000] {
+        let accounts: Vec<String> =
+            sqlx::query_scalar("SELECT DISTINCT aggregate_id FROM events WHERE aggregate_id LIKE $1")
+                .bind(format!("audit:K{k}x%"))
+                .fetch_all(&pool)
+                .await?;
+        ids.push((k, accounts));
+    }
+    for r in replay_goals(&engine, &pool, &ids).await? {
+        println!("{:<22} {:.3} ms  ratio {:.2}", r.goal, r.value, r.ratio);
+    }
+    Ok(())
 }
 
 /// G2: the fold alone, then the full blue/green rebuild of the dashboard projections.

@@ -1,19 +1,20 @@
 //! Folding stored streams with the write side's `apply` and reporting each decision.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::figures::{InvoiceChange, InvoiceFigures};
 use super::{AuditError, Until};
 use crate::domain::debtor_account::{AllocationSource, DebtorAccount};
-use crate::domain::Cents;
+use crate::domain::{Cents, InvoiceNumber};
 use crate::events::administration::AdministrationEvent as A;
 use crate::events::debtor_account::DebtorAccountEvent as E;
 use crate::projections::reason_text;
-use crate::store::StoredEvent;
+use crate::store::{StoreError, StoredEvent};
 
 /// What a link or unlink decided.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -67,13 +68,15 @@ const LINK_TYPES: [&str; 8] = [
 ];
 
 /// Folds `events` (in stored order) up to `until`; with `only_links`, reports only links and unlinks.
+/// Every event is folded; only a reported one pays for its figures and its metadata.
 pub fn replay_stream(events: &[StoredEvent], until: Until, only_links: bool) -> Result<ReplayReport, AuditError> {
     let mut states: HashMap<&str, DebtorAccount> = HashMap::new();
     let mut report = ReplayReport::default();
     for event in events.iter().filter(|e| until.includes(e)) {
+        let reported = !only_links || LINK_TYPES.contains(&event.event_type.as_str());
         let decision = match event.aggregate_type.as_str() {
             "DebtorAccount" => match event.decode::<E>() {
-                Ok(decoded) => Some(fold_account(states.entry(&event.aggregate_id).or_default(), decoded)),
+                Ok(decoded) => Some(fold_account(states.entry(&event.aggregate_id).or_default(), decoded, reported)),
                 Err(_) if !crate::projections::is_core_account_event(&event.event_type) => None,
                 Err(error) => return Err(error.into()),
             },
@@ -88,12 +91,26 @@ pub fn replay_stream(events: &[StoredEvent], until: Until, only_links: bool) -> 
             continue;
         };
         report.events_folded += 1;
-        if only_links && !LINK_TYPES.contains(&event.event_type.as_str()) {
-            continue;
+        if reported {
+            report.entries.push(entry(event, link, invoices)?);
         }
-        report.entries.push(entry(event, link, invoices)?);
     }
     Ok(report)
+}
+
+/// The metadata fields a replay entry shows, borrowed from the stored JSON where it has no escapes.
+#[derive(Deserialize)]
+struct EntryMetadata<'a> {
+    #[serde(borrow)]
+    actor: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    reason: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    command_id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    correlation_id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    source: Option<Cow<'a, str>>,
 }
 
 fn entry(
@@ -101,7 +118,13 @@ fn entry(
     link: Option<LinkDecision>,
     invoices: Vec<InvoiceChange>,
 ) -> Result<ReplayEntry, AuditError> {
-    let meta = event.metadata_map()?;
+    let meta: EntryMetadata<'_> = serde_json::from_str(&event.metadata).map_err(|e| StoreError::Corrupt {
+        aggregate_type: event.aggregate_type.clone(),
+        aggregate_id: event.aggregate_id.clone(),
+        sequence: event.sequence,
+        detail: e.to_string(),
+    })?;
+    let owned = |field: Option<Cow<'_, str>>| field.map(Cow::into_owned);
     Ok(ReplayEntry {
         aggregate_type: event.aggregate_type.clone(),
         aggregate_id: event.aggregate_id.clone(),
@@ -109,43 +132,50 @@ fn entry(
         global_position: event.position.pos,
         recorded_at: event.recorded_at,
         event_type: event.event_type.clone(),
-        actor: meta.get("actor").cloned(),
-        reason: meta.get("reason").cloned(),
-        command_id: meta.get("command_id").cloned(),
-        correlation_id: meta.get("correlation_id").cloned(),
-        source: meta.get("source").cloned(),
+        actor: owned(meta.actor),
+        reason: owned(meta.reason),
+        command_id: owned(meta.command_id),
+        correlation_id: owned(meta.correlation_id),
+        source: owned(meta.source),
         link,
         invoices,
     })
 }
 
 /// The invoices an event touches, named before it is applied (an unlink names only its link).
-fn touched(state: &DebtorAccount, event: &E) -> Vec<String> {
+fn touched(state: &DebtorAccount, event: &E) -> Vec<InvoiceNumber> {
     match event {
         E::InvoiceImported { invoice_number, .. }
         | E::InvoiceCorrected { invoice_number, .. }
         | E::PaymentLinked { invoice_number, .. }
         | E::CreditNoteLinked { invoice_number, .. }
-        | E::OpenAmountAdjusted { invoice_number, .. } => vec![invoice_number.as_str().to_owned()],
+        | E::OpenAmountAdjusted { invoice_number, .. } => vec![invoice_number.clone()],
         E::PaymentUnlinked { link_id, .. } | E::CreditNoteUnlinked { link_id, .. } => {
-            state.links.get(link_id).map(|l| l.invoice_number.as_str().to_owned()).into_iter().collect()
+            state.links.get(link_id).map(|l| l.invoice_number.clone()).into_iter().collect()
         }
         _ => Vec::new(),
     }
 }
 
-/// Applies `event` with the write side's `apply`; the link decision and the invoices' figures.
-fn fold_account(state: &mut DebtorAccount, event: E) -> (Option<LinkDecision>, Vec<InvoiceChange>) {
+/// Applies `event` with the write side's `apply`; the link decision and, when the event is
+/// `reported`, the touched invoices' figures before and after.
+fn fold_account(state: &mut DebtorAccount, event: E, reported: bool) -> (Option<LinkDecision>, Vec<InvoiceChange>) {
+    if !reported {
+        state.apply(event);
+        return (None, Vec::new());
+    }
     let numbers = touched(state, &event);
-    let before: Vec<Option<InvoiceFigures>> = numbers.iter().map(|n| InvoiceFigures::find(state, n)).collect();
+    // Looked up by the typed number the event carries: no parsing and checking it again.
+    let figures = |state: &DebtorAccount, n: &InvoiceNumber| state.invoices.get(n).map(InvoiceFigures::of);
+    let before: Vec<Option<InvoiceFigures>> = numbers.iter().map(|n| figures(state, n)).collect();
     let link = account_link(state, &event);
     state.apply(event);
     let invoices = numbers
         .into_iter()
         .zip(before)
         .map(|(number, before)| {
-            let after = InvoiceFigures::find(state, &number);
-            InvoiceChange { invoice_number: number, before, after }
+            let after = figures(state, &number);
+            InvoiceChange { invoice_number: number.as_str().to_owned(), before, after }
         })
         .collect();
     (link, invoices)

@@ -49,16 +49,42 @@ pub async fn run_import(
     progress: &dyn Progress,
 ) -> Result<ImportReport, ImportError> {
     let admin = &request.administration;
-    // A connection of its own, outside the pool: when it closes (or the process dies) the session
-    // ends, and with it the advisory lock and the staging tables.
-    let mut conn = PgConnection::connect_with(&engine.pool().connect_options()).await?;
+    // Connections of their own, outside the pool: if the process dies their sessions end, and with
+    // them the advisory lock and the staging tables. The lock has a connection to itself, so that
+    // it is released explicitly however the run ends (a dropped connection releases it only once
+    // the server notices, and an immediate rerun would find it still held).
+    let mut lock = PgConnection::connect_with(&engine.pool().connect_options()).await?;
     let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock(hashtextextended($1, 0))")
         .bind(lock_key(admin))
-        .fetch_one(&mut conn)
+        .fetch_one(&mut lock)
         .await?;
     if !locked {
         return Err(ImportError::AlreadyRunning(admin.to_string()));
     }
+    let outcome = locked_run(engine, client, request, settings, progress).await;
+    let unlocked = sqlx::query("SELECT pg_advisory_unlock(hashtextextended($1, 0))")
+        .bind(lock_key(admin))
+        .execute(&mut lock)
+        .await;
+    if let Err(error) = unlocked {
+        warn!(%error, "could not release the import lock; it goes with the connection");
+    }
+    if let Err(error) = lock.close().await {
+        warn!(%error, "could not close the import lock's connection");
+    }
+    outcome
+}
+
+/// The run itself, under the administration's import lock.
+async fn locked_run(
+    engine: &Engine,
+    client: &Client,
+    request: &ImportRequest,
+    settings: &ImportSettings,
+    progress: &dyn Progress,
+) -> Result<ImportReport, ImportError> {
+    let admin = &request.administration;
+    let conn = PgConnection::connect_with(&engine.pool().connect_options()).await?;
     let import_id = ImportId::from_uuid(Uuid::now_v7());
     let metadata = Metadata::new(request.actor.clone(), format!("import:{import_id}"), Utc::now());
     let start = AdministrationCommand::StartImport { import_id, trigger: request.trigger };
@@ -134,11 +160,6 @@ async fn read_and_write(
     info!(elapsed_ms = started.elapsed().as_millis(), "the books are read and staged");
     let mut counts = write_changes(&mut conn, engine, settings, request, metadata, &mut issues, progress).await?;
     save_cursor(engine, &request.administration, mutatie_cursor).await?;
-    // Closing alone would release the lock only once the server has noticed; the next run may be quicker.
-    sqlx::query("SELECT pg_advisory_unlock(hashtextextended($1, 0))")
-        .bind(lock_key(&request.administration))
-        .execute(&mut conn)
-        .await?;
     conn.close().await?;
     counts.warnings = count(&issues, IssueSeverity::Warning);
     counts.errors = count(&issues, IssueSeverity::Error);

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use super::copy;
 use super::decode::{split_account_id, ADMINISTRATION, DEBTOR_ACCOUNT};
 use super::write::{self, table_of, TableRow};
 use super::ProjectionError;
@@ -238,6 +239,6 @@ impl Builder {
     }
 
     pub async fn write(self, conn: &mut PgConnection, generation: i32) -> Result<u64, ProjectionError> {
-        write::insert(conn, generation, &self.rows).await
+        copy::fill(conn, generation, &self.rows).await
     }
 }

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use super::copy;
 use super::decode::ADMINISTRATION;
 use super::write::{self, table_of, TableRow};
 use super::ProjectionError;
@@ -152,6 +153,6 @@ impl Builder {
     }
 
     pub async fn write(self, conn: &mut PgConnection, generation: i32) -> Result<u64, ProjectionError> {
-        write::insert(conn, generation, &self.rows.into_values().collect::<Vec<_>>()).await
+        copy::fill(conn, generation, &self.rows.into_values().collect::<Vec<_>>()).await
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! 1. Reserve the generation and create its tables without indexes.
 //! 2. Stream the whole log below the horizon with one statement, fold it in memory.
-//! 3. Write every row in bulk, create the indexes, set the checkpoint to the last event read —
+//! 3. Write every row with COPY, create the indexes, set the checkpoint to the last event read —
 //!    one transaction with `synchronous_commit = off` (a crash just leaves a build to redo).
 //! 4. Catch up batch by batch with the incremental fold while the live build keeps serving.
 //! 5. Under the projection's lock: fold the last few events, mark the new build live and point the
@@ -62,6 +62,9 @@ pub async fn rebuild(pool: &PgPool, p: Projection) -> Result<RebuildReport, Proj
     let fold = started.elapsed();
     let mut tx = pool.begin().await?;
     sqlx::query("SET LOCAL synchronous_commit = off").execute(&mut *tx).await?;
+    // The indexes are built after the load, each from one sort: in memory rather than in temporary
+    // files for a few million rows.
+    sqlx::query("SET LOCAL maintenance_work_mem = '256MB'").execute(&mut *tx).await?;
     let rows_written = builder.write(&mut tx, generation).await?;
     schema::create_indexes(&mut tx, p, generation).await?;
     schema::save_position(&mut tx, p, generation, last.unwrap_or_default()).await?;

@@ -1,15 +1,12 @@
-//! Set-based writes of read-model rows. A batch of rows travels as one JSON array parameter and is
-//! expanded by `json_populate_recordset` against the table's own row type, so every write is one
-//! statement and one round trip, whatever the number of rows (never a round trip per event or row).
+//! Set-based incremental writes of read-model rows. A batch of rows travels as one JSON array
+//! parameter and is expanded by `json_populate_recordset` against the table's own row type, so
+//! every write is one statement and one round trip, whatever the number of rows (never a round trip
+//! per event or row). Bulk loads of a rebuild use COPY instead (`copy`).
 
 use serde::Serialize;
 use sqlx::PgConnection;
 
 use super::ProjectionError;
-
-/// Rows per statement in bulk loads: big enough to amortise the round trip, small enough that one
-/// parameter stays a few megabytes.
-const BULK_CHUNK: usize = 20_000;
 
 /// A row type of one read-model table. Field names are column names.
 pub trait TableRow: Serialize {
@@ -78,14 +75,4 @@ pub async fn add<R: TableRow>(
     );
     sqlx::query(&delete).bind(&json).execute(conn).await?;
     Ok(())
-}
-
-/// Appends `rows` in chunks (bulk loads into an empty build; no conflicts expected).
-pub async fn insert<R: TableRow>(conn: &mut PgConnection, generation: i32, rows: &[R]) -> Result<u64, ProjectionError> {
-    let sql = insert_select::<R>(generation);
-    let mut written = 0;
-    for chunk in rows.chunks(BULK_CHUNK) {
-        written += sqlx::query(&sql).bind(serde_json::to_string(chunk)?).execute(&mut *conn).await?.rows_affected();
-    }
-    Ok(written)
 }

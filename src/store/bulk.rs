@@ -126,6 +126,10 @@ pub async fn append_in<A: Aggregate>(
 /// `append_in` for a batch serialized beforehand.
 #[instrument(skip_all, fields(aggregate = batch.aggregate_type, aggregates = batch.aggregates.len()))]
 pub async fn append_prepared(tx: &mut PgConnection, batch: &PreparedBatch) -> Result<BulkReport, StoreError> {
+    // Wake the projection runners at commit (the events trigger; the store's pools turn it off by
+    // default, migration 0046). Before the savepoint, so a retry does not undo it. A bulk
+    // transaction is large, so serialising its commit behind the notify lock costs little.
+    sqlx::query("SET LOCAL vordering.notify = 'on'").execute(&mut *tx).await?;
     let mut report = BulkReport::default();
     let mut excluded: HashSet<usize> = HashSet::new();
     claim_keys_once(batch, &mut excluded, &mut report);

@@ -1,15 +1,18 @@
 //! Single commands through cqrs-es (`new_event_store` only: its snapshot stores double-apply events),
-//! with metadata on every event and a bounded, jittered retry on optimistic-lock conflicts.
+//! with metadata on every event and a bounded, jittered retry on optimistic-lock conflicts. The
+//! events are appended in one statement (`repository`) and the runners woken after the commit
+//! (`notify`).
 
 use std::time::Duration;
 
 use cqrs_es::persist::PersistedEventStore;
 use cqrs_es::{Aggregate, AggregateError, CqrsFramework};
-use postgres_es::PostgresEventRepository;
 use rand::Rng;
 use sqlx::PgPool;
 use tracing::{debug, instrument};
 
+use super::notify::Notifier;
+use super::repository::OneTripRepository;
 use crate::events::Metadata;
 
 /// How often a command is decided again after another writer got to its aggregate first.
@@ -17,7 +20,8 @@ pub const MAX_CONFLICT_RETRIES: u32 = 5;
 
 /// Runs commands of one aggregate type against the event store.
 pub struct CommandBus<A: Aggregate<Services = ()>> {
-    cqrs: CqrsFramework<A, PersistedEventStore<PostgresEventRepository, A>>,
+    cqrs: CqrsFramework<A, PersistedEventStore<OneTripRepository, A>>,
+    notifier: Notifier,
 }
 
 impl<A: Aggregate<Services = ()>> std::fmt::Debug for CommandBus<A> {
@@ -46,9 +50,9 @@ where
     A::Command: Clone,
 {
     pub fn new(pool: PgPool) -> Self {
-        let store = PersistedEventStore::new_event_store(PostgresEventRepository::new(pool))
+        let store = PersistedEventStore::new_event_store(OneTripRepository::new(pool.clone()))
             .with_upcasters(crate::events::upcast::cqrs_upcasters(A::TYPE));
-        CommandBus { cqrs: CqrsFramework::new(store, vec![], ()) }
+        CommandBus { cqrs: CqrsFramework::new(store, vec![], ()), notifier: Notifier::new(pool) }
     }
 
     /// Decides and appends; on a conflict reloads and decides again, at most `MAX_CONFLICT_RETRIES` times.
@@ -64,7 +68,10 @@ where
             attempt += 1;
             let result = self.cqrs.execute_with_metadata(aggregate_id, command.clone(), metadata.to_map()).await;
             match result {
-                Ok(()) => return Ok(()),
+                Ok(()) => {
+                    self.notifier.wake();
+                    return Ok(());
+                }
                 Err(AggregateError::UserError(error)) => return Err(CommandError::Rejected(error)),
                 Err(AggregateError::AggregateConflict) if attempt <= MAX_CONFLICT_RETRIES => {
                     let pause = rand::thread_rng().gen_range(5..=25) * u64::from(attempt);

@@ -22,9 +22,35 @@ impl Default for PoolSettings {
     }
 }
 
+/// How long a pooled connection may sit idle before it is checked again before use.
+const STALE_AFTER: Duration = Duration::from_secs(1);
+
 /// Connects eagerly, so a dead or misconfigured database is reported at start, not at first use.
+///
+/// Sessions of these pools opt out of the events trigger's notification (migration 0046): a
+/// notifying transaction holds a database-wide lock through its commit's flush, which would make
+/// concurrent commands commit one at a time. The writers wake the runners instead: the bulk path
+/// opts back in for its transaction, the command path notifies after its commit.
 pub async fn connect(options: PgConnectOptions, settings: &PoolSettings) -> Result<PgPool, sqlx::Error> {
     PgPoolOptions::new()
+        // sqlx pings every connection it hands out, a round trip before every query. A connection
+        // used within the last second is alive; only one idle for longer (the server may have gone
+        // away meanwhile) is pinged, and replaced when the ping fails.
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= STALE_AFTER {
+                    sqlx::Connection::ping(conn).await?;
+                }
+                Ok(true)
+            })
+        })
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                sqlx::Executor::execute(conn, "SET vordering.notify = 'off'").await?;
+                Ok(())
+            })
+        })
         .max_connections(settings.max_connections)
         .min_connections(0)
         .acquire_timeout(Duration::from_secs(settings.acquire_timeout_secs))

@@ -62,3 +62,40 @@ async fn the_runner_wakes_on_new_events(pool: PgPool) {
     stop.send(()).unwrap();
     runner.await.unwrap().unwrap();
 }
+
+/// Waits up to `within` for a notification on the events channel.
+async fn notified(listener: &mut sqlx::postgres::PgListener, within: Duration) -> bool {
+    matches!(tokio::time::timeout(within, listener.recv()).await, Ok(Ok(_)))
+}
+
+/// The store's pools opt out of the trigger's in-transaction NOTIFY (it would serialise commits);
+/// the bulk path opts back in, and a command notifies after its commit, so both still wake runners.
+#[sqlx::test(migrator = "vordering::MIGRATOR")]
+async fn the_stores_pools_notify_after_commit_not_inside_it(pool: PgPool) {
+    let options = (*pool.connect_options()).clone();
+    let store_pool = vordering::store::connect(options, &vordering::store::PoolSettings::default()).await.unwrap();
+    let mut listener = sqlx::postgres::PgListener::connect_with(&pool).await.unwrap();
+    listener.listen(projections::CHANNEL).await.unwrap();
+
+    sqlx::query(
+        "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) \
+         VALUES ('Probe', 'p1', 1, 'Probed', '1.0', '{}', '{}')",
+    )
+    .execute(&store_pool)
+    .await
+    .unwrap();
+    assert!(!notified(&mut listener, Duration::from_millis(500)).await, "a plain insert on a store pool is quiet");
+
+    let meta = Metadata::new("scheduler", "import:test", at("2025-06-15T06:00:00Z"));
+    append(&store_pool, "acme:D1", 0, vec![debtor("acme", "D1", "Alpha BV", DebtorKind::Business)], meta.clone()).await;
+    assert!(notified(&mut listener, Duration::from_secs(10)).await, "the bulk path notifies");
+
+    let register = AdministrationCommand::Register { name: "Acme".to_owned(), registered_by: "alice".to_owned() };
+    CommandBus::<Administration>::new(store_pool.clone()).execute("acme", register, &meta).await.unwrap();
+    assert!(notified(&mut listener, Duration::from_secs(10)).await, "a command notifies after its commit");
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM events WHERE aggregate_id = 'acme'")
+        .fetch_one(&store_pool)
+        .await
+        .unwrap();
+    assert_eq!(count, 1);
+}

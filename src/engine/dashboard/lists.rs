@@ -1,6 +1,6 @@
 //! The dashboard's lists: top debtors, one debtor, a page of invoices, claims about to prescribe.
 //! Each is an index range (`debtor_balance_top`, the invoice key, `invoice_list_phase`,
-//! `invoice_list_open_due`, `invoice_list_prescribes`), never a scan.
+//! `invoice_list_open_due`, `invoice_list_prescribing`), never a scan.
 
 use chrono::{Days, NaiveDate};
 use sqlx::postgres::PgRow;
@@ -43,9 +43,11 @@ fn invoice_line(row: &PgRow, today: NaiveDate) -> Result<InvoiceLine, EngineErro
     })
 }
 
-fn debtor_line(row: &PgRow, today: NaiveDate) -> Result<DebtorLine, EngineError> {
+/// A debtor's line; its phase is read from `phase_column` (`phase`, or `debtor_phase` where the
+/// row also holds an invoice's).
+fn debtor_line(row: &PgRow, today: NaiveDate, phase_column: &str) -> Result<DebtorLine, EngineError> {
     let oldest_open_due: Option<NaiveDate> = row.try_get("oldest_open_due").map_err(db)?;
-    let phase: Option<String> = row.try_get("phase").map_err(db)?;
+    let phase: Option<String> = row.try_get(phase_column).map_err(db)?;
     let phase = match (phase, oldest_open_due) {
         (Some(text), Some(oldest)) => Some(Phase::of(stage(&text)?, oldest, today)),
         _ => None,
@@ -63,6 +65,12 @@ fn debtor_line(row: &PgRow, today: NaiveDate) -> Result<DebtorLine, EngineError>
 
 const DEBTOR_COLUMNS: &str = "debtor_code, name, outstanding, open_count, oldest_open_due, phase, unallocated_credit";
 
+const DEBTOR_WITH_INVOICES: &str = "SELECT b.debtor_code, b.name, b.outstanding, b.open_count, b.oldest_open_due, \
+     b.phase AS debtor_phase, b.unallocated_credit, i.invoice_number, i.invoice_date, i.due_date, i.amount, \
+     i.open_amount, i.paid, i.credited, i.adjusted, i.phase, i.steps::text AS steps, i.prescribes_on, i.settled_on \
+     FROM debtor_balance b LEFT JOIN invoice_list i ON i.aggregate_id = b.aggregate_id \
+     WHERE b.aggregate_id = $1 ORDER BY i.due_date, i.invoice_number";
+
 impl Engine {
     /// The `limit` debtors with the most outstanding, largest first.
     pub async fn top_debtors(
@@ -77,7 +85,7 @@ impl Engine {
         );
         let rows =
             sqlx::query(&sql).bind(administration.as_str()).bind(limit).fetch_all(self.pool()).await.map_err(db)?;
-        rows.iter().map(|row| debtor_line(row, today)).collect()
+        rows.iter().map(|row| debtor_line(row, today, "phase")).collect()
     }
 
     /// One debtor's balance, what is overdue today, and all its invoices; `None` for an unknown debtor.
@@ -88,16 +96,17 @@ impl Engine {
         today: NaiveDate,
     ) -> Result<Option<DebtorDetail>, EngineError> {
         let aggregate_id = format!("{administration}:{debtor}");
-        let sql = format!("SELECT {DEBTOR_COLUMNS} FROM debtor_balance WHERE aggregate_id = $1");
-        let Some(row) = sqlx::query(&sql).bind(&aggregate_id).fetch_optional(self.pool()).await.map_err(db)? else {
-            return Ok(None);
-        };
-        let line = debtor_line(&row, today)?;
-        let sql = format!(
-            "SELECT {INVOICE_COLUMNS} FROM invoice_list WHERE aggregate_id = $1 ORDER BY due_date, invoice_number"
-        );
-        let rows = sqlx::query(&sql).bind(&aggregate_id).fetch_all(self.pool()).await.map_err(db)?;
-        let invoices = rows.iter().map(|row| invoice_line(row, today)).collect::<Result<Vec<_>, _>>()?;
+        // One round trip: the balance row joined with its invoices (a range of the invoice key).
+        let rows = sqlx::query(DEBTOR_WITH_INVOICES).bind(&aggregate_id).fetch_all(self.pool()).await.map_err(db)?;
+        let Some(first) = rows.first() else { return Ok(None) };
+        let line = debtor_line(first, today, "debtor_phase")?;
+        let mut invoices = Vec::with_capacity(rows.len());
+        for row in &rows {
+            // A debtor without invoices comes back as one row whose invoice columns are NULL.
+            if row.try_get::<Option<String>, _>("invoice_number").map_err(db)?.is_some() {
+                invoices.push(invoice_line(row, today)?);
+            }
+        }
         let overdue = invoices
             .iter()
             .filter(|i| i.open.is_positive() && i.due_date < today)

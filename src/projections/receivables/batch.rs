@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::{PgConnection, Row};
 
 use super::AccountView;
+use crate::projections::copy;
 use crate::projections::decode::{decode_account_fact, AccountFact};
 use crate::projections::invoice_list::{self, InvoiceRow};
 use crate::projections::tally::Tally;
@@ -151,15 +152,15 @@ impl Builder {
             balances.push(debtor_balance::row(id, view, &rows));
             invoices.extend(rows);
         }
-        let mut written = write::insert(conn, generation, &invoices).await?;
+        let mut written = copy::fill(conn, generation, &invoices).await?;
         drop(invoices);
-        written += write::insert(conn, generation, &balances).await?;
-        written += write::insert(conn, generation, &open_by_due_date::rows(due)).await?;
-        written += write::insert(conn, generation, &phase_totals::rows(phases)).await?;
-        written += write::insert(conn, generation, &invoiced_by_month::rows(months)).await?;
+        written += copy::fill(conn, generation, &balances).await?;
+        written += copy::fill(conn, generation, &open_by_due_date::rows(due)).await?;
+        written += copy::fill(conn, generation, &phase_totals::rows(phases)).await?;
+        written += copy::fill(conn, generation, &invoiced_by_month::rows(months)).await?;
         let states: Vec<StateRow> =
             self.views.into_iter().map(|(aggregate_id, state)| StateRow { aggregate_id, state }).collect();
-        written += write::insert(conn, generation, &states).await?;
+        written += copy::fill(conn, generation, &states).await?;
         Ok(written)
     }
 }
