@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::copy;
 use super::decode::{split_account_id, ADMINISTRATION, DEBTOR_ACCOUNT};
-use super::write::{self, table_of, TableRow};
+use super::write::{self, TableRow};
 use super::ProjectionError;
 use crate::domain::Cents;
 use crate::events::administration::AdministrationEvent as A;
@@ -203,15 +203,10 @@ pub async fn apply_batch(
     let ids = unlinked_ids(events)?;
     let mut links = Links::new();
     if !ids.is_empty() {
-        let sql = format!(
-            "SELECT coalesce(json_agg(t), '[]')::text FROM {} t \
-             WHERE link_id = ANY($1) AND event_type IN ('PaymentLinked', 'CreditNoteLinked')",
-            table_of(AuditRow::TABLE, generation)
-        );
-        let stored: String = sqlx::query_scalar(&sql).bind(&ids).fetch_one(&mut *conn).await?;
-        let stored: Vec<AuditRow> =
-            serde_json::from_str(&stored).map_err(|e| ProjectionError::Corrupt(format!("audit_trail: {e}")))?;
-        links.extend(stored.into_iter().filter_map(|row| row.link_id.map(|id| (id, row))));
+        let stored: Vec<AuditRow> = write::stored_rows(conn, generation, "link_id", &ids).await?;
+        // Only the rows of the links themselves: an unlink in this batch is recorded against its link.
+        let linked = |row: &AuditRow| matches!(row.event_type.as_str(), "PaymentLinked" | "CreditNoteLinked");
+        links.extend(stored.into_iter().filter(linked).filter_map(|row| row.link_id.map(|id| (id, row))));
     }
     let mut builder = Builder { links, rows: Vec::new() };
     for event in events {

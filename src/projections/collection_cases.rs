@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::copy;
 use super::decode::{split_account_id, DEBTOR_ACCOUNT};
-use super::write::{self, table_of, TableRow};
+use super::write::{self, TableRow};
 use super::ProjectionError;
 use crate::domain::Cents;
 use crate::store::StoredEvent;
@@ -161,13 +161,7 @@ pub async fn apply_batch(
     if ids.is_empty() {
         return Ok(());
     }
-    let sql = format!(
-        "SELECT coalesce(json_agg(t), '[]')::text FROM {} t WHERE case_id = ANY($1)",
-        table_of(CaseRow::TABLE, generation)
-    );
-    let stored: String = sqlx::query_scalar(&sql).bind(&ids).fetch_one(&mut *conn).await?;
-    let stored: Vec<CaseRow> =
-        serde_json::from_str(&stored).map_err(|e| ProjectionError::Corrupt(format!("collection_cases: {e}")))?;
+    let stored: Vec<CaseRow> = write::stored_rows(conn, generation, "case_id", &ids).await?;
     let mut rows: Rows = stored.into_iter().map(|row| ((row.aggregate_id.clone(), row.case_id), row)).collect();
     for event in events {
         fold_into(&mut rows, event)?;

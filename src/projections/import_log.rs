@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::copy;
 use super::decode::ADMINISTRATION;
-use super::write::{self, table_of, TableRow};
+use super::write::{self, TableRow};
 use super::ProjectionError;
 use crate::events::administration::{AdministrationEvent as A, ImportCounts, ImportIssue};
 use crate::store::StoredEvent;
@@ -127,13 +127,7 @@ pub async fn apply_batch(
     if ids.is_empty() {
         return Ok(());
     }
-    let sql = format!(
-        "SELECT coalesce(json_agg(t), '[]')::text FROM {} t WHERE import_id = ANY($1)",
-        table_of(ImportRow::TABLE, generation)
-    );
-    let stored: String = sqlx::query_scalar(&sql).bind(&ids).fetch_one(&mut *conn).await?;
-    let stored: Vec<ImportRow> =
-        serde_json::from_str(&stored).map_err(|e| ProjectionError::Corrupt(format!("import_log: {e}")))?;
+    let stored: Vec<ImportRow> = write::stored_rows(conn, generation, "import_id", &ids).await?;
     let mut rows: Rows = stored.into_iter().map(|row| ((row.administration.clone(), row.import_id), row)).collect();
     for event in events {
         fold_into(&mut rows, event)?;

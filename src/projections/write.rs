@@ -3,8 +3,10 @@
 //! every write is one statement and one round trip, whatever the number of rows (never a round trip
 //! per event or row). Bulk loads of a rebuild use COPY instead (`copy`).
 
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sqlx::PgConnection;
+use uuid::Uuid;
 
 use super::ProjectionError;
 
@@ -25,6 +27,22 @@ fn insert_select<R: TableRow>(generation: i32) -> String {
     let table = table_of(R::TABLE, generation);
     let columns = R::COLUMNS.join(", ");
     format!("INSERT INTO {table} ({columns}) SELECT {columns} FROM json_populate_recordset(NULL::{table}, $1::json)")
+}
+
+/// The stored rows of `R` whose uuid column `column` is one of `ids`, in one round trip: what an
+/// incremental fold starts from.
+pub async fn stored_rows<R: TableRow + DeserializeOwned>(
+    conn: &mut PgConnection,
+    generation: i32,
+    column: &str,
+    ids: &[Uuid],
+) -> Result<Vec<R>, ProjectionError> {
+    let sql = format!(
+        "SELECT coalesce(json_agg(t), '[]')::text FROM {} t WHERE {column} = ANY($1)",
+        table_of(R::TABLE, generation)
+    );
+    let stored: String = sqlx::query_scalar(&sql).bind(ids).fetch_one(conn).await?;
+    serde_json::from_str(&stored).map_err(|e| ProjectionError::Corrupt(format!("{}: {e}", R::TABLE)))
 }
 
 /// Inserts or replaces `rows` by primary key.
