@@ -158,15 +158,16 @@ pub async fn apply_batch(
             ids.push(case_of(&fact));
         }
     }
-    if ids.is_empty() {
-        return Ok(());
-    }
-    let stored: Vec<CaseRow> = write::stored_rows(conn, generation, "case_id", &ids).await?;
-    let mut rows: Rows = stored.into_iter().map(|row| ((row.aggregate_id.clone(), row.case_id), row)).collect();
-    for event in events {
-        fold_into(&mut rows, event)?;
-    }
-    write::upsert(conn, generation, &rows.into_values().collect::<Vec<_>>()).await
+    write::refold(
+        conn,
+        generation,
+        "case_id",
+        &ids,
+        |row: &CaseRow| (row.aggregate_id.clone(), row.case_id),
+        events,
+        fold_into,
+    )
+    .await
 }
 
 /// Folds a whole log in memory for a rebuild; cases are few next to invoices.

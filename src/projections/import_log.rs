@@ -124,15 +124,16 @@ pub async fn apply_batch(
             ids.push(id);
         }
     }
-    if ids.is_empty() {
-        return Ok(());
-    }
-    let stored: Vec<ImportRow> = write::stored_rows(conn, generation, "import_id", &ids).await?;
-    let mut rows: Rows = stored.into_iter().map(|row| ((row.administration.clone(), row.import_id), row)).collect();
-    for event in events {
-        fold_into(&mut rows, event)?;
-    }
-    write::upsert(conn, generation, &rows.into_values().collect::<Vec<_>>()).await
+    write::refold(
+        conn,
+        generation,
+        "import_id",
+        &ids,
+        |row: &ImportRow| (row.administration.clone(), row.import_id),
+        events,
+        fold_into,
+    )
+    .await
 }
 
 /// Folds a whole log in memory for a rebuild. Imports are few (one a day per administration).

@@ -3,12 +3,16 @@
 //! every write is one statement and one round trip, whatever the number of rows (never a round trip
 //! per event or row). Bulk loads of a rebuild use COPY instead (`copy`).
 
+use std::collections::HashMap;
+use std::hash::Hash;
+
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::ProjectionError;
+use crate::store::StoredEvent;
 
 /// A row type of one read-model table. Field names are column names.
 pub trait TableRow: Serialize {
@@ -43,6 +47,32 @@ pub async fn stored_rows<R: TableRow + DeserializeOwned>(
     );
     let stored: String = sqlx::query_scalar(&sql).bind(ids).fetch_one(conn).await?;
     serde_json::from_str(&stored).map_err(|e| ProjectionError::Corrupt(format!("{}: {e}", R::TABLE)))
+}
+
+/// One incremental batch of a projection whose rows are found by a uuid column: loads the rows the
+/// batch's events touch (`ids`), folds every event into them with `fold_into`, writes them back.
+pub async fn refold<K, R>(
+    conn: &mut PgConnection,
+    generation: i32,
+    column: &str,
+    ids: &[Uuid],
+    key_of: impl Fn(&R) -> K,
+    events: &[StoredEvent],
+    fold_into: impl Fn(&mut HashMap<K, R>, &StoredEvent) -> Result<(), ProjectionError>,
+) -> Result<(), ProjectionError>
+where
+    K: Eq + Hash,
+    R: TableRow + DeserializeOwned,
+{
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let stored: Vec<R> = stored_rows(conn, generation, column, ids).await?;
+    let mut rows: HashMap<K, R> = stored.into_iter().map(|row| (key_of(&row), row)).collect();
+    for event in events {
+        fold_into(&mut rows, event)?;
+    }
+    upsert(conn, generation, &rows.into_values().collect::<Vec<_>>()).await
 }
 
 /// Inserts or replaces `rows` by primary key.
