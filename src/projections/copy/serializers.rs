@@ -23,6 +23,51 @@ macro_rules! refuse {
     };
 }
 
+/// The compound values (all but structs) both serializers refuse.
+macro_rules! refuse_compounds {
+    ($error:expr) => {
+        fn serialize_newtype_variant<T: ?Sized + Serialize>(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: &T,
+        ) -> Result<(), CopyError> {
+            Err($error)
+        }
+        fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, CopyError> {
+            Err($error)
+        }
+        fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, CopyError> {
+            Err($error)
+        }
+        fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, CopyError> {
+            Err($error)
+        }
+        fn serialize_tuple_variant(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self::SerializeTupleVariant, CopyError> {
+            Err($error)
+        }
+        fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, CopyError> {
+            Err($error)
+        }
+        fn serialize_struct_variant(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self::SerializeStructVariant, CopyError> {
+            Err($error)
+        }
+    };
+}
+
 impl<'a> ser::Serializer for RowWriter<'a> {
     type Ok = ();
     type Error = CopyError;
@@ -50,45 +95,7 @@ impl<'a> ser::Serializer for RowWriter<'a> {
     fn serialize_newtype_struct<T: ?Sized + Serialize>(self, _: &'static str, _: &T) -> Result<(), CopyError> {
         Err(not_a_row())
     }
-    fn serialize_newtype_variant<T: ?Sized + Serialize>(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: &T,
-    ) -> Result<(), CopyError> {
-        Err(not_a_row())
-    }
-    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, CopyError> {
-        Err(not_a_row())
-    }
-    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, CopyError> {
-        Err(not_a_row())
-    }
-    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, CopyError> {
-        Err(not_a_row())
-    }
-    fn serialize_tuple_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleVariant, CopyError> {
-        Err(not_a_row())
-    }
-    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, CopyError> {
-        Err(not_a_row())
-    }
-    fn serialize_struct_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeStructVariant, CopyError> {
-        Err(not_a_row())
-    }
+    refuse_compounds!(not_a_row());
 }
 
 impl Scalar<'_> {
@@ -172,46 +179,8 @@ impl ser::Serializer for Scalar<'_> {
 
     refuse!(nested(); serialize_bytes(&[u8]));
 
-    fn serialize_newtype_variant<T: ?Sized + Serialize>(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: &T,
-    ) -> Result<(), CopyError> {
-        Err(nested())
-    }
-    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, CopyError> {
-        Err(nested())
-    }
-    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, CopyError> {
-        Err(nested())
-    }
-    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, CopyError> {
-        Err(nested())
-    }
-    fn serialize_tuple_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleVariant, CopyError> {
-        Err(nested())
-    }
-    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, CopyError> {
-        Err(nested())
-    }
+    refuse_compounds!(nested());
     fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, CopyError> {
-        Err(nested())
-    }
-    fn serialize_struct_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeStructVariant, CopyError> {
         Err(nested())
     }
 }
