@@ -2,6 +2,7 @@
 //! imports, and the global-order reader that projections, the outbox and audit replay share.
 
 mod bulk;
+mod cache;
 mod commands;
 mod load;
 mod notify;
@@ -13,6 +14,7 @@ pub use bulk::{
     append_batch, append_in, append_prepared, BulkReport, Conflict, ConflictKind, PendingAppend, PreparedBatch,
     MAX_BATCH_EVENTS,
 };
+pub use cache::CACHED_AGGREGATES;
 pub use commands::{CommandBus, CommandError, MAX_CONFLICT_RETRIES};
 pub use load::{load_many, Loaded};
 pub use pool::{connect, PoolSettings};

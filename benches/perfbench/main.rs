@@ -59,13 +59,20 @@ struct Args {
     /// Invoices of the large import whose peak RSS is measured (G5-import-rss), against a tenth of it.
     #[arg(long, default_value_t = 200_000)]
     rss_invoices: u64,
+    /// The throwaway database the run drops and creates (lowercase letters, digits and `_`).
+    #[arg(long, default_value = "vordering_perfbench", value_parser = database_name)]
+    database: String,
+}
+
+fn database_name(name: &str) -> Result<String, String> {
+    let plain = !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    plain.then(|| name.to_owned()).ok_or_else(|| format!("`{name}` is not a plain database name"))
 }
 
 /// Runs of each measurement; the median is reported.
 const RUNS: usize = 3;
 /// Rows for `L_commit`: enough for a stable rate, few enough to take a second.
 const COMMIT_ROWS: usize = 2_000;
-const BENCH_DATABASE: &str = "vordering_perfbench";
 
 #[derive(Debug, Serialize)]
 struct Report {
@@ -110,7 +117,7 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
 }
 
 async fn run(args: Args) -> anyhow::Result<std::process::ExitCode> {
-    let (pool, url, _cluster) = connect().await?;
+    let (pool, url, _cluster) = connect(&args.database).await?;
     vordering::MIGRATOR.run(&pool).await.context("migrating the benchmark database")?;
     let mut machine = machine::describe(&pool).await;
     let mut foreign = Vec::new();
@@ -325,7 +332,7 @@ fn figure(value: f64) -> String {
 
 /// The configured server (`DATABASE_URL`) or the embedded cluster; a fresh benchmark database
 /// either way, and its URL for child processes.
-async fn connect() -> anyhow::Result<(PgPool, String, Option<EmbeddedPostgres>)> {
+async fn connect(database: &str) -> anyhow::Result<(PgPool, String, Option<EmbeddedPostgres>)> {
     let (server, cluster) = match std::env::var("DATABASE_URL") {
         Ok(url) => (url.parse::<PgConnectOptions>()?, None),
         Err(_) => {
@@ -344,24 +351,24 @@ async fn connect() -> anyhow::Result<(PgPool, String, Option<EmbeddedPostgres>)>
         }
     };
     let admin = store::connect(server.clone().database("postgres"), &PoolSettings::default()).await?;
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")).execute(&admin).await?;
-    sqlx::query(&format!("CREATE DATABASE {BENCH_DATABASE}")).execute(&admin).await?;
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)")).execute(&admin).await?;
+    sqlx::query(&format!("CREATE DATABASE {database}")).execute(&admin).await?;
     admin.close().await;
     let url = match (&cluster, std::env::var("DATABASE_URL")) {
-        (Some(cluster), _) => cluster.url(BENCH_DATABASE),
-        (None, Ok(url)) => bench_url(&url),
+        (Some(cluster), _) => cluster.url(database),
+        (None, Ok(url)) => bench_url(&url, database),
         (None, Err(_)) => anyhow::bail!("no database to point the child processes at"),
     };
-    let pool = store::connect(server.database(BENCH_DATABASE), &PoolSettings::default()).await?;
+    let pool = store::connect(server.database(database), &PoolSettings::default()).await?;
     Ok((pool, url, cluster))
 }
 
 /// `DATABASE_URL` with the benchmark database in place of its own.
-fn bench_url(url: &str) -> String {
+fn bench_url(url: &str, database: &str) -> String {
     let (before, query) = url.split_once('?').unwrap_or((url, ""));
     let server = before.rsplit_once('/').map_or(before, |(server, _)| server);
     match query {
-        "" => format!("{server}/{BENCH_DATABASE}"),
-        query => format!("{server}/{BENCH_DATABASE}?{query}"),
+        "" => format!("{server}/{database}"),
+        query => format!("{server}/{database}?{query}"),
     }
 }

@@ -49,9 +49,11 @@ impl Notifier {
     async fn send_until_idle(self) {
         loop {
             let sql = format!("BEGIN; SET LOCAL synchronous_commit = off; SELECT pg_notify('{CHANNEL}', ''); COMMIT");
-            if let Err(error) = sqlx::raw_sql(&sql).execute(&self.pool).await {
+            match sqlx::raw_sql(&sql).execute(&self.pool).await {
+                // The process is shutting down: no runner of its own is left to wake.
+                Ok(_) | Err(sqlx::Error::PoolClosed) => {}
                 // The runners still poll; a lost wake-up only delays them.
-                warn!(%error, "could not notify the projection runners");
+                Err(error) => warn!(%error, "could not notify the projection runners"),
             }
             match self.state.compare_exchange(SENDING, IDLE, Ordering::AcqRel, Ordering::Acquire) {
                 Ok(_) => return,

@@ -2,6 +2,7 @@
 //! single commands with metadata and conflict retries.
 
 mod bulk_append;
+mod cached_states;
 mod commands;
 mod global_order;
 mod test_account;
