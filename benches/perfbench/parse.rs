@@ -55,11 +55,7 @@ fn credentials() -> Credentials {
 
 /// Runs the three goals; the simulator is served from this process, the child only parses.
 pub async fn run(options: &ParseOptions) -> Vec<GoalResult> {
-    let probe_invoices = 20_000;
-    let probe = Simulator::start(config(probe_invoices)).await.expect("starting the simulator");
-    let sample = fetch_body(&probe).await;
-    probe.shutdown().await;
-    let per_invoice = (u64::try_from(sample.len()).unwrap_or(u64::MAX) / probe_invoices).max(1);
+    let per_invoice = open_posten_bytes_per_invoice().await;
     let invoices_for = |bytes: u64| bytes.div_ceil(per_invoice);
 
     let sim = Simulator::start(config(invoices_for(options.sample_bytes))).await.expect("starting the simulator");
@@ -96,6 +92,15 @@ pub async fn run(options: &ParseOptions) -> Vec<GoalResult> {
 }
 
 /// The whole GetOpenPosten body (for the in-memory throughput comparison only).
+/// The bytes a GetOpenPosten response spends per invoice, from a 20,000-invoice probe.
+pub async fn open_posten_bytes_per_invoice() -> u64 {
+    let probe_invoices = 20_000;
+    let probe = Simulator::start(config(probe_invoices)).await.expect("starting the simulator");
+    let sample = fetch_body(&probe).await;
+    probe.shutdown().await;
+    (u64::try_from(sample.len()).unwrap_or(u64::MAX) / probe_invoices).max(1)
+}
+
 async fn fetch_body(sim: &SimulatorHandle) -> Vec<u8> {
     let client = Client::new(&ClientSettings::with_endpoint(sim.endpoint()), sim.credentials()).expect("client");
     client.open_session().await.expect("opening a session");
