@@ -2,16 +2,28 @@
 //! own connection, into a temporary table, so parsing runs on one core while PostgreSQL ingests on
 //! the other, and nothing the size of the administration is held in memory. The table dies with the
 //! import's own connection, so a killed import leaves nothing behind.
+//!
+//! One COPY per second at most: a statement that writes holds a transaction id, and the global-order
+//! readers of every administration wait for the oldest one (the horizon). A single COPY through the
+//! whole read phase held every projection back for as long as the books took to read.
+
+use std::time::Duration;
 
 use sqlx::PgConnection;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
+use tokio::time::{timeout_at, Instant};
 
 use super::map::{StagedDocument, StagedRow};
 
 /// Rows per COPY chunk, and chunks in flight: the bound on what parsing may run ahead.
 const ROWS_PER_CHUNK: usize = 1_000;
 const CHUNKS_IN_FLIGHT: usize = 4;
+/// How long one COPY statement (one transaction) may stay open, waiting for chunks or not.
+const STATEMENT_SPAN: Duration = Duration::from_secs(1);
+
+const COPY_STAGE: &str = "COPY import_stage (seq, kind, key, debtor_code, precedence, content_hash, invoice_number, \
+     document) FROM STDIN WITH (FORMAT text)";
 
 pub const CREATE_STAGE: &str = "CREATE TEMP TABLE IF NOT EXISTS import_stage (\
      seq bigint NOT NULL, kind smallint NOT NULL, key text NOT NULL, debtor_code text NOT NULL, \
@@ -32,20 +44,8 @@ impl Stager {
     pub async fn start(mut conn: PgConnection) -> Result<Stager, sqlx::Error> {
         sqlx::query(CREATE_STAGE).execute(&mut conn).await?;
         sqlx::query("TRUNCATE import_stage").execute(&mut conn).await?;
-        let (sender, mut receiver) = mpsc::channel::<String>(CHUNKS_IN_FLIGHT);
-        let task = tokio::spawn(async move {
-            let mut copy = conn
-                .copy_in_raw(
-                    "COPY import_stage (seq, kind, key, debtor_code, precedence, content_hash, invoice_number, document) \
-                     FROM STDIN WITH (FORMAT text)",
-                )
-                .await?;
-            while let Some(chunk) = receiver.recv().await {
-                copy.send(chunk.as_bytes()).await?;
-            }
-            copy.finish().await?;
-            Ok(conn)
-        });
+        let (sender, receiver) = mpsc::channel::<String>(CHUNKS_IN_FLIGHT);
+        let task = tokio::spawn(copy_chunks(conn, receiver));
         Ok(Stager { sender, chunk: String::with_capacity(ROWS_PER_CHUNK * 400), rows_in_chunk: 0, seq: 0, task })
     }
 
@@ -102,6 +102,35 @@ impl Stager {
     }
 }
 
+/// Copies the chunks as they come, in statements of at most `STATEMENT_SPAN`; between statements
+/// the connection waits for the next chunk outside any transaction.
+async fn copy_chunks(
+    mut conn: PgConnection,
+    mut receiver: mpsc::Receiver<String>,
+) -> Result<PgConnection, sqlx::Error> {
+    while let Some(first) = receiver.recv().await {
+        let deadline = Instant::now() + STATEMENT_SPAN;
+        let mut copy = conn.copy_in_raw(COPY_STAGE).await?;
+        copy.send(first.as_bytes()).await?;
+        let more = loop {
+            // `timeout_at` polls the channel first: under a steady flow it would never time out.
+            if Instant::now() >= deadline {
+                break true;
+            }
+            match timeout_at(deadline, receiver.recv()).await {
+                Ok(Some(chunk)) => copy.send(chunk.as_bytes()).await?,
+                Ok(None) => break false,
+                Err(_) => break true,
+            };
+        };
+        copy.finish().await?;
+        if !more {
+            break;
+        }
+    }
+    Ok(conn)
+}
+
 /// COPY's text format: backslash, tab, newline and carriage return are escaped.
 fn escape_into(out: &mut String, field: &str) {
     for c in field.chars() {
@@ -112,5 +141,55 @@ fn escape_into(out: &mut String, field: &str) {
             '\r' => out.push_str("\\r"),
             other => out.push(other),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sqlx::PgPool;
+
+    use super::*;
+    use crate::domain::{Cents, InvoiceNumber};
+    use crate::import::map::StagedRow;
+
+    fn open_amount(n: usize) -> StagedRow {
+        let invoice_number = InvoiceNumber::new(format!("F{n}")).unwrap();
+        StagedRow {
+            key: format!("adm|e-boekhouden|open-amount|F{n}"),
+            debtor_code: "D1".to_owned(),
+            precedence: 1,
+            content_hash: n.to_string(),
+            document: StagedDocument::OpenAmount { invoice_number, books_open: Cents::new(100) },
+        }
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn a_slow_read_holds_no_transaction_between_chunks_and_loses_no_row(pool: PgPool) {
+        let mut conn = pool.acquire().await.unwrap().detach();
+        let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()").fetch_one(&mut conn).await.unwrap();
+        let mut stager = Stager::start(conn).await.unwrap();
+        for n in 0..ROWS_PER_CHUNK {
+            stager.push(open_amount(n)).await.unwrap();
+        }
+        // The books are slow to send the rest: the COPY that took the first chunk has ended, and
+        // with it the transaction that would hold every projection runner back.
+        tokio::time::sleep(STATEMENT_SPAN * 3).await;
+        let holding: Option<bool> =
+            sqlx::query_scalar("SELECT backend_xid IS NOT NULL FROM pg_stat_activity WHERE pid = $1")
+                .bind(pid)
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        assert_eq!(holding, Some(false));
+        for n in ROWS_PER_CHUNK..2 * ROWS_PER_CHUNK + 5 {
+            stager.push(open_amount(n)).await.unwrap();
+        }
+        let mut conn = stager.finish().await.unwrap();
+        let (rows, distinct): (i64, i64) = sqlx::query_as("SELECT count(*), count(DISTINCT seq) FROM import_stage")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        let expected = i64::try_from(2 * ROWS_PER_CHUNK + 5).unwrap();
+        assert_eq!((rows, distinct), (expected, expected));
     }
 }

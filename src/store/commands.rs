@@ -87,10 +87,16 @@ where
     ) -> Result<(), CommandError<A::Error>> {
         let metadata = serde_json::to_string(&metadata.to_map()).map_err(|e| CommandError::Store(e.to_string()))?;
         let mut attempt = 0;
+        // After one unsure decision the command reads the store only, so that it cannot loop on
+        // states other commands of this process keep caching.
+        let mut use_cache = true;
         loop {
-            match self.attempt(aggregate_id, command.clone(), &metadata).await {
+            match self.attempt(aggregate_id, command.clone(), &metadata, use_cache).await {
                 Attempt::Done => return Ok(()),
-                Attempt::Unsure => debug!("decided on a cached state that may be stale; deciding again"),
+                Attempt::Unsure => {
+                    debug!("decided on a cached state that may be stale; deciding again");
+                    use_cache = false;
+                }
                 Attempt::Failed(AggregateError::UserError(error)) => return Err(CommandError::Rejected(error)),
                 Attempt::Failed(AggregateError::AggregateConflict) if attempt < MAX_CONFLICT_RETRIES => {
                     attempt += 1;
@@ -109,8 +115,8 @@ where
 
     /// Loads (from the cache, else from the store), decides, and appends at the next sequence. The
     /// state is cached again only once its events are committed.
-    async fn attempt(&self, id: &str, command: A::Command, metadata: &str) -> Attempt<A::Error> {
-        let (Cached { mut state, sequence }, cached) = match self.cache.take(id) {
+    async fn attempt(&self, id: &str, command: A::Command, metadata: &str, use_cache: bool) -> Attempt<A::Error> {
+        let (Cached { mut state, sequence }, cached) = match self.cache.take(id).filter(|_| use_cache) {
             Some(entry) => (entry, true),
             None => match self.store.load_aggregate(id).await {
                 Ok(context) => (Cached { state: context.aggregate, sequence: context.current_sequence }, false),
