@@ -116,7 +116,7 @@ where
     /// Loads (from the cache, else from the store), decides, and appends at the next sequence. The
     /// state is cached again only once its events are committed.
     async fn attempt(&self, id: &str, command: A::Command, metadata: &str, use_cache: bool) -> Attempt<A::Error> {
-        let (Cached { mut state, sequence }, cached) = match self.cache.take(id).filter(|_| use_cache) {
+        let (Cached { mut state, sequence }, cached) = match use_cache.then(|| self.cache.take(id)).flatten() {
             Some(entry) => (entry, true),
             None => match self.store.load_aggregate(id).await {
                 Ok(context) => (Cached { state: context.aggregate, sequence: context.current_sequence }, false),
