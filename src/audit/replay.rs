@@ -14,7 +14,7 @@ use crate::domain::{Cents, InvoiceNumber};
 use crate::events::administration::AdministrationEvent as A;
 use crate::events::debtor_account::DebtorAccountEvent as E;
 use crate::projections::reason_text;
-use crate::store::{StoreError, StoredEvent};
+use crate::store::{EventView, StoredEvent};
 
 /// What a link or unlink decided.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -56,7 +56,8 @@ pub struct ReplayReport {
     pub skipped: u64,
 }
 
-const LINK_TYPES: [&str; 8] = [
+/// The events a replay with `only_links` reports.
+pub const LINK_TYPES: [&str; 8] = [
     "PaymentLinked",
     "PaymentUnlinked",
     "CreditNoteLinked",
@@ -70,14 +71,49 @@ const LINK_TYPES: [&str; 8] = [
 /// Folds `events` (in stored order) up to `until`; with `only_links`, reports only links and unlinks.
 /// Every event is folded; only a reported one pays for its figures and its metadata.
 pub fn replay_stream(events: &[StoredEvent], until: Until, only_links: bool) -> Result<ReplayReport, AuditError> {
-    let mut states: HashMap<&str, DebtorAccount> = HashMap::new();
-    let mut report = ReplayReport::default();
-    for event in events.iter().filter(|e| until.includes(e)) {
-        let reported = !only_links || LINK_TYPES.contains(&event.event_type.as_str());
-        let decision = match event.aggregate_type.as_str() {
+    let mut replay = Replay::new(until, only_links);
+    for event in events {
+        replay.push(&event.view())?;
+    }
+    Ok(replay.finish())
+}
+
+/// A replay fed one event at a time, in stored order — as the rows arrive, so the fold overlaps
+/// the read (`store::rows_of`). Nothing of an event is copied unless it is reported.
+#[derive(Debug)]
+pub struct Replay {
+    states: HashMap<String, DebtorAccount>,
+    report: ReplayReport,
+    until: Until,
+    only_links: bool,
+}
+
+impl Replay {
+    /// The event types whose metadata `push` reads: `None` for all of them.
+    pub fn metadata_of(&self) -> Option<&'static [&'static str]> {
+        self.only_links.then_some(&LINK_TYPES[..])
+    }
+
+    pub fn new(until: Until, only_links: bool) -> Replay {
+        Replay { states: HashMap::new(), report: ReplayReport::default(), until, only_links }
+    }
+
+    pub fn push(&mut self, event: &EventView<'_>) -> Result<(), AuditError> {
+        if !self.until.includes_at(event.global_position, event.recorded_at) {
+            return Ok(());
+        }
+        let reported = !self.only_links || LINK_TYPES.contains(&event.event_type);
+        let decision = match event.aggregate_type {
             "DebtorAccount" => match event.decode::<E>() {
-                Ok(decoded) => Some(fold_account(states.entry(&event.aggregate_id).or_default(), decoded, reported)),
-                Err(_) if !crate::projections::is_core_account_event(&event.event_type) => None,
+                Ok(decoded) => {
+                    // Keyed by an owned id (a row does not outlive its push), allocated once per aggregate.
+                    let state = match self.states.get_mut(event.aggregate_id) {
+                        Some(state) => state,
+                        None => self.states.entry(event.aggregate_id.to_owned()).or_default(),
+                    };
+                    Some(fold_account(state, decoded, reported))
+                }
+                Err(_) if !crate::projections::is_core_account_event(event.event_type) => None,
                 Err(error) => return Err(error.into()),
             },
             "Administration" => match event.decode::<A>() {
@@ -87,15 +123,19 @@ pub fn replay_stream(events: &[StoredEvent], until: Until, only_links: bool) -> 
             _ => None,
         };
         let Some((link, invoices)) = decision else {
-            report.skipped += 1;
-            continue;
+            self.report.skipped += 1;
+            return Ok(());
         };
-        report.events_folded += 1;
+        self.report.events_folded += 1;
         if reported {
-            report.entries.push(entry(event, link, invoices)?);
+            self.report.entries.push(entry(event, link, invoices)?);
         }
+        Ok(())
     }
-    Ok(report)
+
+    pub fn finish(self) -> ReplayReport {
+        self.report
+    }
 }
 
 /// The metadata fields a replay entry shows, borrowed from the stored JSON where it has no escapes.
@@ -114,24 +154,20 @@ struct EntryMetadata<'a> {
 }
 
 fn entry(
-    event: &StoredEvent,
+    event: &EventView<'_>,
     link: Option<LinkDecision>,
     invoices: Vec<InvoiceChange>,
 ) -> Result<ReplayEntry, AuditError> {
-    let meta: EntryMetadata<'_> = serde_json::from_str(&event.metadata).map_err(|e| StoreError::Corrupt {
-        aggregate_type: event.aggregate_type.clone(),
-        aggregate_id: event.aggregate_id.clone(),
-        sequence: event.sequence,
-        detail: e.to_string(),
-    })?;
+    let metadata = event.metadata.ok_or_else(|| event.corrupt("metadata was not read".to_owned()))?;
+    let meta: EntryMetadata<'_> = serde_json::from_str(metadata).map_err(|e| event.corrupt(e.to_string()))?;
     let owned = |field: Option<Cow<'_, str>>| field.map(Cow::into_owned);
     Ok(ReplayEntry {
-        aggregate_type: event.aggregate_type.clone(),
-        aggregate_id: event.aggregate_id.clone(),
+        aggregate_type: event.aggregate_type.to_owned(),
+        aggregate_id: event.aggregate_id.to_owned(),
         sequence: event.sequence,
-        global_position: event.position.pos,
+        global_position: event.global_position,
         recorded_at: event.recorded_at,
-        event_type: event.event_type.clone(),
+        event_type: event.event_type.to_owned(),
         actor: owned(meta.actor),
         reason: owned(meta.reason),
         command_id: owned(meta.command_id),
