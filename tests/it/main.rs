@@ -2,6 +2,7 @@
 //! fresh database per test on the server named by `DATABASE_URL` (`.ci/run` starts one) and drops it after.
 
 mod audit;
+mod audit_stream;
 mod browser;
 mod cli_flow;
 mod collection;
