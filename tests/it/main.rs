@@ -9,6 +9,7 @@ mod collection;
 mod costs_cli;
 mod dashboard;
 mod dashboard_logs;
+mod dashboard_pages;
 mod debtor_account;
 mod dunning;
 mod dunning_cli;
