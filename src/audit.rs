@@ -6,6 +6,7 @@
 //! command and correlation, and each affected invoice's figures in cents before and after.
 //! `verify` recomputes every balance from the events and compares it with the dashboard projection.
 
+mod decision;
 mod figures;
 mod replay;
 mod verify;
@@ -13,8 +14,9 @@ mod verify;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+pub use decision::LinkDecision;
 pub use figures::{AllocationFigure, InvoiceChange, InvoiceFigures};
-pub use replay::{replay_stream, LinkDecision, Replay, ReplayEntry, ReplayReport};
+pub use replay::{replay_stream, Replay, ReplayEntry, ReplayReport};
 pub use verify::{verify, Difference, VerifyReport};
 
 use crate::store::StoreError;
