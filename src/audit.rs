@@ -6,6 +6,7 @@
 //! command and correlation, and each affected invoice's figures in cents before and after.
 //! `verify` recomputes every balance from the events and compares it with the dashboard projection.
 
+mod decision;
 mod figures;
 mod replay;
 mod verify;
@@ -13,8 +14,9 @@ mod verify;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+pub use decision::LinkDecision;
 pub use figures::{AllocationFigure, InvoiceChange, InvoiceFigures};
-pub use replay::{replay_stream, LinkDecision, ReplayEntry, ReplayReport};
+pub use replay::{replay_stream, Replay, ReplayEntry, ReplayReport};
 pub use verify::{verify, Difference, VerifyReport};
 
 use crate::store::StoreError;
@@ -33,10 +35,15 @@ pub enum Until {
 
 impl Until {
     pub fn includes(&self, event: &crate::store::StoredEvent) -> bool {
+        self.includes_at(event.position.pos, event.recorded_at)
+    }
+
+    /// Whether an event at `global_position`, recorded at `recorded_at`, is replayed.
+    pub fn includes_at(&self, global_position: i64, recorded_at: DateTime<Utc>) -> bool {
         match self {
             Until::End => true,
-            Until::AsOf(time) => event.recorded_at <= *time,
-            Until::Position(position) => event.position.pos <= *position,
+            Until::AsOf(time) => recorded_at <= *time,
+            Until::Position(position) => global_position <= *position,
         }
     }
 }

@@ -18,7 +18,10 @@ pub use cache::CACHED_AGGREGATES;
 pub use commands::{CommandBus, CommandError, MAX_CONFLICT_RETRIES};
 pub use load::{load_many, Loaded};
 pub use pool::{connect, PoolSettings};
-pub use reader::{administration_log, head, read_batch, stream_below_horizon, stream_of, Position, StoredEvent};
+pub use reader::{
+    administration_log, head, read_batch, rows_of, stream_below_horizon, stream_of, EventRow, EventView, Position,
+    StoredEvent,
+};
 
 /// The database failed or returned what the store cannot read.
 #[derive(Debug, thiserror::Error)]

@@ -8,6 +8,7 @@
 
 pub(crate) mod data;
 pub(crate) mod latency;
+mod probe;
 
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -147,6 +148,9 @@ pub async fn queries_only(args: &[String]) -> anyhow::Result<()> {
         let l = latency::closed_loop(each, |i| query(&engine, name, &large, debtors, i)).await?;
         println!("{name:<12} p50 {:.3} ms ({:.2} L_q)  p99 {:.3} ms", l.p50, l.p50 / l_q.p50, l.p99);
     }
+    if only == Some("probe") {
+        return probe::run(&pool, each, l_q.p50).await;
+    }
     if only == Some("page-raw") {
         // The page's statement with raw sqlx and no decoding: what the client adds on top of it.
         let sql = "SELECT debtor_code, invoice_number, invoice_date, due_date, amount, open_amount, paid, \
@@ -181,6 +185,9 @@ pub async fn queries_only(args: &[String]) -> anyhow::Result<()> {
                 .fetch_all(&pool)
                 .await?;
         ids.push((k, accounts));
+    }
+    if args.get(2).map(String::as_str) == Some("split") {
+        return probe::replay_split(&pool, &ids).await;
     }
     for r in replay_goals(&engine, &pool, &ids).await? {
         println!("{:<22} {:.3} ms  ratio {:.2}", r.goal, r.value, r.ratio);

@@ -5,30 +5,15 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
+use super::decision::{account_link, administration_link, LinkDecision};
 use super::figures::{InvoiceChange, InvoiceFigures};
 use super::{AuditError, Until};
-use crate::domain::debtor_account::{AllocationSource, DebtorAccount};
-use crate::domain::{Cents, InvoiceNumber};
+use crate::domain::debtor_account::DebtorAccount;
+use crate::domain::InvoiceNumber;
 use crate::events::administration::AdministrationEvent as A;
 use crate::events::debtor_account::DebtorAccountEvent as E;
-use crate::projections::reason_text;
-use crate::store::{StoreError, StoredEvent};
-
-/// What a link or unlink decided.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct LinkDecision {
-    pub link_id: Option<Uuid>,
-    pub invoice_number: Option<String>,
-    /// `payment <ref>`, `credit note <number>`, or the package username of an administration link.
-    pub document: Option<String>,
-    pub costs: Option<Cents>,
-    pub interest: Option<Cents>,
-    pub principal: Option<Cents>,
-    /// The reason in the event (`art. 6:43 …`, an unlink's text, an error code).
-    pub reason: Option<String>,
-}
+use crate::store::{EventView, StoredEvent};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ReplayEntry {
@@ -56,7 +41,8 @@ pub struct ReplayReport {
     pub skipped: u64,
 }
 
-const LINK_TYPES: [&str; 8] = [
+/// The events a replay with `only_links` reports.
+pub const LINK_TYPES: [&str; 8] = [
     "PaymentLinked",
     "PaymentUnlinked",
     "CreditNoteLinked",
@@ -70,14 +56,49 @@ const LINK_TYPES: [&str; 8] = [
 /// Folds `events` (in stored order) up to `until`; with `only_links`, reports only links and unlinks.
 /// Every event is folded; only a reported one pays for its figures and its metadata.
 pub fn replay_stream(events: &[StoredEvent], until: Until, only_links: bool) -> Result<ReplayReport, AuditError> {
-    let mut states: HashMap<&str, DebtorAccount> = HashMap::new();
-    let mut report = ReplayReport::default();
-    for event in events.iter().filter(|e| until.includes(e)) {
-        let reported = !only_links || LINK_TYPES.contains(&event.event_type.as_str());
-        let decision = match event.aggregate_type.as_str() {
+    let mut replay = Replay::new(until, only_links);
+    for event in events {
+        replay.push(&event.view())?;
+    }
+    Ok(replay.finish())
+}
+
+/// A replay fed one event at a time, in stored order — as the rows arrive, so the fold overlaps
+/// the read (`store::rows_of`). Nothing of an event is copied unless it is reported.
+#[derive(Debug)]
+pub struct Replay {
+    states: HashMap<String, DebtorAccount>,
+    report: ReplayReport,
+    until: Until,
+    only_links: bool,
+}
+
+impl Replay {
+    /// The event types whose metadata `push` reads: `None` for all of them.
+    pub fn metadata_of(&self) -> Option<&'static [&'static str]> {
+        self.only_links.then_some(&LINK_TYPES[..])
+    }
+
+    pub fn new(until: Until, only_links: bool) -> Replay {
+        Replay { states: HashMap::new(), report: ReplayReport::default(), until, only_links }
+    }
+
+    pub fn push(&mut self, event: &EventView<'_>) -> Result<(), AuditError> {
+        if !self.until.includes_at(event.global_position, event.recorded_at) {
+            return Ok(());
+        }
+        let reported = !self.only_links || LINK_TYPES.contains(&event.event_type);
+        let decision = match event.aggregate_type {
             "DebtorAccount" => match event.decode::<E>() {
-                Ok(decoded) => Some(fold_account(states.entry(&event.aggregate_id).or_default(), decoded, reported)),
-                Err(_) if !crate::projections::is_core_account_event(&event.event_type) => None,
+                Ok(decoded) => {
+                    // Keyed by an owned id (a row does not outlive its push), allocated once per aggregate.
+                    let state = match self.states.get_mut(event.aggregate_id) {
+                        Some(state) => state,
+                        None => self.states.entry(event.aggregate_id.to_owned()).or_default(),
+                    };
+                    Some(fold_account(state, decoded, reported))
+                }
+                Err(_) if !crate::projections::is_core_account_event(event.event_type) => None,
                 Err(error) => return Err(error.into()),
             },
             "Administration" => match event.decode::<A>() {
@@ -87,15 +108,19 @@ pub fn replay_stream(events: &[StoredEvent], until: Until, only_links: bool) -> 
             _ => None,
         };
         let Some((link, invoices)) = decision else {
-            report.skipped += 1;
-            continue;
+            self.report.skipped += 1;
+            return Ok(());
         };
-        report.events_folded += 1;
+        self.report.events_folded += 1;
         if reported {
-            report.entries.push(entry(event, link, invoices)?);
+            self.report.entries.push(entry(event, link, invoices)?);
         }
+        Ok(())
     }
-    Ok(report)
+
+    pub fn finish(self) -> ReplayReport {
+        self.report
+    }
 }
 
 /// The metadata fields a replay entry shows, borrowed from the stored JSON where it has no escapes.
@@ -114,24 +139,20 @@ struct EntryMetadata<'a> {
 }
 
 fn entry(
-    event: &StoredEvent,
+    event: &EventView<'_>,
     link: Option<LinkDecision>,
     invoices: Vec<InvoiceChange>,
 ) -> Result<ReplayEntry, AuditError> {
-    let meta: EntryMetadata<'_> = serde_json::from_str(&event.metadata).map_err(|e| StoreError::Corrupt {
-        aggregate_type: event.aggregate_type.clone(),
-        aggregate_id: event.aggregate_id.clone(),
-        sequence: event.sequence,
-        detail: e.to_string(),
-    })?;
+    let metadata = event.metadata.ok_or_else(|| event.corrupt("metadata was not read".to_owned()))?;
+    let meta: EntryMetadata<'_> = serde_json::from_str(metadata).map_err(|e| event.corrupt(e.to_string()))?;
     let owned = |field: Option<Cow<'_, str>>| field.map(Cow::into_owned);
     Ok(ReplayEntry {
-        aggregate_type: event.aggregate_type.clone(),
-        aggregate_id: event.aggregate_id.clone(),
+        aggregate_type: event.aggregate_type.to_owned(),
+        aggregate_id: event.aggregate_id.to_owned(),
         sequence: event.sequence,
-        global_position: event.position.pos,
+        global_position: event.global_position,
         recorded_at: event.recorded_at,
-        event_type: event.event_type.clone(),
+        event_type: event.event_type.to_owned(),
         actor: owned(meta.actor),
         reason: owned(meta.reason),
         command_id: owned(meta.command_id),
@@ -179,58 +200,4 @@ fn fold_account(state: &mut DebtorAccount, event: E, reported: bool) -> (Option<
         })
         .collect();
     (link, invoices)
-}
-
-fn account_link(state: &DebtorAccount, event: &E) -> Option<LinkDecision> {
-    match event {
-        E::PaymentLinked { link_id, payment_ref, invoice_number, split, reason } => Some(LinkDecision {
-            link_id: Some(link_id.as_uuid()),
-            invoice_number: Some(invoice_number.as_str().to_owned()),
-            document: Some(format!("payment {payment_ref}")),
-            costs: Some(split.costs),
-            interest: Some(split.interest),
-            principal: Some(split.principal),
-            reason: Some(reason_text(reason)),
-        }),
-        E::CreditNoteLinked { link_id, credit_note, invoice_number, amount, reason } => Some(LinkDecision {
-            link_id: Some(link_id.as_uuid()),
-            invoice_number: Some(invoice_number.as_str().to_owned()),
-            document: Some(format!("credit note {credit_note}")),
-            costs: Some(Cents::ZERO),
-            interest: Some(Cents::ZERO),
-            principal: Some(*amount),
-            reason: Some(reason_text(reason)),
-        }),
-        E::PaymentUnlinked { link_id, reason } | E::CreditNoteUnlinked { link_id, reason } => {
-            let record = state.links.get(link_id);
-            let split = record
-                .and_then(|r| state.invoices.get(&r.invoice_number))
-                .and_then(|invoice| invoice.allocations.get(link_id))
-                .map(|allocation| allocation.split);
-            Some(LinkDecision {
-                link_id: Some(link_id.as_uuid()),
-                invoice_number: record.map(|r| r.invoice_number.as_str().to_owned()),
-                document: record.map(|r| match &r.source {
-                    AllocationSource::Payment(reference) => format!("payment {reference}"),
-                    AllocationSource::CreditNote(number) => format!("credit note {number}"),
-                }),
-                costs: split.map(|s| s.costs),
-                interest: split.map(|s| s.interest),
-                principal: split.map(|s| s.principal),
-                reason: Some(reason.clone()),
-            })
-        }
-        _ => None,
-    }
-}
-
-fn administration_link(event: A) -> Option<LinkDecision> {
-    let (document, reason) = match event {
-        A::LinkEstablished { package, username, .. } => (Some(username), Some(package)),
-        A::LinkCredentialsRotated { credentials_key_id, .. } => (None, Some(format!("key {credentials_key_id}"))),
-        A::LinkBroken { error_code, .. } => (None, Some(error_code)),
-        A::LinkRemoved { reason } => (None, Some(reason)),
-        _ => return None,
-    };
-    Some(LinkDecision { document, reason, ..LinkDecision::default() })
 }

@@ -1,5 +1,6 @@
 //! Audit replay and verification as engine calls.
 
+use futures::TryStreamExt;
 use tracing::instrument;
 
 use super::{Engine, EngineError};
@@ -23,14 +24,18 @@ impl Engine {
     /// affected invoices' figures before and after.
     #[instrument(skip_all, fields(administration = %query.administration))]
     pub async fn audit_replay(&self, query: &ReplayQuery) -> Result<ReplayReport, EngineError> {
-        let events = match &query.debtor {
-            Some(debtor) => {
-                let id = DebtorAccount::aggregate_id(&query.administration, debtor);
-                store::stream_of(self.pool(), "DebtorAccount", &id).await?
-            }
-            None => store::administration_log(self.pool(), query.administration.as_str()).await?,
+        let Some(debtor) = &query.debtor else {
+            let events = store::administration_log(self.pool(), query.administration.as_str()).await?;
+            return audit::replay_stream(&events, query.until, query.only_links).map_err(EngineError::Audit);
         };
-        audit::replay_stream(&events, query.until, query.only_links).map_err(EngineError::Audit)
+        // One account: fold each row as it arrives, while the server sends the next ones.
+        let id = DebtorAccount::aggregate_id(&query.administration, debtor);
+        let mut replay = audit::Replay::new(query.until, query.only_links);
+        let mut rows = store::rows_of(self.pool(), "DebtorAccount", &id, replay.metadata_of());
+        while let Some(row) = rows.try_next().await? {
+            replay.push(&row.view()?).map_err(EngineError::Audit)?;
+        }
+        Ok(replay.finish())
     }
 
     /// Recomputes every balance from the events and compares it with the dashboard projection.

@@ -33,7 +33,9 @@ impl Projection {
     /// by an older fold as stale until they are rebuilt.
     pub const fn fold_version(self) -> i32 {
         match self {
-            Projection::Receivables | Projection::ImportLog | Projection::AuditTrail | Projection::CollectionCases => 1,
+            // 2: `invoice_list`'s open-due index covers the page's columns.
+            Projection::Receivables => 2,
+            Projection::ImportLog | Projection::AuditTrail | Projection::CollectionCases => 1,
         }
     }
 

@@ -6,6 +6,8 @@
 //! transaction still running (`tx_id < pg_snapshot_xmin(pg_current_snapshot())`), in
 //! `(tx_id, global_position)` order, so each row is delivered exactly once and in commit order.
 
+mod view;
+
 use chrono::{DateTime, Utc};
 use futures::{Stream, StreamExt};
 use serde::de::DeserializeOwned;
@@ -13,6 +15,8 @@ use sqlx::{PgExecutor, Row};
 
 use super::StoreError;
 use crate::events::upcast;
+
+pub use view::{rows_of, EventRow, EventView};
 
 /// A point in the global order: the writing transaction and the row's position in it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]

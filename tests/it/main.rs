@@ -2,12 +2,14 @@
 //! fresh database per test on the server named by `DATABASE_URL` (`.ci/run` starts one) and drops it after.
 
 mod audit;
+mod audit_stream;
 mod browser;
 mod cli_flow;
 mod collection;
 mod costs_cli;
 mod dashboard;
 mod dashboard_logs;
+mod dashboard_pages;
 mod debtor_account;
 mod dunning;
 mod dunning_cli;
