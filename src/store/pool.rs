@@ -17,8 +17,10 @@ pub struct PoolSettings {
 }
 
 impl Default for PoolSettings {
+    /// Twelve: eight concurrent commands keep their connections while the command bus's wake-up
+    /// notification and a cold load take others (with eight, G7's eight clients queued for them).
     fn default() -> Self {
-        PoolSettings { max_connections: 8, acquire_timeout_secs: 10, idle_timeout_secs: 300 }
+        PoolSettings { max_connections: 12, acquire_timeout_secs: 10, idle_timeout_secs: 300 }
     }
 }
 
