@@ -67,6 +67,7 @@ pub async fn rebuild(pool: &PgPool, p: Projection) -> Result<RebuildReport, Proj
     sqlx::query("SET LOCAL maintenance_work_mem = '256MB'").execute(&mut *tx).await?;
     let rows_written = builder.write(&mut tx, generation).await?;
     schema::create_indexes(&mut tx, p, generation).await?;
+    schema::analyze(&mut tx, p, generation).await?;
     schema::save_position(&mut tx, p, generation, last.unwrap_or_default()).await?;
     tx.commit().await?;
     let write = started.elapsed().saturating_sub(fold);
