@@ -34,12 +34,8 @@ pub enum Until {
 }
 
 impl Until {
-    pub fn includes(&self, event: &crate::store::StoredEvent) -> bool {
-        self.includes_at(event.position.pos, event.recorded_at)
-    }
-
     /// Whether an event at `global_position`, recorded at `recorded_at`, is replayed.
-    pub fn includes_at(&self, global_position: i64, recorded_at: DateTime<Utc>) -> bool {
+    pub fn includes(&self, global_position: i64, recorded_at: DateTime<Utc>) -> bool {
         match self {
             Until::End => true,
             Until::AsOf(time) => recorded_at <= *time,

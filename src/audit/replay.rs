@@ -84,7 +84,7 @@ impl Replay {
     }
 
     pub fn push(&mut self, event: &EventView<'_>) -> Result<(), AuditError> {
-        if !self.until.includes_at(event.global_position, event.recorded_at) {
+        if !self.until.includes(event.global_position, event.recorded_at) {
             return Ok(());
         }
         let reported = !self.only_links || LINK_TYPES.contains(&event.event_type);

@@ -119,23 +119,27 @@ pub(super) fn to_stored_event(row: &sqlx::postgres::PgRow) -> Result<StoredEvent
     })
 }
 
-/// Only an old version pays for parsing and re-serializing its payload.
+/// Brings an old event version to the current shape (`events::upcast`).
 pub(super) fn upcast(mut event: StoredEvent) -> Result<StoredEvent, StoreError> {
-    if !upcast::needs_upcast(&event.aggregate_type, &event.event_type, &event.event_version) {
-        return Ok(event);
+    let view = event.view();
+    if let Some((payload, version)) = upcast_text(&view)? {
+        event.payload = payload;
+        event.event_version = version;
     }
-    let corrupt = |detail: String| StoreError::Corrupt {
-        aggregate_type: event.aggregate_type.clone(),
-        aggregate_id: event.aggregate_id.clone(),
-        sequence: event.sequence,
-        detail,
-    };
-    let payload = serde_json::from_str(&event.payload).map_err(|e| corrupt(e.to_string()))?;
-    let (payload, version) = upcast::upcast(&event.aggregate_type, &event.event_type, &event.event_version, payload)
-        .map_err(|e| corrupt(e.to_string()))?;
-    event.payload = payload.to_string();
-    event.event_version = version;
     Ok(event)
+}
+
+/// An old version's payload in the current shape, with its new version; `None` for a current
+/// event. Only an old version pays for parsing and re-serializing its payload.
+pub(super) fn upcast_text(event: &EventView<'_>) -> Result<Option<(String, String)>, StoreError> {
+    let (aggregate_type, event_type, version) = (event.aggregate_type, event.event_type, &event.event_version);
+    if !upcast::needs_upcast(aggregate_type, event_type, version) {
+        return Ok(None);
+    }
+    let payload = serde_json::from_str(&event.payload).map_err(|e| event.corrupt(e.to_string()))?;
+    let (payload, version) =
+        upcast::upcast(aggregate_type, event_type, version, payload).map_err(|e| event.corrupt(e.to_string()))?;
+    Ok(Some((payload.to_string(), version)))
 }
 
 /// One aggregate's events in sequence order (the primary-key range scan, nothing else).

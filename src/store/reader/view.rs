@@ -8,8 +8,7 @@ use futures::{Stream, StreamExt};
 use serde::de::DeserializeOwned;
 use sqlx::{PgExecutor, Row};
 
-use super::{StoreError, StoredEvent};
-use crate::events::upcast;
+use super::{upcast_text, StoreError, StoredEvent};
 
 /// One stored event borrowed from the row it arrived in: a fold that reads each event once copies
 /// nothing; `payload` is owned only when an old version was upcast.
@@ -77,11 +76,8 @@ impl EventRow {
             metadata: row.try_get(7)?,
             recorded_at: row.try_get(8)?,
         };
-        if upcast::needs_upcast(view.aggregate_type, view.event_type, &view.event_version) {
-            let payload = serde_json::from_str(&view.payload).map_err(|e| view.corrupt(e.to_string()))?;
-            let (payload, version) = upcast::upcast(view.aggregate_type, view.event_type, &view.event_version, payload)
-                .map_err(|e| view.corrupt(e.to_string()))?;
-            view.payload = Cow::Owned(payload.to_string());
+        if let Some((payload, version)) = upcast_text(&view)? {
+            view.payload = Cow::Owned(payload);
             view.event_version = Cow::Owned(version);
         }
         Ok(view)
