@@ -82,6 +82,8 @@ pub enum DatabaseLocation {
 #[derive(Debug)]
 pub struct Engine {
     pool: PgPool,
+    /// The dashboard's statements run here (`store::readers`).
+    reads: PgPool,
     administrations: CommandBus<Administration>,
     accounts: CommandBus<crate::domain::debtor_account::DebtorAccount>,
     location: DatabaseLocation,
@@ -132,6 +134,7 @@ impl Engine {
         Ok(Engine {
             administrations: CommandBus::new(pool.clone()),
             accounts: CommandBus::new(pool.clone()),
+            reads: store::readers(&pool),
             pool,
             location: DatabaseLocation::Configured,
             vault: None,
@@ -154,6 +157,12 @@ impl Engine {
 
     pub fn pool(&self) -> &PgPool {
         &self.pool
+    }
+
+    /// The pool the dashboard's queries use: the same database, sessions that keep one plan per
+    /// statement.
+    pub fn reads(&self) -> &PgPool {
+        &self.reads
     }
 
     pub fn location(&self) -> &DatabaseLocation {
@@ -193,8 +202,9 @@ impl Engine {
         Ok(store::stream_of(&self.pool, aggregate_type, aggregate_id).await?)
     }
 
-    /// Closes the pool, then stops the embedded server if this engine started it.
+    /// Closes the pools, then stops the embedded server if this engine started it.
     pub async fn shutdown(self) {
+        self.reads.close().await;
         self.pool.close().await;
         drop(self.embedded);
     }

@@ -17,7 +17,7 @@ pub use bulk::{
 pub use cache::CACHED_AGGREGATES;
 pub use commands::{CommandBus, CommandError, MAX_CONFLICT_RETRIES};
 pub use load::{load_many, Loaded};
-pub use pool::{connect, PoolSettings};
+pub use pool::{connect, readers, PoolSettings};
 pub use reader::{
     administration_log, head, read_batch, rows_of, stream_below_horizon, stream_of, EventRow, EventView, Position,
     StoredEvent,

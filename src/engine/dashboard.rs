@@ -56,7 +56,7 @@ impl Engine {
         )
         .bind(administration.as_str())
         .bind(today)
-        .fetch_one(self.pool())
+        .fetch_one(self.reads())
         .await
         .map_err(db)?;
         Ok(Totals {
@@ -90,7 +90,7 @@ impl Engine {
         .bind(administration.as_str())
         .bind(&thresholds)
         .bind(thresholds[0])
-        .fetch_all(self.pool())
+        .fetch_all(self.reads())
         .await
         .map_err(db)?;
         let ranges = boundaries.ranges();
@@ -132,7 +132,7 @@ impl Engine {
         )
         .bind(administration.as_str())
         .bind(today)
-        .fetch_all(self.pool())
+        .fetch_all(self.reads())
         .await
         .map_err(db)?;
         let mut totals: Vec<PhaseTotal> =
@@ -179,7 +179,7 @@ impl Engine {
         )
         .bind(administration.as_str())
         .bind(last)
-        .fetch_all(self.pool())
+        .fetch_all(self.reads())
         .await
         .map_err(db)?;
         let count = months.clamp(1, MAX_DSO_MONTHS);

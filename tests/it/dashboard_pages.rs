@@ -50,3 +50,38 @@ async fn a_bucket_walked_page_by_page_is_the_bucket_read_at_once(pool: PgPool) {
     let f1 = listed.iter().find(|l| l.invoice_number == "F1").unwrap();
     assert_eq!(f1.steps, BTreeMap::from([("Reminder1".to_owned(), date(2025, 4, 10))]));
 }
+
+/// The dashboard's sessions keep one generic plan per statement: with the dates of the first calls
+/// a custom plan looks cheaper for claims that prescribe soon, and PostgreSQL would then plan that
+/// statement again on every call.
+#[sqlx::test(migrator = "vordering::MIGRATOR")]
+async fn dashboard_statements_are_planned_once(pool: PgPool) {
+    let single = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with((*pool.connect_options()).clone())
+        .await
+        .unwrap();
+    let engine = Engine::from_pool(single).await.unwrap();
+    write_acme(&pool).await;
+    caught_up(&pool).await;
+    let acme = AdministrationId::new("acme").unwrap();
+    let first: chrono::NaiveDate =
+        sqlx::query_scalar("SELECT min(prescribes_on) - 60 FROM invoice_list WHERE administration = 'acme'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    let mut answers = Vec::new();
+    for days in 0..8 {
+        let day = first.checked_add_days(chrono::Days::new(days * 3)).unwrap();
+        answers.push(engine.prescribing_soon(&acme, day, 90, 50).await.unwrap().len());
+    }
+    let plans: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT current_setting('plan_cache_mode'), generic_plans, custom_plans FROM pg_prepared_statements \
+         WHERE statement LIKE '%prescribes_on > $2%' AND statement NOT LIKE '%pg_prepared_statements%'",
+    )
+    .fetch_all(engine.reads())
+    .await
+    .unwrap();
+    assert_eq!(plans, [("force_generic_plan".to_owned(), 8, 0)]);
+    assert!(answers.iter().all(|n| *n > 0), "every day has claims about to prescribe: {answers:?}");
+}

@@ -100,3 +100,62 @@ pub async fn replay_split(pool: &PgPool, ids: &[(usize, Vec<String>)]) -> anyhow
     }
     Ok(())
 }
+
+/// `read-queries N plans`: on one connection, runs every dashboard query 30 times and prints how
+/// often PostgreSQL planned each prepared statement afresh (custom) or reused its generic plan.
+pub async fn plans(url: &str, debtors: usize) -> anyhow::Result<()> {
+    let settings = vordering::store::PoolSettings { max_connections: 1, ..Default::default() };
+    let pool = vordering::store::connect(url.parse()?, &settings).await?;
+    let engine = vordering::Engine::from_pool(pool.clone()).await?;
+    let large = vordering::domain::AdministrationId::new("large")?;
+    for name in super::QUERIES {
+        for i in 0..30 {
+            super::query(&engine, name, &large, debtors, i).await?;
+        }
+    }
+    let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT left(regexp_replace(statement, '\\s+', ' ', 'g'), 90), generic_plans, custom_plans \
+         FROM pg_prepared_statements ORDER BY prepare_time",
+    )
+    .fetch_all(&pool)
+    .await?;
+    for (statement, generic, custom) in rows {
+        println!("generic {generic:>3} custom {custom:>3}  {statement}");
+    }
+    Ok(())
+}
+
+/// `read-queries N rows`: the bucket page's statement with literal limits 1, 10 and 50 and with
+/// fewer columns: where a page's time goes, per row and per column.
+pub async fn rows(pool: &PgPool, each: Duration, l_q: f64) -> anyhow::Result<()> {
+    let day = super::today();
+    let shapes = [
+        ("all", "debtor_code, invoice_number, invoice_date, due_date, amount, open_amount, paid, credited, adjusted, phase, steps::text AS steps, prescribes_on, settled_on"),
+        ("no steps", "debtor_code, invoice_number, invoice_date, due_date, amount, open_amount, paid, credited, adjusted, phase, prescribes_on, settled_on"),
+        ("steps jsonb", "debtor_code, invoice_number, invoice_date, due_date, amount, open_amount, paid, credited, adjusted, phase, steps, prescribes_on, settled_on"),
+        ("number", "invoice_number"),
+    ];
+    for _ in 0..2 {
+        for (name, columns) in shapes {
+            for limit in [1, 10, 50] {
+                let sql = format!(
+                    "SELECT {columns} FROM invoice_list WHERE administration = $1 AND open_amount > 0 \
+                     AND due_date <= $3 AND (due_date, invoice_number) > ($2, '') ORDER BY due_date, invoice_number LIMIT {limit}"
+                );
+                let l = latency::closed_loop(each, |_| async {
+                    let rows = sqlx::query(&sql)
+                        .bind("large")
+                        .bind(day.checked_sub_days(chrono::Days::new(60)))
+                        .bind(day.checked_sub_days(chrono::Days::new(31)))
+                        .fetch_all(pool)
+                        .await?;
+                    anyhow::ensure!(rows.len() == limit, "{} rows", rows.len());
+                    Ok(())
+                })
+                .await?;
+                println!("rows {name:<12} {limit:>3}: p50 {:.3} ms ({:.2} L_q)", l.p50, l.p50 / l_q);
+            }
+        }
+    }
+    Ok(())
+}

@@ -98,7 +98,7 @@ impl Engine {
             "SELECT {DEBTOR_COLUMNS} FROM debtor_balance WHERE administration = $1 \
              ORDER BY outstanding DESC, aggregate_id LIMIT {limit}"
         );
-        let rows = sqlx::query(&sql).bind(administration.as_str()).fetch_all(self.pool()).await.map_err(db)?;
+        let rows = sqlx::query(&sql).bind(administration.as_str()).fetch_all(self.reads()).await.map_err(db)?;
         rows.iter().map(|row| debtor_line(row, today, "phase")).collect()
     }
 
@@ -111,7 +111,7 @@ impl Engine {
     ) -> Result<Option<DebtorDetail>, EngineError> {
         let aggregate_id = format!("{administration}:{debtor}");
         // One round trip: the balance row joined with its invoices (a range of the invoice key).
-        let rows = sqlx::query(DEBTOR_WITH_INVOICES).bind(&aggregate_id).fetch_all(self.pool()).await.map_err(db)?;
+        let rows = sqlx::query(DEBTOR_WITH_INVOICES).bind(&aggregate_id).fetch_all(self.reads()).await.map_err(db)?;
         let Some(first) = rows.first() else { return Ok(None) };
         let line = debtor_line(first, today, "debtor_phase")?;
         let mut invoices = Vec::with_capacity(rows.len());
@@ -170,7 +170,7 @@ impl Engine {
             .bind(high)
             .bind(start_number)
             .bind(phase)
-            .fetch_all(self.pool())
+            .fetch_all(self.reads())
             .await
             .map_err(db)?;
         let invoices = rows.iter().map(|row| invoice_line(row, today)).collect::<Result<Vec<_>, _>>()?;
@@ -200,7 +200,7 @@ impl Engine {
             .bind(administration.as_str())
             .bind(today)
             .bind(until)
-            .fetch_all(self.pool())
+            .fetch_all(self.reads())
             .await
             .map_err(db)?;
         rows.iter().map(|row| invoice_line(row, today)).collect()

@@ -27,7 +27,7 @@ impl Engine {
         )
         .bind(administration.as_str())
         .bind(since)
-        .fetch_one(self.pool())
+        .fetch_one(self.reads())
         .await
         .map_err(db)?;
         rows(&json, "import_log")
@@ -46,7 +46,7 @@ impl Engine {
         )
         .bind(administration.as_str())
         .bind(limit)
-        .fetch_one(self.pool())
+        .fetch_one(self.reads())
         .await
         .map_err(db)?;
         rows(&json, "audit_trail")
