@@ -36,7 +36,7 @@ pub struct ImportSettings {
     pub monthly_call_limit: u32,
     /// Debtors decided per page of the diff. A page's documents are held in memory: 500 keeps an
     /// import of 1M invoices near 50 MiB peak RSS (2,000 needed 62 MiB at 200k).
-    pub debtors_per_page: i64,
+    pub debtors_per_page: usize,
 }
 
 impl Default for ImportSettings {

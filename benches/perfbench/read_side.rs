@@ -150,7 +150,7 @@ pub async fn queries_only(args: &[String]) -> anyhow::Result<()> {
         return probe::plans(&url, usize::try_from(debtors)?).await;
     }
     if only == Some("rows") {
-        return probe::rows(&pool, each, l_q.p50).await;
+        return probe::rows(&pool, each, l_q.p50, usize::try_from(debtors)?).await;
     }
     for name in QUERIES.into_iter().filter(|name| only.is_none_or(|only| only == *name)) {
         let debtors = usize::try_from(debtors)?;

@@ -322,34 +322,41 @@ async fn write_changes(
     progress.phase("comparing");
     let started = std::time::Instant::now();
     let admin = &request.administration;
-    let changed = diff::changed(conn, admin.as_str()).await?;
-    info!(changed, elapsed_ms = started.elapsed().as_millis(), "the changes are known");
-    for key in diff::orphans(conn).await? {
+    let mut changes = diff::changed(conn, admin.as_str()).await?;
+    info!(changed = changes.rows, elapsed_ms = started.elapsed().as_millis(), "the changes are known");
+    for key in &changes.orphans {
         issues.push(ImportIssue {
             severity: IssueSeverity::Error,
-            document: key,
+            document: key.clone(),
             message: "no relation is known for this payment".to_owned(),
+        });
+    }
+    let unlisted = changes.orphan_count.saturating_sub(changes.orphans.len() as u64);
+    if unlisted > 0 {
+        issues.push(ImportIssue {
+            severity: IssueSeverity::Error,
+            document: String::new(),
+            message: format!("no relation is known for {unlisted} more payments"),
         });
     }
     progress.phase("writing");
     let started = std::time::Instant::now();
-    let last_rank: i64 =
-        sqlx::query_scalar("SELECT coalesce(max(debtor_rank), 0) FROM import_changed").fetch_one(&mut *conn).await?;
     let mut retry = Vec::new();
     let mut counts = ImportCounts::default();
-    let mut after = 0;
     for attempt in 0..=MAX_RETRIES {
         let (sender, writer) = spawn_writer(engine.pool().clone(), admin.clone());
         let decided = async {
             if attempt == 0 {
-                while after < last_rank {
-                    let rows = diff::page(conn, after, settings.debtors_per_page).await?;
+                loop {
+                    let rows = changes.next_page(conn, settings.debtors_per_page).await?;
+                    if rows.is_empty() {
+                        break;
+                    }
                     decide_page(conn, rows, admin, request.today, metadata, &sender).await?;
-                    after += settings.debtors_per_page;
                     progress.parsed(0);
                 }
             } else {
-                let rows = diff::rows_of(conn, &retry).await?;
+                let rows = changes.rows_of(conn, &retry).await?;
                 decide_page(conn, rows, admin, request.today, metadata, &sender).await?;
             }
             drop(sender);
