@@ -34,7 +34,8 @@ impl Projection {
     pub const fn fold_version(self) -> i32 {
         match self {
             // 2: `invoice_list`'s open-due index covers the page's columns.
-            Projection::Receivables => 2,
+            // 3: its primary key covers one debtor's invoices.
+            Projection::Receivables => 3,
             Projection::ImportLog | Projection::AuditTrail | Projection::CollectionCases => 1,
         }
     }
