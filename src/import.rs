@@ -1,11 +1,11 @@
 //! The daily import: from e-Boekhouden to events, idempotent, set-based and with flat memory.
 //!
 //! Relations, mutations (incrementally, by `MutatieNr`), invoices and open items are mapped to
-//! documents and staged with COPY; a set-based diff against `import_document` keeps what is new or
-//! changed; those documents are decided debtor by debtor with the aggregate's pure `decide` and
-//! written through the bulk append path, with their `import_document` rows in the same transaction.
-//! Re-running an import appends nothing; a killed import leaves whole batches only, and a rerun
-//! finishes the rest.
+//! documents and staged with COPY; a set-based diff against `import_document` (reading only, so it
+//! holds back no projection) keeps what is new or changed; those documents are decided debtor by
+//! debtor with the aggregate's pure `decide` and written through the bulk append path, with their
+//! `import_document` rows in the same transaction. Re-running an import appends nothing; a killed
+//! import leaves whole batches only, and a rerun finishes the rest.
 
 mod apply;
 mod budget;

@@ -42,7 +42,6 @@ const RESOLVED: &str = "WITH \
      best AS (SELECT DISTINCT ON (key) * FROM staged ORDER BY key, precedence DESC, seq) ";
 
 /// Changed rows fetched from the cursor at a time.
-const FETCH: &str = "FETCH FORWARD 2000 FROM import_changed";
 const FETCH_ROWS: usize = 2_000;
 
 /// Most payments without a debtor reported by key; the rest are counted.
@@ -121,13 +120,16 @@ impl Changes {
     }
 
     async fn fetch(&mut self, conn: &mut PgConnection) -> Result<Vec<ChangedRow>, sqlx::Error> {
-        let rows: Vec<ChangedRow> = sqlx::query_as(FETCH).fetch_all(&mut *conn).await?;
+        let fetch = format!("FETCH FORWARD {FETCH_ROWS} FROM import_changed");
+        let rows: Vec<ChangedRow> = sqlx::query_as(&fetch).fetch_all(&mut *conn).await?;
         self.exhausted = rows.len() < FETCH_ROWS;
         Ok(rows)
     }
 
-    /// The changed rows of the next `debtors` debtors (all of each debtor's rows); empty at the end.
+    /// The changed rows of the next `debtors` debtors (at least one; all of each debtor's rows);
+    /// empty at the end.
     pub async fn next_page(&mut self, conn: &mut PgConnection, debtors: usize) -> Result<Vec<ChangedRow>, sqlx::Error> {
+        let debtors = debtors.max(1);
         let mut page: Vec<ChangedRow> = Vec::new();
         let mut seen = 0;
         let mut pending = std::mem::take(&mut self.carried);

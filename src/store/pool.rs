@@ -34,9 +34,7 @@ const STALE_AFTER: Duration = Duration::from_secs(1);
 /// concurrent commands commit one at a time. The writers wake the runners instead: the bulk path
 /// opts back in for its transaction, the command path notifies after its commit.
 pub async fn connect(options: PgConnectOptions, settings: &PoolSettings) -> Result<PgPool, sqlx::Error> {
-    pool_options(settings.max_connections, settings.acquire_timeout_secs, settings.idle_timeout_secs)
-        .connect_with(options.application_name("vordering"))
-        .await
+    pool_options(settings).connect_with(options.application_name("vordering")).await
 }
 
 /// A pool for the dashboard's statements beside `pool`, to the same database with the same limits,
@@ -47,16 +45,18 @@ pub async fn connect(options: PgConnectOptions, settings: &PoolSettings) -> Resu
 /// which 0.06 ms was planning).
 pub fn readers(pool: &PgPool) -> PgPool {
     let writers = pool.options();
+    let settings = PoolSettings {
+        max_connections: writers.get_max_connections(),
+        acquire_timeout_secs: writers.get_acquire_timeout().as_secs(),
+        idle_timeout_secs: writers
+            .get_idle_timeout()
+            .map_or(PoolSettings::default().idle_timeout_secs, |t| t.as_secs()),
+    };
     let options = (*pool.connect_options()).clone().options([("plan_cache_mode", "force_generic_plan")]);
-    pool_options(
-        writers.get_max_connections(),
-        writers.get_acquire_timeout().as_secs(),
-        writers.get_idle_timeout().map_or(300, |idle| idle.as_secs()),
-    )
-    .connect_lazy_with(options)
+    pool_options(&settings).connect_lazy_with(options)
 }
 
-fn pool_options(max_connections: u32, acquire_timeout_secs: u64, idle_timeout_secs: u64) -> PgPoolOptions {
+fn pool_options(settings: &PoolSettings) -> PgPoolOptions {
     PgPoolOptions::new()
         // sqlx pings every connection it hands out, a round trip before every query. A connection
         // used within the last second is alive; only one idle for longer (the server may have gone
@@ -76,8 +76,8 @@ fn pool_options(max_connections: u32, acquire_timeout_secs: u64, idle_timeout_se
                 Ok(())
             })
         })
-        .max_connections(max_connections)
+        .max_connections(settings.max_connections)
         .min_connections(0)
-        .acquire_timeout(Duration::from_secs(acquire_timeout_secs))
-        .idle_timeout(Duration::from_secs(idle_timeout_secs))
+        .acquire_timeout(Duration::from_secs(settings.acquire_timeout_secs))
+        .idle_timeout(Duration::from_secs(settings.idle_timeout_secs))
 }
