@@ -31,7 +31,7 @@ mod schema;
 mod tally;
 mod write;
 
-pub use audit_trail::{reason_text, AuditRow};
+pub use audit_trail::{administration_detail, reason_text, AuditRow};
 pub use catalog::{Projection, ALL};
 pub use collection_cases::CaseRow;
 pub use decode::{decode_account_fact, is_core_account_event, AccountFact};

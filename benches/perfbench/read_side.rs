@@ -150,7 +150,7 @@ pub async fn queries_only(args: &[String]) -> anyhow::Result<()> {
         return probe::plans(&url, usize::try_from(debtors)?).await;
     }
     if only == Some("rows") {
-        return probe::rows(&pool, each, l_q.p50, usize::try_from(debtors)?).await;
+        return probe::rows(&pool, each, l_q.p50).await;
     }
     for name in QUERIES.into_iter().filter(|name| only.is_none_or(|only| only == *name)) {
         let debtors = usize::try_from(debtors)?;
@@ -159,29 +159,6 @@ pub async fn queries_only(args: &[String]) -> anyhow::Result<()> {
     }
     if only == Some("probe") {
         return probe::run(&pool, each, l_q.p50).await;
-    }
-    if only == Some("page-raw") {
-        // The page's statement with raw sqlx and no decoding: what the client adds on top of it.
-        let sql = "SELECT debtor_code, invoice_number, invoice_date, due_date, amount, open_amount, paid, \
-             credited, adjusted, phase, steps::text AS steps, prescribes_on, settled_on FROM invoice_list \
-             WHERE administration = $1 AND open_amount > 0 AND due_date <= coalesce($3, 'infinity') \
-             AND (due_date, invoice_number) > (coalesce($2, '-infinity'::date), $4) \
-             ORDER BY due_date, invoice_number LIMIT $5";
-        let day = today();
-        let l = latency::closed_loop(each, |_| async {
-            let rows = sqlx::query(sql)
-                .bind("large")
-                .bind(day.checked_sub_days(chrono::Days::new(60)))
-                .bind(day.checked_sub_days(chrono::Days::new(31)))
-                .bind("")
-                .bind(50i64)
-                .fetch_all(&pool)
-                .await?;
-            anyhow::ensure!(rows.len() == 50, "a full page");
-            Ok(())
-        })
-        .await?;
-        println!("page-raw     p50 {:.3} ms ({:.2} L_q)", l.p50, l.p50 / l_q.p50);
     }
     if only.is_some_and(|only| only != "replay") {
         return Ok(());

@@ -7,7 +7,7 @@ use crate::domain::debtor_account::{AllocationSource, DebtorAccount};
 use crate::domain::Cents;
 use crate::events::administration::AdministrationEvent as A;
 use crate::events::debtor_account::DebtorAccountEvent as E;
-use crate::projections::reason_text;
+use crate::projections::{administration_detail, reason_text};
 
 /// What a link or unlink decided.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -67,12 +67,12 @@ pub(super) fn account_link(state: &DebtorAccount, event: &E) -> Option<LinkDecis
 }
 
 pub(super) fn administration_link(event: A) -> Option<LinkDecision> {
-    let (document, reason) = match event {
-        A::LinkEstablished { package, username, .. } => (Some(username), Some(package)),
-        A::LinkCredentialsRotated { credentials_key_id, .. } => (None, Some(format!("key {credentials_key_id}"))),
-        A::LinkBroken { error_code, .. } => (None, Some(error_code)),
-        A::LinkRemoved { reason } => (None, Some(reason)),
-        _ => return None,
-    };
-    Some(LinkDecision { document, reason, ..LinkDecision::default() })
+    let link = matches!(
+        event,
+        A::LinkEstablished { .. } | A::LinkCredentialsRotated { .. } | A::LinkBroken { .. } | A::LinkRemoved { .. }
+    );
+    link.then(|| {
+        let (document, reason) = administration_detail(event);
+        LinkDecision { document, reason, ..LinkDecision::default() }
+    })
 }

@@ -140,7 +140,8 @@ fn row(event: &StoredEvent, links: &Links) -> Result<Option<AuditRow>, Projectio
     Ok(Some(row))
 }
 
-fn administration_detail(event: A) -> (Option<String>, Option<String>) {
+/// The document (the package username) and the reason an administration's trail event records.
+pub fn administration_detail(event: A) -> (Option<String>, Option<String>) {
     match event {
         A::LinkEstablished { package, username, .. } => (Some(username), Some(package)),
         A::LinkCredentialsRotated { credentials_key_id, .. } => (None, Some(format!("key {credentials_key_id}"))),

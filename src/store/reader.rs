@@ -41,20 +41,11 @@ pub struct StoredEvent {
 
 impl StoredEvent {
     pub fn decode<T: DeserializeOwned>(&self) -> Result<T, StoreError> {
-        serde_json::from_str(&self.payload).map_err(|e| self.corrupt(e))
+        self.view().decode()
     }
 
     pub fn metadata_map(&self) -> Result<std::collections::HashMap<String, String>, StoreError> {
-        serde_json::from_str(&self.metadata).map_err(|e| self.corrupt(e))
-    }
-
-    fn corrupt(&self, error: serde_json::Error) -> StoreError {
-        StoreError::Corrupt {
-            aggregate_type: self.aggregate_type.clone(),
-            aggregate_id: self.aggregate_id.clone(),
-            sequence: self.sequence,
-            detail: error.to_string(),
-        }
+        serde_json::from_str(&self.metadata).map_err(|e| self.view().corrupt(e.to_string()))
     }
 }
 

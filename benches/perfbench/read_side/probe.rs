@@ -125,33 +125,10 @@ pub async fn plans(url: &str, debtors: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-const DEBTOR_RAW: &str = "SELECT b.debtor_code, i.invoice_number, i.invoice_date, i.due_date, i.amount, \
-     i.open_amount, i.paid, i.credited, i.adjusted, i.phase, i.steps::text AS steps, i.prescribes_on, i.settled_on, \
-     b.name, b.outstanding, b.open_count, b.oldest_open_due, b.phase AS debtor_phase, b.unallocated_credit \
-     FROM debtor_balance b LEFT JOIN invoice_list i ON i.aggregate_id = b.aggregate_id \
-     WHERE b.aggregate_id = $1 ORDER BY i.due_date, i.invoice_number /* raw */";
-
 /// `read-queries N rows`: the bucket page's statement with literal limits 1, 10 and 50 and with
 /// fewer columns: where a page's time goes, per row and per column.
-pub async fn rows(pool: &PgPool, each: Duration, l_q: f64, debtors: usize) -> anyhow::Result<()> {
+pub async fn rows(pool: &PgPool, each: Duration, l_q: f64) -> anyhow::Result<()> {
     let day = super::today();
-    let engine = vordering::Engine::from_pool(pool.clone()).await?;
-    let large = vordering::domain::AdministrationId::new("large")?;
-    let reads = engine.reads().clone();
-    for _ in 0..2 {
-        let raw = latency::closed_loop(each, |i| {
-            let id = format!("large:D{:07}", (i * 7_919) % debtors);
-            let reads = reads.clone();
-            async move {
-                let rows = sqlx::query(DEBTOR_RAW).bind(id).fetch_all(&reads).await?;
-                anyhow::ensure!(!rows.is_empty(), "a debtor");
-                Ok(())
-            }
-        })
-        .await?;
-        let decoded = latency::closed_loop(each, |i| super::query(&engine, "debtor", &large, debtors, i)).await?;
-        println!("debtor raw p50 {:.3} ms ({:.2} L_q); engine {:.3} ms", raw.p50, raw.p50 / l_q, decoded.p50);
-    }
     let shapes = [
         ("all", "debtor_code, invoice_number, invoice_date, due_date, amount, open_amount, paid, credited, adjusted, phase, steps::text AS steps, prescribes_on, settled_on"),
         ("no steps", "debtor_code, invoice_number, invoice_date, due_date, amount, open_amount, paid, credited, adjusted, phase, prescribes_on, settled_on"),
