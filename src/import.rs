@@ -37,6 +37,8 @@ pub struct ImportSettings {
     /// Debtors decided per page of the diff. A page's documents are held in memory: 500 keeps an
     /// import of 1M invoices near 50 MiB peak RSS (2,000 needed 62 MiB at 200k).
     pub debtors_per_page: usize,
+    /// Connections that write decided batches side by side.
+    pub writers: usize,
 }
 
 impl Default for ImportSettings {
@@ -46,6 +48,7 @@ impl Default for ImportSettings {
             first_import_days: 90,
             monthly_call_limit: eboekhouden::budget::DEFAULT_MONTHLY_LIMIT,
             debtors_per_page: 500,
+            writers: 2,
         }
     }
 }

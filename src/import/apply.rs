@@ -1,7 +1,9 @@
 //! Deciding the changed documents, debtor by debtor, with the same pure `decide` a single command
 //! uses, and writing the events with their `import_document` rows in one transaction per batch.
-//! Deciding a page and writing the previous one overlap: the writer runs on a pooled connection
-//! behind a channel of two batches, so the database and the decider each keep a core busy.
+//! Deciding and writing overlap: writers on pooled connections of their own take the batches in
+//! turn, each behind a channel of one batch, so the database ingests on more than one backend
+//! while the decider keeps its own core busy (two writers: the write phase of 100k invoices went
+//! from 2.7 to 2.2 s).
 
 use chrono::{NaiveDate, Utc};
 use sqlx::{PgConnection, PgPool};
@@ -21,8 +23,52 @@ use crate::store::{self, PendingAppend, PreparedBatch, MAX_BATCH_EVENTS};
 /// Link ids of automatic links derive from this namespace and the document key, so that deciding
 /// the same document again (a rerun after a crash) makes the same ids.
 const LINK_NAMESPACE: Uuid = Uuid::from_u128(0x6f1d_3b7a_52c4_4e0b_9a51_c8d2_77e4_1a05);
-/// Batches decided ahead of the writer.
-const BATCHES_IN_FLIGHT: usize = 2;
+/// Batches decided ahead of each writer.
+const BATCHES_IN_FLIGHT: usize = 1;
+
+/// A document as `import_document` records it.
+#[derive(Debug)]
+struct Document {
+    key: String,
+    content_hash: String,
+    precedence: i16,
+    /// An earlier version is stored: its row is updated, not inserted.
+    stored: bool,
+}
+
+/// `import_document` rows as the arrays one statement takes.
+#[derive(Debug, Default)]
+struct DocumentRows {
+    keys: Vec<String>,
+    hashes: Vec<String>,
+    precedences: Vec<i16>,
+    aggregates: Vec<String>,
+}
+
+impl DocumentRows {
+    async fn record(
+        &self,
+        tx: &mut PgConnection,
+        administration: &AdministrationId,
+        on_conflict: &str,
+    ) -> Result<(), sqlx::Error> {
+        if self.keys.is_empty() {
+            return Ok(());
+        }
+        sqlx::query(&format!(
+            "INSERT INTO import_document (key, administration, content_hash, source, aggregate_id) \
+             SELECT k, $1, h, s, a FROM UNNEST($2::text[], $3::text[], $4::int2[], $5::text[]) AS u(k, h, s, a) {on_conflict}"
+        ))
+        .bind(administration.as_str())
+        .bind(&self.keys)
+        .bind(&self.hashes)
+        .bind(&self.precedences)
+        .bind(&self.aggregates)
+        .execute(tx)
+        .await?;
+        Ok(())
+    }
+}
 
 /// A debtor's decided events, the documents they came from, and what they count for the log.
 #[derive(Debug)]
@@ -30,7 +76,7 @@ pub struct Decided {
     aggregate_id: String,
     after_sequence: u64,
     events: Vec<E>,
-    documents: Vec<(String, String, i16)>,
+    documents: Vec<Document>,
     counts: ImportCounts,
     issues: Vec<ImportIssue>,
 }
@@ -66,21 +112,58 @@ impl Prepared {
     }
 }
 
-/// Starts the writer; send it batches of at most `MAX_BATCH_EVENTS` events, then drop the sender.
-pub fn spawn_writer(
-    pool: PgPool,
-    administration: AdministrationId,
-) -> (mpsc::Sender<Prepared>, tokio::task::JoinHandle<Result<Written, ImportError>>) {
-    let (sender, mut receiver) = mpsc::channel::<Prepared>(BATCHES_IN_FLIGHT);
-    let task = tokio::spawn(async move {
-        let mut conn = pool.acquire().await?;
-        let mut written = Written::default();
-        while let Some(batch) = receiver.recv().await {
-            write(&mut conn, batch, &administration, &mut written).await?;
-        }
-        Ok(written)
-    });
-    (sender, task)
+/// The writers of one pass: batches go to them in turn, except the parts of a debtor too large for
+/// one batch, which all go to one writer so that they commit in order.
+pub struct Writers {
+    senders: Vec<mpsc::Sender<Prepared>>,
+    next: usize,
+}
+
+impl Writers {
+    /// Starts `count` writers (at least one); drop the returned `Writers` when every batch is sent,
+    /// then await the handle for what they wrote together.
+    pub fn spawn(
+        pool: &PgPool,
+        administration: &AdministrationId,
+        count: usize,
+    ) -> (Writers, tokio::task::JoinHandle<Result<Written, ImportError>>) {
+        let (senders, tasks): (Vec<_>, Vec<_>) = (0..count.max(1))
+            .map(|_| {
+                let (sender, mut receiver) = mpsc::channel::<Prepared>(BATCHES_IN_FLIGHT);
+                let (pool, administration) = (pool.clone(), administration.clone());
+                let task = tokio::spawn(async move {
+                    let mut conn = pool.acquire().await?;
+                    let mut written = Written::default();
+                    while let Some(batch) = receiver.recv().await {
+                        write(&mut conn, batch, &administration, &mut written).await?;
+                    }
+                    Ok::<_, ImportError>(written)
+                });
+                (sender, task)
+            })
+            .collect();
+        let joined = tokio::spawn(async move {
+            let mut all = Written::default();
+            for task in tasks {
+                let written = task.await.map_err(|e| ImportError::Join(e.to_string()))??;
+                add(&mut all.counts, &written.counts);
+                all.issues.extend(written.issues);
+                all.conflicted.extend(written.conflicted);
+            }
+            Ok(all)
+        });
+        (Writers { senders, next: 0 }, joined)
+    }
+
+    /// The writer the next batch goes to; `send_to` it to keep batches in order.
+    fn pick(&mut self) -> usize {
+        self.next = (self.next + 1) % self.senders.len();
+        self.next
+    }
+
+    async fn send_to(&self, writer: usize, batch: Prepared) -> Result<(), ImportError> {
+        self.senders[writer].send(batch).await.map_err(|_| ImportError::WriterStopped)
+    }
 }
 
 /// Decides one page of changed rows and hands the batches to the writer.
@@ -90,7 +173,7 @@ pub async fn decide_page(
     administration: &AdministrationId,
     today: NaiveDate,
     metadata: &Metadata,
-    writer: &mpsc::Sender<Prepared>,
+    writers: &mut Writers,
 ) -> Result<(), ImportError> {
     let mut by_debtor: Vec<(String, Vec<ChangedRow>)> = Vec::new();
     for row in rows {
@@ -103,36 +186,42 @@ pub async fn decide_page(
     let mut loaded = store::load_many::<DebtorAccount>(&mut *conn, &ids).await?;
     let mut batch: Vec<Decided> = Vec::new();
     let mut batch_events = 0;
-    let send = |batch: Vec<Decided>| async move {
-        writer.send(Prepared::new(batch, metadata)?).await.map_err(|_| ImportError::WriterStopped)
-    };
+    let prepare = |batch: Vec<Decided>| Prepared::new(batch, metadata);
     for ((_, rows), id) in by_debtor.into_iter().zip(ids) {
         let entry = loaded.remove(&id).unwrap_or_default();
         let mut decided = decide_debtor(id, entry.state, entry.last_sequence, rows, today);
-        // A debtor with more events than a batch holds goes ahead in batches of its own; its
-        // documents are recorded with its last part (a rerun in between finds the events and adds none).
-        while decided.events.len() > MAX_BATCH_EVENTS {
-            let rest = decided.events.split_off(MAX_BATCH_EVENTS);
-            let head = Decided {
-                aggregate_id: decided.aggregate_id.clone(),
-                after_sequence: decided.after_sequence,
-                events: std::mem::replace(&mut decided.events, rest),
-                documents: vec![],
-                counts: ImportCounts::default(),
-                issues: vec![],
-            };
-            decided.after_sequence += u64::try_from(MAX_BATCH_EVENTS).unwrap_or(u64::MAX);
-            send(vec![head]).await?;
-        }
-        if batch_events + decided.events.len() > MAX_BATCH_EVENTS {
-            send(std::mem::take(&mut batch)).await?;
+        if batch_events + decided.events.len() > MAX_BATCH_EVENTS && !batch.is_empty() {
+            let writer = writers.pick();
+            writers.send_to(writer, prepare(std::mem::take(&mut batch))?).await?;
             batch_events = 0;
+        }
+        // A debtor with more events than a batch holds goes in batches of its own, all to one
+        // writer, in order; its documents are recorded with its last part (a rerun in between
+        // finds the events and adds none).
+        if decided.events.len() > MAX_BATCH_EVENTS {
+            let writer = writers.pick();
+            while decided.events.len() > MAX_BATCH_EVENTS {
+                let rest = decided.events.split_off(MAX_BATCH_EVENTS);
+                let head = Decided {
+                    aggregate_id: decided.aggregate_id.clone(),
+                    after_sequence: decided.after_sequence,
+                    events: std::mem::replace(&mut decided.events, rest),
+                    documents: vec![],
+                    counts: ImportCounts::default(),
+                    issues: vec![],
+                };
+                decided.after_sequence += u64::try_from(MAX_BATCH_EVENTS).unwrap_or(u64::MAX);
+                writers.send_to(writer, prepare(vec![head])?).await?;
+            }
+            writers.send_to(writer, prepare(vec![decided])?).await?;
+            continue;
         }
         batch_events += decided.events.len();
         batch.push(decided);
     }
     if !batch.is_empty() {
-        send(batch).await?;
+        let writer = writers.pick();
+        writers.send_to(writer, prepare(batch)?).await?;
     }
     Ok(())
 }
@@ -172,7 +261,12 @@ fn decide_debtor(
             // on every run; when the books change it, its new hash brings it back.
             Err(error) => decided.issues.push(problem(IssueSeverity::Warning, &row.key, error.to_string())),
         }
-        decided.documents.push((row.key, row.content_hash, row.precedence));
+        decided.documents.push(Document {
+            key: row.key,
+            content_hash: row.content_hash,
+            precedence: row.precedence,
+            stored: row.stored,
+        });
     }
     decided
 }
@@ -233,39 +327,45 @@ async fn write(
     administration: &AdministrationId,
     written: &mut Written,
 ) -> Result<(), ImportError> {
+    let prefix = format!("{administration}:");
+    let code = |id: &str| id.strip_prefix(&prefix).unwrap_or(id).to_owned();
+    // A later part of a split debtor whose earlier part conflicted would leave a gap in its
+    // stream: it waits for the retry with the rest of that debtor.
+    if let [only] = batch.decided.as_slice() {
+        if written.conflicted.contains(&code(&only.aggregate_id)) {
+            return Ok(());
+        }
+    }
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
     let report = store::append_prepared(&mut tx, &batch.events).await?;
     let conflicted: Vec<String> = report.conflicts.iter().map(|c| c.aggregate_id.clone()).collect();
-    let (mut keys, mut hashes, mut precedences, mut aggregates) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    // Documents imported for the first time are inserted; only a changed one pays for the upsert.
+    let (mut new, mut changed) = (DocumentRows::default(), DocumentRows::default());
     let mut counts = ImportCounts { events_written: report.events_written, ..ImportCounts::default() };
     let mut issues = Vec::new();
     for decided in batch.decided.into_iter().filter(|d| !conflicted.contains(&d.aggregate_id)) {
         add(&mut counts, &ImportCounts { events_written: 0, ..decided.counts });
         issues.extend(decided.issues);
-        for (key, hash, precedence) in decided.documents {
-            keys.push(key);
-            hashes.push(hash);
-            precedences.push(precedence);
-            aggregates.push(decided.aggregate_id.clone());
+        for document in decided.documents {
+            let rows = if document.stored { &mut changed } else { &mut new };
+            rows.keys.push(document.key);
+            rows.hashes.push(document.content_hash);
+            rows.precedences.push(document.precedence);
+            rows.aggregates.push(decided.aggregate_id.clone());
         }
     }
-    sqlx::query(
-        "INSERT INTO import_document (key, administration, content_hash, source, aggregate_id) \
-         SELECT k, $1, h, s, a FROM UNNEST($2::text[], $3::text[], $4::int2[], $5::text[]) AS u(k, h, s, a) \
-         ON CONFLICT (key) DO UPDATE SET content_hash = EXCLUDED.content_hash, source = EXCLUDED.source, \
-           aggregate_id = EXCLUDED.aggregate_id, imported_at = now()",
-    )
-    .bind(administration.as_str())
-    .bind(&keys)
-    .bind(&hashes)
-    .bind(&precedences)
-    .bind(&aggregates)
-    .execute(&mut *tx)
-    .await?;
+    new.record(&mut tx, administration, "").await?;
+    changed
+        .record(
+            &mut tx,
+            administration,
+            "ON CONFLICT (key) DO UPDATE SET content_hash = EXCLUDED.content_hash, source = EXCLUDED.source, \
+             aggregate_id = EXCLUDED.aggregate_id, imported_at = now()",
+        )
+        .await?;
     tx.commit().await?;
     add(&mut written.counts, &counts);
     written.issues.extend(issues);
-    let prefix = format!("{administration}:");
-    written.conflicted.extend(conflicted.iter().map(|id| id.strip_prefix(&prefix).unwrap_or(id).to_owned()));
+    written.conflicted.extend(conflicted.iter().map(|id| code(id)));
     Ok(())
 }

@@ -54,6 +54,8 @@ pub struct ChangedRow {
     pub precedence: i16,
     pub content_hash: String,
     pub document: String,
+    /// Whether `import_document` holds an earlier version of it.
+    pub stored: bool,
 }
 
 /// The changes of one import, read debtor by debtor from the materialized cursor.
@@ -82,7 +84,7 @@ pub async fn changed(conn: &mut PgConnection, administration: &str) -> Result<Ch
     sqlx::query("SET TRANSACTION READ ONLY").execute(&mut *tx).await?;
     sqlx::query(&format!(
         "DECLARE import_changed SCROLL CURSOR WITH HOLD FOR {RESOLVED} \
-         SELECT b.key, b.debtor_code, b.precedence, b.content_hash, b.document \
+         SELECT b.key, b.debtor_code, b.precedence, b.content_hash, b.document, d.key IS NOT NULL AS stored \
          FROM best b LEFT JOIN import_document d ON d.key = b.key \
          WHERE d.key IS NULL OR (b.precedence >= d.source AND b.content_hash <> d.content_hash) \
          ORDER BY b.debtor_code, b.kind, b.seq"

@@ -6,9 +6,9 @@ use sqlx::{Connection, PgConnection};
 use tracing::{info, instrument, warn};
 use uuid::Uuid;
 
-use super::apply::{add, decide_page, spawn_writer};
-use super::map::{Mapper, StagedRow};
-use super::stage::Stager;
+use super::apply::{add, decide_page, Writers};
+use super::map::Mapper;
+use super::stage::{Parsed, Stager};
 use super::{diff, ImportError, ImportSettings, PgCallBudget, Progress};
 use crate::domain::administration::AdministrationCommand;
 use crate::domain::{AdministrationId, Cents, ImportId};
@@ -153,10 +153,10 @@ async fn read_and_write(
         Mapper { administration: request.administration.clone(), default_term_days: settings.default_term_days };
     let mut issues = Vec::new();
     let started = std::time::Instant::now();
-    let mut stager = Stager::start(conn).await?;
-    let mutatie_cursor =
-        read_books(engine, client, request, settings, &mapper, &mut stager, &mut issues, progress).await?;
-    let mut conn = stager.finish().await?;
+    let mut stager = Stager::start(conn, mapper).await?;
+    let mutatie_cursor = read_books(engine, client, request, settings, &mut stager, &mut issues, progress).await?;
+    let (mut conn, unmapped) = stager.finish().await?;
+    issues.extend(unmapped);
     info!(elapsed_ms = started.elapsed().as_millis(), "the books are read and staged");
     let mut counts = write_changes(&mut conn, engine, settings, request, metadata, &mut issues, progress).await?;
     save_cursor(engine, &request.administration, mutatie_cursor).await?;
@@ -177,7 +177,6 @@ async fn read_books(
     client: &Client,
     request: &ImportRequest,
     settings: &ImportSettings,
-    mapper: &Mapper,
     stager: &mut Stager,
     issues: &mut Vec<ImportIssue>,
     progress: &dyn Progress,
@@ -186,7 +185,7 @@ async fn read_books(
     progress.phase("relations");
     let mut relations = client.get_relaties(&RelatieFilter::default()).await?;
     while let Some(relation) = next(&mut relations, issues).await? {
-        stage(stager, mapper.relation(&relation), issues).await?;
+        stager.push(Parsed::Relation(Box::new(relation))).await;
         progress.parsed(1);
     }
     progress.phase("mutations");
@@ -205,10 +204,10 @@ async fn read_books(
     loop {
         match sync.next_batch().await {
             Ok(Some(batch)) => {
-                for mutation in &batch {
-                    stage(stager, mapper.mutation(mutation), issues).await?;
-                }
                 progress.parsed(u64::try_from(batch.len()).unwrap_or(0));
+                for mutation in batch {
+                    stager.push(Parsed::Mutation(mutation)).await;
+                }
             }
             Ok(None) => break,
             Err(error @ (eboekhouden::Error::QuotaExceeded { .. } | eboekhouden::Error::BudgetExhausted { .. })) => {
@@ -234,7 +233,7 @@ async fn read_books(
     progress.phase("invoices");
     let mut invoices = client.get_facturen(&FactuurFilter::default()).await?;
     while let Some(invoice) = next(&mut invoices, issues).await? {
-        stage(stager, mapper.invoice(&invoice), issues).await?;
+        stager.push(Parsed::Invoice(invoice)).await;
         progress.parsed(1);
     }
     progress.phase("open items");
@@ -242,7 +241,7 @@ async fn read_books(
     let mut open_items = client.get_open_posten().await?;
     while let Some(item) = next(&mut open_items, issues).await? {
         open_total = open_total.checked_add(item.openstaand).unwrap_or(open_total);
-        stage(stager, mapper.open_item(&item), issues).await?;
+        stager.push(Parsed::OpenItem(item)).await;
         progress.parsed(1);
     }
     compare_with_ledger(client, open_total, issues).await?;
@@ -267,22 +266,6 @@ async fn next<T: Record>(
             other => return other,
         }
     }
-}
-
-async fn stage(
-    stager: &mut Stager,
-    mapped: Result<Vec<StagedRow>, ImportIssue>,
-    issues: &mut Vec<ImportIssue>,
-) -> Result<(), sqlx::Error> {
-    match mapped {
-        Ok(rows) => {
-            for row in rows {
-                stager.push(row).await?;
-            }
-        }
-        Err(issue) => issues.push(issue),
-    }
-    Ok(())
 }
 
 /// Σ open items against the receivables ledger (`DEB`) of GetSaldi; a difference is a warning.
@@ -344,7 +327,7 @@ async fn write_changes(
     let mut retry = Vec::new();
     let mut counts = ImportCounts::default();
     for attempt in 0..=MAX_RETRIES {
-        let (sender, writer) = spawn_writer(engine.pool().clone(), admin.clone());
+        let (mut writers, written) = Writers::spawn(engine.pool(), admin, settings.writers);
         let decided = async {
             if attempt == 0 {
                 loop {
@@ -352,18 +335,18 @@ async fn write_changes(
                     if rows.is_empty() {
                         break;
                     }
-                    decide_page(conn, rows, admin, request.today, metadata, &sender).await?;
+                    decide_page(conn, rows, admin, request.today, metadata, &mut writers).await?;
                     progress.parsed(0);
                 }
             } else {
                 let rows = changes.rows_of(conn, &retry).await?;
-                decide_page(conn, rows, admin, request.today, metadata, &sender).await?;
+                decide_page(conn, rows, admin, request.today, metadata, &mut writers).await?;
             }
-            drop(sender);
+            drop(writers);
             Ok::<(), ImportError>(())
         }
         .await;
-        let written = writer.await.map_err(|e| ImportError::Join(e.to_string()))??;
+        let written = written.await.map_err(|e| ImportError::Join(e.to_string()))??;
         decided?;
         add(&mut counts, &written.counts);
         progress.written(written.counts.events_written);

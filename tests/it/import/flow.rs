@@ -94,3 +94,43 @@ async fn first_import_then_nothing_new_then_exactly_the_days_changes(pool: PgPoo
 fn report(run: &str, report: &ImportReport, started: Instant) {
     eprintln!("{run}: {:?} in {:.2} s", report.counts, started.elapsed().as_secs_f64());
 }
+
+/// A debtor with more events than one batch holds is written in parts, all by one writer and in
+/// order, while the other debtors' batches go to the other writers: every stream runs 1..n without
+/// a gap, the global order holds each stream in sequence order, and a rerun appends nothing.
+#[sqlx::test(migrator = "vordering::MIGRATOR")]
+async fn debtors_larger_than_a_batch_are_written_in_order_beside_the_others(pool: PgPool) {
+    let mut settings = Settings::default();
+    settings.import.writers = 3;
+    settings.import.debtors_per_page = 2;
+    let books = Books::with_settings(pool, SimulatorConfig::new(4, 12_000, 11), settings).await;
+    let first = books.import().await.unwrap();
+    assert_eq!(first.counts.errors, 0, "{:?}", first.issues);
+    let streams: Vec<(String, i64, i64, i64)> = sqlx::query_as(
+        "SELECT aggregate_id, count(*), min(sequence), max(sequence) FROM events \
+         WHERE aggregate_type = 'DebtorAccount' GROUP BY aggregate_id ORDER BY aggregate_id",
+    )
+    .fetch_all(books.engine.pool())
+    .await
+    .unwrap();
+    let batch = i64::try_from(vordering::store::MAX_BATCH_EVENTS).unwrap();
+    assert!(streams.iter().filter(|(_, count, ..)| *count > batch).count() >= 2, "{streams:?}");
+    for (id, count, first_sequence, last_sequence) in &streams {
+        assert_eq!((*first_sequence, *last_sequence), (1, *count), "the stream of {id} has a gap");
+    }
+    // Readers see each stream in sequence order: the global order (commit order) never puts a
+    // later part before an earlier one.
+    let out_of_order: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM (SELECT sequence, lag(sequence) OVER (PARTITION BY aggregate_id \
+             ORDER BY tx_id, global_position) AS before FROM events WHERE aggregate_type = 'DebtorAccount') s \
+         WHERE before <> sequence - 1",
+    )
+    .fetch_one(books.engine.pool())
+    .await
+    .unwrap();
+    assert_eq!(out_of_order, 0);
+    let total: i64 = streams.iter().map(|(_, count, ..)| count).sum();
+    assert_eq!(u64::try_from(total).unwrap(), first.counts.events_written);
+    let again = books.import().await.unwrap();
+    assert_eq!(again.counts.events_written, 0, "{:?}", again.counts);
+}
