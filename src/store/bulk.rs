@@ -70,6 +70,8 @@ struct PreparedAggregate {
     aggregate_id: String,
     after_sequence: u64,
     events: usize,
+    /// Serialized once for all its events.
+    metadata: String,
 }
 
 impl PreparedBatch {
@@ -81,12 +83,15 @@ impl PreparedBatch {
         }
         let aggregates = appends
             .iter()
-            .map(|a| PreparedAggregate {
-                aggregate_id: a.aggregate_id.clone(),
-                after_sequence: a.after_sequence,
-                events: a.events.len(),
+            .map(|a| {
+                Ok(PreparedAggregate {
+                    aggregate_id: a.aggregate_id.clone(),
+                    after_sequence: a.after_sequence,
+                    events: a.events.len(),
+                    metadata: serde_json::to_string(&a.metadata.to_map())?,
+                })
             })
-            .collect();
+            .collect::<Result<_, StoreError>>()?;
         Ok(PreparedBatch { aggregate_type: A::TYPE.to_owned(), aggregates, rows: serialize(appends)? })
     }
 }
@@ -99,7 +104,6 @@ struct Row7 {
     event_type: String,
     event_version: String,
     payload: String,
-    metadata: String,
     document_key: Option<String>,
 }
 
@@ -168,7 +172,6 @@ pub async fn append_prepared(tx: &mut PgConnection, batch: &PreparedBatch) -> Re
 fn serialize<A: Aggregate>(appends: &[PendingAppend<A>]) -> Result<Vec<Row7>, StoreError> {
     let mut rows = Vec::with_capacity(appends.iter().map(|a| a.events.len()).sum());
     for (aggregate_index, append) in appends.iter().enumerate() {
-        let metadata = serde_json::to_string(&append.metadata.to_map())?;
         for (offset, event) in append.events.iter().enumerate() {
             let payload = serde_json::to_value(event)?;
             let event_type = event.event_type();
@@ -184,7 +187,6 @@ fn serialize<A: Aggregate>(appends: &[PendingAppend<A>]) -> Result<Vec<Row7>, St
                 event_type,
                 event_version: event.event_version(),
                 payload: payload.to_string(),
-                metadata: metadata.clone(),
                 document_key,
             });
         }
@@ -221,7 +223,7 @@ async fn try_insert(
     let types: Vec<&str> = included.iter().map(|r| r.event_type.as_str()).collect();
     let versions: Vec<&str> = included.iter().map(|r| r.event_version.as_str()).collect();
     let payloads: Vec<&str> = included.iter().map(|r| r.payload.as_str()).collect();
-    let metadata: Vec<&str> = included.iter().map(|r| r.metadata.as_str()).collect();
+    let metadata: Vec<&str> = included.iter().map(|r| batch.aggregates[r.aggregate_index].metadata.as_str()).collect();
     let keys: Vec<Option<&str>> = included.iter().map(|r| r.document_key.as_deref()).collect();
     let result = sqlx::query(
         "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, document_key) \
