@@ -165,12 +165,18 @@ impl Writers {
         self.next
     }
 
+    /// Sends `batch` to the next writer.
+    async fn send(&mut self, batch: Prepared) -> Result<(), ImportError> {
+        let writer = self.pick();
+        self.send_to(writer, batch).await
+    }
+
     async fn send_to(&self, writer: usize, batch: Prepared) -> Result<(), ImportError> {
         self.senders[writer].send(batch).await.map_err(|_| ImportError::WriterStopped)
     }
 }
 
-/// Decides one page of changed rows and hands the batches to the writer.
+/// Decides one page of changed rows and hands the batches to the writers.
 pub async fn decide_page(
     conn: &mut PgConnection,
     rows: Vec<ChangedRow>,
@@ -195,8 +201,7 @@ pub async fn decide_page(
         let entry = loaded.remove(&id).unwrap_or_default();
         let mut decided = decide_debtor(id, entry.state, entry.last_sequence, rows, today);
         if batch_events + decided.events.len() > EVENTS_PER_BATCH && !batch.is_empty() {
-            let writer = writers.pick();
-            writers.send_to(writer, prepare(std::mem::take(&mut batch))?).await?;
+            writers.send(prepare(std::mem::take(&mut batch))?).await?;
             batch_events = 0;
         }
         // A debtor with more events than a batch holds goes in batches of its own, all to one
@@ -224,8 +229,7 @@ pub async fn decide_page(
         batch.push(decided);
     }
     if !batch.is_empty() {
-        let writer = writers.pick();
-        writers.send_to(writer, prepare(batch)?).await?;
+        writers.send(prepare(batch)?).await?;
     }
     Ok(())
 }

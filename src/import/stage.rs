@@ -1,8 +1,9 @@
 //! Staging: parsed records go through bounded channels to a task that maps and formats them and
-//! on into `COPY … FROM STDIN` on the import's own connection, into a temporary table. Parsing keeps
-//! one core busy; mapping, hashing and formatting (a third of the reading thread's time) run beside
-//! it, and PostgreSQL ingests on what is left. Nothing the size of the administration is held in
-//! memory. The table dies with the import's own connection, so a killed import leaves nothing behind.
+//! on into `COPY … FROM STDIN` on the import's own connection, into a temporary table. The reading
+//! thread only parses; mapping, hashing and formatting (about a quarter of its time before) run
+//! beside it, and PostgreSQL ingests on what is left. Nothing the size of the administration is
+//! held in memory. The table dies with the import's own connection, so a killed import leaves
+//! nothing behind.
 //!
 //! One COPY per second at most: a statement that writes holds a transaction id, and the global-order
 //! readers of every administration wait for the oldest one (the horizon). A single COPY through the
