@@ -82,6 +82,11 @@ pub async fn changed(conn: &mut PgConnection, administration: &str) -> Result<Ch
     let prefix = format!("{administration}|e-boekhouden|open-amount|");
     let mut tx = conn.begin().await?;
     sqlx::query("SET TRANSACTION READ ONLY").execute(&mut *tx).await?;
+    // The planner cannot see through the UNION ALL how many documents `best` keeps and guesses 200,
+    // so it probed `import_document` once per document: 7.1 s for a re-import of 1M invoices,
+    // 5.6 s with a hash join. The stage always holds the whole administration, so a nested loop
+    // over it is never the better plan.
+    sqlx::query("SET LOCAL enable_nestloop = off").execute(&mut *tx).await?;
     sqlx::query(&format!(
         "DECLARE import_changed SCROLL CURSOR WITH HOLD FOR {RESOLVED} \
          SELECT b.key, b.debtor_code, b.precedence, b.content_hash, b.document, d.key IS NOT NULL AS stored \
