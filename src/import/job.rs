@@ -7,8 +7,8 @@ use tracing::{info, instrument, warn};
 use uuid::Uuid;
 
 use super::apply::{add, decide_page, Writers};
-use super::map::Mapper;
-use super::stage::{Parsed, Stager};
+use super::map::{Mapper, StagedRow};
+use super::stage::Stager;
 use super::{diff, ImportError, ImportSettings, PgCallBudget, Progress};
 use crate::domain::administration::AdministrationCommand;
 use crate::domain::{AdministrationId, Cents, ImportId};
@@ -153,10 +153,10 @@ async fn read_and_write(
         Mapper { administration: request.administration.clone(), default_term_days: settings.default_term_days };
     let mut issues = Vec::new();
     let started = std::time::Instant::now();
-    let mut stager = Stager::start(conn, mapper).await?;
-    let mutatie_cursor = read_books(engine, client, request, settings, &mut stager, &mut issues, progress).await?;
-    let (mut conn, unmapped) = stager.finish().await?;
-    issues.extend(unmapped);
+    let mut stager = Stager::start(conn).await?;
+    let mutatie_cursor =
+        read_books(engine, client, request, settings, &mapper, &mut stager, &mut issues, progress).await?;
+    let mut conn = stager.finish().await?;
     info!(elapsed_ms = started.elapsed().as_millis(), "the books are read and staged");
     let mut counts = write_changes(&mut conn, engine, settings, request, metadata, &mut issues, progress).await?;
     save_cursor(engine, &request.administration, mutatie_cursor).await?;
@@ -177,6 +177,7 @@ async fn read_books(
     client: &Client,
     request: &ImportRequest,
     settings: &ImportSettings,
+    mapper: &Mapper,
     stager: &mut Stager,
     issues: &mut Vec<ImportIssue>,
     progress: &dyn Progress,
@@ -185,7 +186,7 @@ async fn read_books(
     progress.phase("relations");
     let mut relations = client.get_relaties(&RelatieFilter::default()).await?;
     while let Some(relation) = next(&mut relations, issues).await? {
-        stager.push(Parsed::Relation(Box::new(relation))).await;
+        stage(stager, mapper.relation(&relation), issues).await?;
         progress.parsed(1);
     }
     progress.phase("mutations");
@@ -204,10 +205,10 @@ async fn read_books(
     loop {
         match sync.next_batch().await {
             Ok(Some(batch)) => {
-                progress.parsed(u64::try_from(batch.len()).unwrap_or(0));
-                for mutation in batch {
-                    stager.push(Parsed::Mutation(mutation)).await;
+                for mutation in &batch {
+                    stage(stager, mapper.mutation(mutation), issues).await?;
                 }
+                progress.parsed(u64::try_from(batch.len()).unwrap_or(0));
             }
             Ok(None) => break,
             Err(error @ (eboekhouden::Error::QuotaExceeded { .. } | eboekhouden::Error::BudgetExhausted { .. })) => {
@@ -233,7 +234,7 @@ async fn read_books(
     progress.phase("invoices");
     let mut invoices = client.get_facturen(&FactuurFilter::default()).await?;
     while let Some(invoice) = next(&mut invoices, issues).await? {
-        stager.push(Parsed::Invoice(invoice)).await;
+        stage(stager, mapper.invoice(&invoice), issues).await?;
         progress.parsed(1);
     }
     progress.phase("open items");
@@ -241,7 +242,7 @@ async fn read_books(
     let mut open_items = client.get_open_posten().await?;
     while let Some(item) = next(&mut open_items, issues).await? {
         open_total = open_total.checked_add(item.openstaand).unwrap_or(open_total);
-        stager.push(Parsed::OpenItem(item)).await;
+        stage(stager, mapper.open_item(&item), issues).await?;
         progress.parsed(1);
     }
     compare_with_ledger(client, open_total, issues).await?;
@@ -266,6 +267,22 @@ async fn next<T: Record>(
             other => return other,
         }
     }
+}
+
+async fn stage(
+    stager: &mut Stager,
+    mapped: Result<Vec<StagedRow>, ImportIssue>,
+    issues: &mut Vec<ImportIssue>,
+) -> Result<(), sqlx::Error> {
+    match mapped {
+        Ok(rows) => {
+            for row in rows {
+                stager.push(row).await?;
+            }
+        }
+        Err(issue) => issues.push(issue),
+    }
+    Ok(())
 }
 
 /// Σ open items against the receivables ledger (`DEB`) of GetSaldi; a difference is a warning.
