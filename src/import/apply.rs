@@ -93,6 +93,14 @@ pub struct Written {
     pub conflicted: Vec<String>,
 }
 
+impl Written {
+    fn absorb(&mut self, other: Written) {
+        add(&mut self.counts, &other.counts);
+        self.issues.extend(other.issues);
+        self.conflicted.extend(other.conflicted);
+    }
+}
+
 /// A decided batch, its events already serialized so the writer only talks to the database.
 #[derive(Debug)]
 pub struct Prepared {
@@ -149,10 +157,7 @@ impl Writers {
         let joined = tokio::spawn(async move {
             let mut all = Written::default();
             for task in tasks {
-                let written = task.await.map_err(|e| ImportError::Join(e.to_string()))??;
-                add(&mut all.counts, &written.counts);
-                all.issues.extend(written.issues);
-                all.conflicted.extend(written.conflicted);
+                all.absorb(task.await.map_err(|e| ImportError::Join(e.to_string()))??);
             }
             Ok(all)
         });
@@ -372,8 +377,6 @@ async fn write(
         )
         .await?;
     tx.commit().await?;
-    add(&mut written.counts, &counts);
-    written.issues.extend(issues);
-    written.conflicted.extend(conflicted.iter().map(|id| code(id)));
+    written.absorb(Written { counts, issues, conflicted: conflicted.iter().map(|id| code(id)).collect() });
     Ok(())
 }
