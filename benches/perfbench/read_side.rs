@@ -157,9 +157,6 @@ pub async fn queries_only(args: &[String]) -> anyhow::Result<()> {
         let l = latency::closed_loop(each, |i| query(&engine, name, &large, debtors, i)).await?;
         println!("{name:<12} p50 {:.3} ms ({:.2} L_q)  p99 {:.3} ms", l.p50, l.p50 / l_q.p50, l.p99);
     }
-    if only == Some("probe") {
-        return probe::run(&pool, each, l_q.p50).await;
-    }
     if only.is_some_and(|only| only != "replay") {
         return Ok(());
     }

@@ -1,61 +1,12 @@
-//! Raw-sqlx probes of the page's statement shapes (`read-queries 3 probe`): what the client adds
-//! per protocol row, so the engine's statements can be chosen by measurement.
+//! Probes behind the read side's goals (`read-queries N plans|rows|replay split`): which plans the
+//! dashboard's statements keep, what a page's rows cost with raw sqlx, and where a replay spends
+//! its time, so the engine's statements can be chosen by measurement.
 
 use std::time::Duration;
 
 use sqlx::PgPool;
 
-use super::latency::{self, Latency};
-
-const WHERE: &str = "FROM invoice_list WHERE administration = $1 AND open_amount > 0 \
-     AND due_date <= coalesce($3, 'infinity') AND (due_date, invoice_number) > (coalesce($2, '-infinity'::date), $4) \
-     ORDER BY due_date, invoice_number LIMIT $5";
-
-async fn one(pool: &PgPool, each: Duration, sql: &str, limit: i64, expect: usize) -> anyhow::Result<Latency> {
-    let day = super::today();
-    latency::closed_loop(each, |_| async {
-        let rows = sqlx::query(sql)
-            .bind("large")
-            .bind(day.checked_sub_days(chrono::Days::new(60)))
-            .bind(day.checked_sub_days(chrono::Days::new(31)))
-            .bind("")
-            .bind(limit)
-            .fetch_all(pool)
-            .await?;
-        anyhow::ensure!(rows.len() == expect, "{} rows", rows.len());
-        Ok(())
-    })
-    .await
-}
-
-/// Prints p50 of each statement shape, interleaved `rounds` times.
-pub async fn run(pool: &PgPool, each: Duration, l_q: f64) -> anyhow::Result<()> {
-    let plain = format!(
-        "SELECT debtor_code, invoice_number, invoice_date, due_date, amount, open_amount, paid, \
-         credited, adjusted, phase, steps::text AS steps, prescribes_on, settled_on {WHERE}"
-    );
-    let arrays = format!(
-        "SELECT array_agg(debtor_code), array_agg(invoice_number), array_agg(invoice_date), array_agg(due_date), \
-         array_agg(amount), array_agg(open_amount), array_agg(paid), array_agg(credited), array_agg(adjusted), \
-         array_agg(phase), array_agg(steps::text), array_agg(prescribes_on), array_agg(settled_on) \
-         FROM (SELECT * {WHERE}) s"
-    );
-    let json = format!(
-        "SELECT json_agg(s)::text FROM (SELECT debtor_code, invoice_number, invoice_date, due_date, amount, \
-         open_amount, paid, credited, adjusted, phase, steps, prescribes_on, settled_on {WHERE}) s"
-    );
-    let narrow = format!("SELECT invoice_number {WHERE}");
-    for _ in 0..2 {
-        let shapes =
-            [("plain", &plain, 50, 50), ("plain1", &plain, 1, 1), ("arrays", &arrays, 50, 1), ("json", &json, 50, 1)];
-        let narrow_shapes = [("narrow", &narrow, 50, 50), ("narrow1", &narrow, 1, 1), ("narrow10", &narrow, 10, 10)];
-        for (name, sql, limit, expect) in shapes.into_iter().chain(narrow_shapes) {
-            let l = one(pool, each, sql, limit, expect).await?;
-            println!("probe {name:<8} p50 {:.3} ms ({:.2} L_q)  p99 {:.3} ms", l.p50, l.p50 / l_q, l.p99);
-        }
-    }
-    Ok(())
-}
+use super::latency;
 
 /// Where a replay of k events spends its time: the fetch (`stream_of`) and the fold and report.
 pub async fn replay_split(pool: &PgPool, ids: &[(usize, Vec<String>)]) -> anyhow::Result<()> {
