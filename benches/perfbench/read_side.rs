@@ -23,7 +23,7 @@ use vordering::Engine;
 
 use crate::denominators;
 use crate::report::{Direction, GoalResult};
-use latency::Latency;
+use latency::{Budget, Latency, LqTable};
 
 /// Invoices of the small administration that the constant-cost goal compares against.
 const SMALL: usize = 10_000;
@@ -61,16 +61,21 @@ async fn query(engine: &Engine, name: &str, admin: &AdministrationId, debtors: u
 
 const QUERIES: [&str; 8] = ["outstanding", "ageing", "phases", "dso", "top20", "debtor", "page", "prescribing"];
 
+/// Each dashboard query in a closed loop of `each`, in turn with `L_q`'s lookup: (query, `L_q`).
 async fn dashboard(
     engine: &Engine,
+    pool: &PgPool,
     admin: &AdministrationId,
     debtors: usize,
     each: Duration,
-) -> anyhow::Result<Vec<Latency>> {
+) -> anyhow::Result<Vec<(Latency, Latency)>> {
+    let table = LqTable::create(pool).await?;
     let mut out = Vec::new();
     for name in QUERIES {
-        out.push(latency::closed_loop(each, |i| query(engine, name, admin, debtors, i)).await?);
+        let budget = Budget::For(each);
+        out.push(latency::paired(budget, |i| query(engine, name, admin, debtors, i), |i| table.lookup(i)).await?);
     }
+    table.drop().await?;
     Ok(out)
 }
 
@@ -102,8 +107,7 @@ pub async fn run(pool: &PgPool, invoices: usize, l_copy: f64, each: Duration) ->
     let small = AdministrationId::new("small")?;
     data::write(pool, data::administration("small", SMALL).collect()).await?;
     settle(pool, &catch_up).await?;
-    let l_q = latency::l_q(pool, each).await?;
-    let small_latency = dashboard(&engine, &small, SMALL / data::INVOICES_PER_DEBTOR, each).await?;
+    let small_latency = dashboard(&engine, pool, &small, SMALL / data::INVOICES_PER_DEBTOR, each).await?;
 
     let (written, seconds) = timed(data::write(pool, data::administration("large", invoices).collect())).await?;
     println!("read side: wrote {written} events for {invoices} invoices in {seconds:.1} s");
@@ -119,8 +123,8 @@ pub async fn run(pool: &PgPool, invoices: usize, l_copy: f64, each: Duration) ->
     let mut results = rebuild_goals(pool, l_copy).await?;
     settle(pool, &catch_up).await?;
     let large = AdministrationId::new("large")?;
-    let large_latency = dashboard(&engine, &large, invoices / data::INVOICES_PER_DEBTOR, each).await?;
-    for ((name, big), little) in QUERIES.iter().zip(&large_latency).zip(&small_latency) {
+    let large_latency = dashboard(&engine, pool, &large, invoices / data::INVOICES_PER_DEBTOR, each).await?;
+    for ((name, (big, l_q)), (little, _)) in QUERIES.iter().zip(&large_latency).zip(&small_latency) {
         let goal = |suffix: &str| format!("G4-{name}-{suffix}");
         results.push(GoalResult::new(&goal("p50"), big.p50, "ms", "L_q", l_q.p50, 2.0, Direction::AtMost));
         results.push(GoalResult::new(&goal("p99"), big.p99, "ms", "L_q", l_q.p50, 10.0, Direction::AtMost));
@@ -139,8 +143,6 @@ pub async fn queries_only(args: &[String]) -> anyhow::Result<()> {
     let url = std::env::var("DATABASE_URL")?;
     let pool = vordering::store::connect(url.parse()?, &vordering::store::PoolSettings::default()).await?;
     let engine = Engine::from_pool(pool.clone()).await?;
-    let l_q = latency::l_q(&pool, each).await?;
-    println!("L_q p50 {:.3} ms", l_q.p50);
     let large = AdministrationId::new("large")?;
     let debtors: i64 = sqlx::query_scalar("SELECT count(*) FROM debtor_balance WHERE administration = 'large'")
         .fetch_one(&pool)
@@ -150,13 +152,24 @@ pub async fn queries_only(args: &[String]) -> anyhow::Result<()> {
         return probe::plans(&url, usize::try_from(debtors)?).await;
     }
     if only == Some("rows") {
+        let l_q = latency::l_q(&pool, each).await?;
+        println!("L_q p50 {:.3} ms", l_q.p50);
         return probe::rows(&pool, each, l_q.p50).await;
     }
+    let table = LqTable::create(&pool).await?;
     for name in QUERIES.into_iter().filter(|name| only.is_none_or(|only| only == *name)) {
         let debtors = usize::try_from(debtors)?;
-        let l = latency::closed_loop(each, |i| query(&engine, name, &large, debtors, i)).await?;
-        println!("{name:<12} p50 {:.3} ms ({:.2} L_q)  p99 {:.3} ms", l.p50, l.p50 / l_q.p50, l.p99);
+        let query = |i| query(&engine, name, &large, debtors, i);
+        let (l, l_q) = latency::paired(Budget::For(each), query, |i| table.lookup(i)).await?;
+        println!(
+            "{name:<12} p50 {:.3} ms ({:.2} L_q at {:.3} ms)  p99 {:.3} ms",
+            l.p50,
+            l.p50 / l_q.p50,
+            l_q.p50,
+            l.p99
+        );
     }
+    table.drop().await?;
     if only.is_some_and(|only| only != "replay") {
         return Ok(());
     }
@@ -213,15 +226,17 @@ async fn rebuild_goals(pool: &PgPool, l_copy: f64) -> anyhow::Result<Vec<GoalRes
     ])
 }
 
-/// G3: replaying one aggregate's history against the primary-key scan of the same k rows.
+/// G3: replaying one aggregate's history against the primary-key scan of the same k rows, sampled
+/// in turn.
 async fn replay_goals(engine: &Engine, pool: &PgPool, ids: &[(usize, Vec<String>)]) -> anyhow::Result<Vec<GoalResult>> {
     let mut results = Vec::new();
     for (k, accounts) in ids {
-        let l_pk = latency::l_pk(pool, accounts, REPLAY_SAMPLES).await?;
-        let replay = latency::sampled(REPLAY_SAMPLES, |i| {
-            let id = &accounts[(i * 7_919) % accounts.len()];
-            async move {
-                let (admin, debtor) = id.split_once(':').unwrap_or_default();
+        let account = |i: usize| &accounts[(i * 7_919) % accounts.len()];
+        let (l_pk, replay) = latency::paired(
+            Budget::Samples(REPLAY_SAMPLES),
+            |i| latency::pk_scan(pool, account(i)),
+            |i| async move {
+                let (admin, debtor) = account(i).split_once(':').unwrap_or_default();
                 let query = ReplayQuery {
                     administration: AdministrationId::new(admin)?,
                     debtor: Some(DebtorCode::new(debtor)?),
@@ -232,8 +247,8 @@ async fn replay_goals(engine: &Engine, pool: &PgPool, ids: &[(usize, Vec<String>
                 let report = engine.audit_replay(&query).await?;
                 anyhow::ensure!(report.events_folded == u64::try_from(*k)?, "replayed {} of {k}", report.events_folded);
                 Ok(())
-            }
-        })
+            },
+        )
         .await?;
         let goal = format!("G3-replay-k{k}-p50");
         results.push(GoalResult::new(&goal, replay.p50, "ms", &format!("L_pk({k})"), l_pk.p50, 1.5, Direction::AtMost));

@@ -11,7 +11,7 @@ use super::latency;
 /// Where a replay of k events spends its time: the fetch (`stream_of`) and the fold and report.
 pub async fn replay_split(pool: &PgPool, ids: &[(usize, Vec<String>)]) -> anyhow::Result<()> {
     for (k, accounts) in ids {
-        let l_pk = latency::l_pk(pool, accounts, 300).await?;
+        let l_pk = latency::sampled(300, |i| latency::pk_scan(pool, &accounts[(i * 7_919) % accounts.len()])).await?;
         let mut fetch = Vec::new();
         let mut fold = Vec::new();
         for i in 0..300 {

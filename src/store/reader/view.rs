@@ -57,24 +57,28 @@ impl EventView<'_> {
     }
 }
 
-/// One row of `rows_of`; `view` borrows the event from it.
+/// One row of `rows_of`; `view` borrows the event from it and the aggregate's names from the query.
 #[derive(Debug)]
-pub struct EventRow(sqlx::postgres::PgRow);
+pub struct EventRow<'c> {
+    row: sqlx::postgres::PgRow,
+    aggregate_type: &'c str,
+    aggregate_id: &'c str,
+}
 
-impl EventRow {
+impl EventRow<'_> {
     /// The event, by column index (no name lookups), upcast if it is an old version.
     pub fn view(&self) -> Result<EventView<'_>, StoreError> {
-        let row = &self.0;
+        let row = &self.row;
         let mut view = EventView {
             global_position: row.try_get(0)?,
-            aggregate_type: row.try_get(1)?,
-            aggregate_id: row.try_get(2)?,
-            sequence: row.try_get(3)?,
-            event_type: row.try_get(4)?,
-            event_version: Cow::Borrowed(row.try_get(5)?),
-            payload: Cow::Borrowed(row.try_get(6)?),
-            metadata: row.try_get(7)?,
-            recorded_at: row.try_get(8)?,
+            aggregate_type: self.aggregate_type,
+            aggregate_id: self.aggregate_id,
+            sequence: row.try_get(1)?,
+            event_type: row.try_get(2)?,
+            event_version: Cow::Borrowed(row.try_get(3)?),
+            payload: Cow::Borrowed(row.try_get(4)?),
+            metadata: row.try_get(5)?,
+            recorded_at: row.try_get(6)?,
         };
         if let Some((payload, version)) = upcast_text(&view)? {
             view.payload = Cow::Owned(payload);
@@ -86,19 +90,20 @@ impl EventRow {
 
 /// One aggregate's events in sequence order as the rows arrive, so a fold runs while the server
 /// is still sending (no transaction id: a replay names events by their global position). With
-/// `metadata_of`, only events of those types carry their metadata: what a replay shows.
+/// `metadata_of`, only events of those types carry their metadata: what a replay shows. The rows
+/// leave out the aggregate's type and id, which every one of them shares with the query.
 pub fn rows_of<'c, E>(
     executor: E,
     aggregate_type: &'c str,
     aggregate_id: &'c str,
     metadata_of: Option<&'c [&'c str]>,
-) -> impl Stream<Item = Result<EventRow, StoreError>> + 'c
+) -> impl Stream<Item = Result<EventRow<'c>, StoreError>> + 'c
 where
     E: PgExecutor<'c> + 'c,
 {
     sqlx::query(
-        "SELECT global_position, aggregate_type, aggregate_id, sequence, event_type, event_version, \
-         payload::text, CASE WHEN $3 OR event_type = ANY($4) THEN metadata::text END, recorded_at FROM events \
+        "SELECT global_position, sequence, event_type, event_version, payload::text, \
+         CASE WHEN $3 OR event_type = ANY($4) THEN metadata::text END, recorded_at FROM events \
          WHERE aggregate_type = $1 AND aggregate_id = $2 ORDER BY sequence",
     )
     .bind(aggregate_type)
@@ -106,5 +111,5 @@ where
     .bind(metadata_of.is_none())
     .bind(metadata_of.unwrap_or_default())
     .fetch(executor)
-    .map(|row| Ok(EventRow(row?)))
+    .map(move |row| Ok(EventRow { row: row?, aggregate_type, aggregate_id }))
 }
