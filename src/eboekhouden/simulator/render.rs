@@ -109,7 +109,8 @@ pub(crate) fn el_num(out: &mut String, name: &str, value: i64) {
 }
 
 pub(crate) fn el_date(out: &mut String, name: &str, date: NaiveDate, shape: &Shape) {
-    let day = date.format("%Y-%m-%d");
+    // `Display` is ISO 8601 (`%Y-%m-%d`) without parsing a format string for every date.
+    let day = date;
     let _ = match shape.dates {
         DateShape::DateTime => write!(out, "<{name}>{day}T00:00:00</{name}>"),
         DateShape::DateOnly => write!(out, "<{name}>{day}</{name}>"),
@@ -124,7 +125,10 @@ pub(crate) fn el_double(out: &mut String, name: &str, cents: i64, shape: &Shape,
     let sign = if cents < 0 { "-" } else { "" };
     let abs = cents.unsigned_abs();
     let _ = match shape.doubles {
-        DoubleShape::Plain => write!(out, "{sign}{}", shortest(abs)),
+        DoubleShape::Plain => {
+            out.push_str(sign);
+            shortest(out, abs)
+        }
         DoubleShape::Exponent => {
             let digits = abs.to_string();
             let exponent = i64::try_from(digits.len()).unwrap_or(1) - 3;
@@ -151,11 +155,11 @@ pub(crate) fn el_decimal(out: &mut String, name: &str, cents: i64) {
 }
 
 /// `1250` cents → `12.5`, `1200` → `12`, `1234` → `12.34`.
-fn shortest(abs: u64) -> String {
+fn shortest(out: &mut String, abs: u64) -> std::fmt::Result {
     match abs % 100 {
-        0 => format!("{}", abs / 100),
-        c if c % 10 == 0 => format!("{}.{}", abs / 100, c / 10),
-        c => format!("{}.{c:02}", abs / 100),
+        0 => write!(out, "{}", abs / 100),
+        c if c % 10 == 0 => write!(out, "{}.{}", abs / 100, c / 10),
+        c => write!(out, "{}.{c:02}", abs / 100),
     }
 }
 
