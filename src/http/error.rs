@@ -1,7 +1,7 @@
 //! One error shape for every endpoint, `{"error": {"code": "…", "message": "…"}}`, with the status
 //! and the stable code decided in one place: [`ApiError::classify`].
 
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -129,6 +129,17 @@ impl ApiError {
     }
 }
 
+/// Seconds after which a refusal that passes by itself is worth asking again (`Retry-After`): a
+/// running import (which also answers in the moment between its end in the log and letting go of
+/// the administration), a contended dunning run, a database that is away.
+fn retry_after(code: &str) -> Option<u64> {
+    match code {
+        "import_running" | "database_unavailable" => Some(5),
+        "contended" => Some(1),
+        _ => None,
+    }
+}
+
 /// The stable code of a refused collection start (and of any other refusal: `rejected`).
 fn collection_refusal(error: &D) -> &'static str {
     match error {
@@ -159,6 +170,10 @@ impl IntoResponse for ApiError {
             self.to_string()
         };
         let body = ErrorBody { error: ErrorDetail { code: code.to_owned(), message } };
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if let Some(seconds) = retry_after(code) {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
     }
 }

@@ -53,7 +53,7 @@ pub struct ImportAccepted {
     params(("id" = String, Path, description = "The administration id")),
     responses((status = 202, body = ImportAccepted), (status = 401, body = super::ErrorBody),
         (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody),
-        (status = 409, description = "An import runs (`import_running`) or the link is missing or broken",
+        (status = 409, description = "An import runs (`import_running`, with `Retry-After`) or the link is missing or broken",
             body = super::ErrorBody)))]
 pub async fn start(
     State(api): State<Api>,

@@ -11,7 +11,7 @@ use vordering::eboekhouden::simulator::{Fault, FaultKind};
 use vordering::eboekhouden::Operation;
 use vordering::events::Metadata;
 
-use super::setup::{assert_error, Server};
+use super::setup::{answer, assert_error, Server};
 use crate::support::eventually;
 
 /// Polls the import log until the import has ended; returns its entry.
@@ -57,13 +57,15 @@ async fn a_second_import_now_while_one_runs_is_409(pool: PgPool) {
     server.simulator.inject(Fault::new(FaultKind::Latency { millis: 1_500 }).on(Operation::GetRelaties));
     let (status, first) = server.post("/api/administrations/sim-bv/imports", Some(&token), &json!({})).await;
     assert_eq!(status, StatusCode::ACCEPTED);
-    let again = server.post("/api/administrations/sim-bv/imports", Some(&token), &json!({})).await;
-    assert_error(&again, StatusCode::CONFLICT, "import_running");
+    let again = server.post_response("/api/administrations/sim-bv/imports", Some(&token), &json!({})).await;
+    // The answer says when to ask again.
+    assert_eq!(again.headers().get("retry-after").map(|v| v.to_str().unwrap()), Some("5"));
+    assert_error(&answer(again).await, StatusCode::CONFLICT, "import_running");
     let entry = ended(&server, &token, first["import_id"].as_str().unwrap()).await;
     assert_eq!(entry["status"], "completed", "{entry}");
     // Ended: a new one is accepted (and appends nothing new). The log shows the end a moment before
     // the import task lets go of the administration (its lock, then its place in the running set),
-    // so a request in that moment may still be told 409.
+    // so a request in that moment may still be told 409 (with its `Retry-After`).
     let second = eventually("a new import to be accepted", || async {
         let (status, body) = server.post("/api/administrations/sim-bv/imports", Some(&token), &json!({})).await;
         (status == StatusCode::ACCEPTED).then_some(body)

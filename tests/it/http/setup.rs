@@ -91,6 +91,11 @@ impl Server {
     }
 
     pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> (StatusCode, Value) {
+        answer(self.post_response(path, token, body).await).await
+    }
+
+    /// The whole response, headers included.
+    pub async fn post_response(&self, path: &str, token: Option<&str>, body: &Value) -> reqwest::Response {
         let mut request = self
             .client
             .post(format!("{}{path}", self.base))
@@ -99,7 +104,7 @@ impl Server {
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
-        answer(request.send().await.unwrap()).await
+        request.send().await.unwrap()
     }
 
     /// Asks the server to stop; `serve` returns once requests and imports have finished.
