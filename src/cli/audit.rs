@@ -17,6 +17,7 @@ pub enum AuditCommand {
     Replay(ReplayArgs),
     /// Recompute balances from the events and compare them with the dashboard projection.
     Verify {
+        /// The administration's id, as registered with `administration add`.
         #[arg(long)]
         administration: String,
     },
@@ -30,6 +31,7 @@ pub enum Only {
 
 #[derive(Debug, Args)]
 pub struct ReplayArgs {
+    /// The administration's id, as registered with `administration add`.
     #[arg(long)]
     administration: String,
     /// One debtor's account only.

@@ -17,10 +17,13 @@ pub enum CollectionCommand {
     /// Open a collection case by hand for invoices of one debtor, with the statutory costs and
     /// interest as of the date (a consumer only after the 14-day term ran out unpaid).
     Start {
+        /// The administration's id, as registered with `administration add`.
         #[arg(long)]
         administration: String,
+        /// The debtor's code in the books.
         #[arg(long)]
         debtor: String,
+        /// An invoice of that debtor to collect; repeat for more.
         #[arg(long = "invoice", required = true)]
         invoices: Vec<String>,
         /// The start date (YYYY-MM-DD); default today.
@@ -37,13 +40,16 @@ pub enum CollectionCommand {
 
 #[derive(Debug, Args)]
 pub struct CaseArgs {
+    /// The administration's id, as registered with `administration add`.
     #[arg(long)]
     administration: String,
+    /// The case's id, as `collection start` printed it.
     #[arg(long = "case")]
     case_id: Uuid,
     /// Why, for the audit trail.
     #[arg(long)]
     reason: String,
+    /// Who does it, for the audit trail (default: the login name).
     #[arg(long)]
     actor: Option<String>,
 }

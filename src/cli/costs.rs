@@ -34,6 +34,7 @@ enum CostsCommand {
     },
     /// Statutory (6:119) or commercial (6:119a) interest, split per rate period, compounded yearly.
     Interest {
+        /// Commercial (art. 6:119a BW, between businesses) or statutory (art. 6:119 BW) interest.
         #[arg(long, value_enum)]
         kind: KindArg,
         /// The principal in euros.
@@ -51,12 +52,16 @@ enum CostsCommand {
     },
     /// Split a payment over costs, interest and principal (art. 6:44 BW).
     Allocate {
+        /// The payment in euros.
         #[arg(long, allow_negative_numbers = true, value_parser = parse_amount)]
         payment: Cents,
+        /// The open collection costs in euros.
         #[arg(long, allow_negative_numbers = true, value_parser = parse_amount)]
         costs: Cents,
+        /// The open interest in euros.
         #[arg(long, allow_negative_numbers = true, value_parser = parse_amount)]
         interest: Cents,
+        /// The open principal in euros.
         #[arg(long, allow_negative_numbers = true, value_parser = parse_amount)]
         principal: Cents,
     },

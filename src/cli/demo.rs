@@ -38,6 +38,7 @@ pub struct DemoArgs {
     /// Days to live through after the first import.
     #[arg(long, default_value_t = 91)]
     days: u32,
+    /// The simulated books are drawn from this seed: the same seed, the same books.
     #[arg(long, default_value_t = 42)]
     seed: u64,
     /// Exit when the demo is done instead of serving its dashboard until Ctrl-C.

@@ -20,6 +20,7 @@ pub enum DunningCommand {
     /// Take every dunning step due on a date: reminders (bundled per debtor), 14-day letters,
     /// collection cases. Running it twice on the same date appends nothing the second time.
     Run {
+        /// The administration's id, as registered with `administration add`.
         #[arg(long)]
         administration: String,
         /// The day to run for (YYYY-MM-DD); default today.

@@ -18,6 +18,7 @@ use super::{settings, Context, Failure, Outcome};
 pub struct ImportArgs {
     #[command(subcommand)]
     log: Option<ImportLog>,
+    /// The administration's id, as registered with `administration add`.
     #[arg(long)]
     administration: Option<String>,
     /// The SOAP endpoint (default: the `eboekhouden.endpoint` setting).
@@ -35,6 +36,7 @@ pub struct ImportArgs {
 enum ImportLog {
     /// The imports of the last month with their status and counts.
     Log {
+        /// The administration's id, as registered with `administration add`.
         #[arg(long)]
         administration: String,
         /// How many days back.

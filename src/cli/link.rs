@@ -17,6 +17,7 @@ use super::{settings, Context, Failure, Outcome};
 
 #[derive(Debug, Args)]
 pub struct LinkArgs {
+    /// The administration's id, as registered with `administration add`.
     #[arg(long)]
     administration: String,
     /// The e-Boekhouden username.
@@ -31,6 +32,7 @@ pub struct LinkArgs {
 
 #[derive(Debug, Args)]
 pub struct UnlinkArgs {
+    /// The administration's id, as registered with `administration add`.
     #[arg(long)]
     administration: String,
     #[command(flatten)]
@@ -46,6 +48,7 @@ pub enum Switch {
 #[derive(Debug, Args)]
 pub struct AutoImportArgs {
     switch: Switch,
+    /// The administration's id, as registered with `administration add`.
     #[arg(long)]
     administration: String,
     /// The time of day (UTC) of the daily import.

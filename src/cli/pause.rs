@@ -30,6 +30,7 @@ pub struct ResumeArgs {
 
 #[derive(Debug, Args)]
 struct Target {
+    /// The administration's id, as registered with `administration add`.
     #[arg(long)]
     administration: String,
     /// One invoice (its debtor is looked up unless `--debtor` is given too).
@@ -41,6 +42,7 @@ struct Target {
     /// Why, for the audit trail.
     #[arg(long)]
     reason: String,
+    /// Who does it, for the audit trail (default: the login name).
     #[arg(long)]
     actor: Option<String>,
 }

@@ -13,11 +13,13 @@ use super::{settings, Context, Failure, Outcome};
 pub enum PaymentCommand {
     /// Link (part of) a payment to an invoice of the same debtor.
     Link {
+        /// The administration's id, as registered with `administration add`.
         #[arg(long)]
         administration: String,
         /// The payment's reference (its mutation number).
         #[arg(long)]
         payment: String,
+        /// The invoice's number, as the books show it.
         #[arg(long)]
         invoice: String,
         /// How much, in euros (default: as much as both allow).
@@ -33,8 +35,10 @@ pub enum PaymentCommand {
 /// Which link to undo, and who does it why.
 #[derive(Debug, Args)]
 pub struct UnlinkArgs {
+    /// The administration's id, as registered with `administration add`.
     #[arg(long)]
     administration: String,
+    /// The link's id, as `audit replay --only links` shows it.
     #[arg(long)]
     link: String,
     #[command(flatten)]
@@ -45,10 +49,13 @@ pub struct UnlinkArgs {
 pub enum CreditNoteCommand {
     /// Link (part of) a credit note to an invoice of the same debtor; credit notes are never linked automatically.
     Link {
+        /// The administration's id, as registered with `administration add`.
         #[arg(long)]
         administration: String,
+        /// The credit note's number, as the books show it.
         #[arg(long = "credit-note")]
         credit_note: String,
+        /// The invoice's number, as the books show it.
         #[arg(long)]
         invoice: String,
         /// How much, in euros (default: as much as both allow).

@@ -15,6 +15,7 @@ use crate::cli::{settings, Context, Outcome};
 
 #[derive(Debug, Args)]
 pub struct DeliverArgs {
+    /// The administration's id, as registered with `administration add`.
     #[arg(long)]
     administration: String,
     /// The SMTP server for e-mail; without it e-mail reminders stay pending.

@@ -15,8 +15,10 @@ use crate::cli::{settings, Context, Failure, Outcome};
 pub enum PolicyCommand {
     /// Set the policy from a TOML file (see src/domain/dunning/default_policy.toml for the format).
     Set {
+        /// The administration's id, as registered with `administration add`.
         #[arg(long)]
         administration: String,
+        /// The policy's TOML file.
         #[arg(long)]
         file: PathBuf,
         #[command(flatten)]
@@ -24,12 +26,16 @@ pub enum PolicyCommand {
     },
     /// Give one debtor its own exceptions (a TOML file like an `[overrides.CODE]` table), or `--clear` them.
     Override {
+        /// The administration's id, as registered with `administration add`.
         #[arg(long)]
         administration: String,
+        /// The debtor's code in the books.
         #[arg(long)]
         debtor: String,
+        /// The exceptions' TOML file.
         #[arg(long, required_unless_present = "clear")]
         file: Option<PathBuf>,
+        /// Remove the debtor's exceptions: the administration's policy applies again.
         #[arg(long, conflicts_with = "file")]
         clear: bool,
         #[command(flatten)]
@@ -37,6 +43,7 @@ pub enum PolicyCommand {
     },
     /// Print the policy in force (the shipped default until one is set).
     Show {
+        /// The administration's id, as registered with `administration add`.
         #[arg(long)]
         administration: String,
     },
