@@ -21,8 +21,7 @@ mod scheduler;
 mod server;
 mod trace;
 
-use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -47,8 +46,8 @@ pub struct Api {
     endpoint: Option<String>,
     /// Background imports ("import now" and the scheduler's), awaited at shutdown.
     tasks: TaskTracker,
-    /// Administrations this process imports now: a second "import now" gets 409 at once.
-    running: Arc<Mutex<HashSet<String>>>,
+    /// Administrations this process imports now: a second "import now" gets 409.
+    running: Arc<runner::RunningSet>,
     /// Cancelled when the server stops; the scheduler starts nothing after it.
     stopping: CancellationToken,
 }

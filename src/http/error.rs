@@ -130,8 +130,7 @@ impl ApiError {
 }
 
 /// Seconds after which a refusal that passes by itself is worth asking again (`Retry-After`): a
-/// running import (which also answers in the moment between its end in the log and letting go of
-/// the administration), a contended dunning run, a database that is away.
+/// running import, a contended dunning run, a database that is away.
 fn retry_after(code: &str) -> Option<u64> {
     match code {
         "import_running" | "database_unavailable" => Some(5),

@@ -1,9 +1,11 @@
 //! Starting an import in the background and answering as soon as it has recorded `ImportStarted`
 //! (or failed to start), so that "import now" can return the import id, or 409, right away.
 
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, Notify};
 use tokio::task::JoinHandle;
 use tracing::{info, Instrument};
 
@@ -57,7 +59,46 @@ impl Launched {
     }
 }
 
-/// Removes the administration from the running set when the import task ends, however it ends.
+/// How long "import now" waits for this process's import of the same administration to let go
+/// before answering 409. An import records its end in the log a few milliseconds before it lets
+/// go of the administration; a request in that moment starts the next import instead of a 409.
+const LET_GO_GRACE: Duration = Duration::from_millis(500);
+
+/// The administrations this process imports now.
+#[derive(Debug, Default)]
+pub(super) struct RunningSet {
+    names: Mutex<HashSet<String>>,
+    /// Woken whenever an import lets go.
+    freed: Notify,
+}
+
+impl RunningSet {
+    /// Claims `administration` for an import; waits up to `LET_GO_GRACE` for a running one to end.
+    async fn claim(&self, administration: &str) -> bool {
+        let deadline = tokio::time::Instant::now() + LET_GO_GRACE;
+        loop {
+            let freed = self.freed.notified();
+            tokio::pin!(freed);
+            // Registered before looking, so a release between the look and the wait is not missed.
+            freed.as_mut().enable();
+            if self.names.lock().map(|mut names| names.insert(administration.to_owned())).unwrap_or(false) {
+                return true;
+            }
+            if tokio::time::timeout_at(deadline, freed).await.is_err() {
+                return false;
+            }
+        }
+    }
+
+    fn release(&self, administration: &str) {
+        if let Ok(mut names) = self.names.lock() {
+            names.remove(administration);
+        }
+        self.freed.notify_waiters();
+    }
+}
+
+/// Releases the administration when the import task ends, however it ends.
 struct RunningGuard {
     api: Api,
     administration: String,
@@ -65,19 +106,17 @@ struct RunningGuard {
 
 impl Drop for RunningGuard {
     fn drop(&mut self) {
-        if let Ok(mut running) = self.api.running.lock() {
-            running.remove(&self.administration);
-        }
+        self.api.running.release(&self.administration);
     }
 }
 
 impl Api {
     /// Starts `request` in the background. `AlreadyRunning` (409) when this process or another one
-    /// imports the administration now; the import's advisory lock answers for other processes.
+    /// imports the administration now (this process's import gets `LET_GO_GRACE` to end); the
+    /// import's advisory lock answers for other processes.
     pub(super) async fn launch(&self, request: ImportRequest) -> Result<Launched, ApiError> {
         let id = request.administration.clone();
-        let fresh = self.running.lock().map(|mut running| running.insert(id.as_str().to_owned())).unwrap_or(false);
-        if !fresh {
+        if !self.running.claim(id.as_str()).await {
             return Err(ImportError::AlreadyRunning(id.to_string()).into());
         }
         let guard = RunningGuard { api: self.clone(), administration: id.as_str().to_owned() };
@@ -123,5 +162,33 @@ impl Api {
             }
         }
         Err(ApiError::Internal(format!("the import of {id} started but its ImportStarted is missing")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_claim_waits_for_an_import_that_lets_go_within_the_grace() {
+        let set = Arc::new(RunningSet::default());
+        assert!(set.claim("a").await);
+        let releasing = Arc::clone(&set);
+        let release = tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            releasing.release("a");
+        });
+        assert!(set.claim("a").await, "claimed once the running import let go");
+        release.await.unwrap();
+        assert!(set.claim("b").await, "another administration is free all along");
+    }
+
+    #[tokio::test]
+    async fn a_claim_gives_up_after_the_grace() {
+        let set = RunningSet::default();
+        assert!(set.claim("a").await);
+        let started = std::time::Instant::now();
+        assert!(!set.claim("a").await, "the import still runs");
+        assert!(started.elapsed() >= LET_GO_GRACE, "{:?}", started.elapsed());
     }
 }
