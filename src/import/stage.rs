@@ -77,25 +77,22 @@ impl Stager {
         self.chunk.push('\n');
         self.rows_in_chunk += 1;
         if self.rows_in_chunk == ROWS_PER_CHUNK {
-            self.flush().await?;
+            self.flush().await;
         }
         Ok(())
     }
 
-    async fn flush(&mut self) -> Result<(), sqlx::Error> {
+    async fn flush(&mut self) {
         let chunk = std::mem::replace(&mut self.chunk, String::with_capacity(ROWS_PER_CHUNK * 400));
         self.rows_in_chunk = 0;
-        if self.sender.send(chunk).await.is_err() {
-            // The COPY task ended early; its own error is what `finish` reports.
-            return Ok(());
-        }
-        Ok(())
+        // If the COPY task ended early, its own error is what `finish` reports.
+        let _ = self.sender.send(chunk).await;
     }
 
     /// Sends what is left, ends the COPY and hands the connection back.
     pub async fn finish(mut self) -> Result<PgConnection, sqlx::Error> {
         if self.rows_in_chunk > 0 {
-            self.flush().await?;
+            self.flush().await;
         }
         drop(self.sender);
         self.task.await.map_err(|e| sqlx::Error::Protocol(format!("the staging task failed: {e}")))?
