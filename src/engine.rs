@@ -127,10 +127,12 @@ impl Engine {
         Ok(engine)
     }
 
-    /// Uses a pool the caller built (tests, an embedding server); applies the migrations.
+    /// Uses a pool the caller built (tests, an embedding server); applies the migrations and
+    /// rebuilds the projections an older binary built.
     pub async fn from_pool(pool: PgPool) -> Result<Engine, EngineError> {
         crate::MIGRATOR.run(&pool).await?;
         crate::projections::ensure(&pool).await?;
+        crate::projections::rebuild_stale(&pool).await?;
         Ok(Engine {
             administrations: CommandBus::new(pool.clone()),
             accounts: CommandBus::new(pool.clone()),

@@ -15,7 +15,7 @@ use vordering::eboekhouden::simulator::{Simulator, SimulatorConfig, SimulatorHan
 use vordering::engine::SoapVerifier;
 use vordering::events::administration::ImportTrigger;
 use vordering::events::Metadata;
-use vordering::import::{ImportRequest, Quiet};
+use vordering::import::{ImportRequest, Progress, Quiet};
 use vordering::{Engine, Settings};
 
 use crate::report::{Direction, GoalResult};
@@ -72,12 +72,16 @@ fn request(id: &AdministrationId, simulator: &SimulatorHandle) -> ImportRequest 
 
 /// Imports N invoices into a fresh administration, then imports the same books again.
 pub async fn measure(pool: &PgPool, invoices: u64) -> anyhow::Result<Figures> {
+    measure_with(pool, invoices, &Quiet).await
+}
+
+async fn measure_with(pool: &PgPool, invoices: u64, progress: &dyn Progress) -> anyhow::Result<Figures> {
     let simulator = Simulator::start(config(invoices)).await?;
     let engine = engine(pool, &simulator).await?;
     let id = AdministrationId::new(format!("bench-{invoices}-{}", Utc::now().timestamp_micros()))?;
     register_and_link(&engine, &simulator, &id).await?;
     let started = Instant::now();
-    let first = engine.import(&request(&id, &simulator), None, &Quiet).await?;
+    let first = engine.import(&request(&id, &simulator), None, progress).await?;
     let first_seconds = started.elapsed().as_secs_f64();
     let started = Instant::now();
     let again = engine.import(&request(&id, &simulator), None, &Quiet).await?;
@@ -181,7 +185,37 @@ pub async fn import_profile_main(args: &[String]) -> anyhow::Result<()> {
     let url = std::env::var("DATABASE_URL")?;
     let pool = vordering::store::connect(url.parse()?, &vordering::store::PoolSettings::default()).await?;
     vordering::MIGRATOR.run(&pool).await?;
-    let figures = measure(&pool, invoices).await?;
+    let figures = measure_with(&pool, invoices, &PhaseClock::default()).await?;
     println!("{figures:?}: {:.0} events/s", figures.events as f64 / figures.first_seconds);
     Ok(())
+}
+
+/// Prints how long each phase of the first import took and how many records it read.
+#[derive(Default)]
+struct PhaseClock {
+    current: std::sync::Mutex<Option<(String, Instant, u64)>>,
+}
+
+impl PhaseClock {
+    fn end_phase(&self, next: Option<&str>) {
+        let mut current = self.current.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((name, started, records)) = current.take() {
+            eprintln!("  {name:<12} {:>8.3} s {records:>9} records", started.elapsed().as_secs_f64());
+        }
+        *current = next.map(|name| (name.to_owned(), Instant::now(), 0));
+    }
+}
+
+impl Progress for PhaseClock {
+    fn phase(&self, name: &str) {
+        self.end_phase(Some(name));
+    }
+    fn parsed(&self, records: u64) {
+        if let Some((_, _, count)) = self.current.lock().unwrap_or_else(std::sync::PoisonError::into_inner).as_mut() {
+            *count += records;
+        }
+    }
+    fn written(&self, _: u64) {
+        self.end_phase(None);
+    }
 }

@@ -35,7 +35,8 @@ impl Projection {
         match self {
             // 2: `invoice_list`'s open-due index covers the page's columns.
             // 3: its primary key covers one debtor's invoices.
-            Projection::Receivables => 3,
+            // 4: it holds each invoice's dashboard line, which its indexes cover instead of the columns.
+            Projection::Receivables => 4,
             Projection::ImportLog | Projection::AuditTrail | Projection::CollectionCases => 1,
         }
     }

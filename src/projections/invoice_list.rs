@@ -1,5 +1,8 @@
 //! `invoice_list`: one row per invoice — debtor, dates, amounts, open amount, stored phase, the day
-//! of each dunning step, and when the claim prescribes (art. 3:307/3:317 from the reminders sent).
+//! of each dunning step, and when the claim prescribes (art. 3:307/3:317 from the reminders sent);
+//! and all of it once more as the dashboard's encoded `line`.
+
+mod line;
 
 use std::collections::BTreeMap;
 
@@ -12,6 +15,8 @@ use super::receivables::{InvoiceView, Stage};
 use super::write::TableRow;
 use crate::domain::limitation;
 use crate::domain::Cents;
+
+pub use line::{decode as decode_line, Line, LineFields};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvoiceRow {
@@ -30,6 +35,8 @@ pub struct InvoiceRow {
     pub steps: BTreeMap<String, NaiveDate>,
     pub prescribes_on: Option<NaiveDate>,
     pub settled_on: Option<NaiveDate>,
+    /// The fields above as the dashboard reads them (`Line::of`).
+    pub line: Line,
 }
 
 impl TableRow for InvoiceRow {
@@ -50,6 +57,7 @@ impl TableRow for InvoiceRow {
         "steps",
         "prescribes_on",
         "settled_on",
+        "line",
     ];
     const KEY: &'static [&'static str] = &["aggregate_id", "invoice_number"];
 }
@@ -60,7 +68,7 @@ pub fn row(aggregate_id: &str, number: &str, invoice: &InvoiceView, pause: Optio
     // Every letter sent interrupts limitation; the start of a case is not a letter of its own.
     let letters: Vec<NaiveDate> =
         invoice.steps.iter().filter(|(step, _)| step.as_str() != COLLECTION_STEP).map(|(_, on)| *on).collect();
-    InvoiceRow {
+    let mut row = InvoiceRow {
         administration: administration.to_owned(),
         debtor_code: debtor_code.to_owned(),
         aggregate_id: aggregate_id.to_owned(),
@@ -76,5 +84,8 @@ pub fn row(aggregate_id: &str, number: &str, invoice: &InvoiceView, pause: Optio
         steps: invoice.steps.clone(),
         prescribes_on: limitation::prescription(invoice.due_date, &letters).ok().map(|p| p.prescribes_on),
         settled_on: invoice.settled_on,
-    }
+        line: Line::default(),
+    };
+    row.line = Line::of(&row);
+    row
 }

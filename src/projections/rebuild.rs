@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use futures::TryStreamExt;
 use serde::Serialize;
-use sqlx::PgPool;
+use sqlx::{Connection, PgConnection, PgPool};
 use tracing::{info, instrument, warn};
 
 use super::catalog::{Builder, Projection};
@@ -90,6 +90,43 @@ pub async fn rebuild(pool: &PgPool, p: Projection) -> Result<RebuildReport, Proj
         write,
         total,
     })
+}
+
+/// Rebuilds each live build that an older fold made: its tables may lack what this binary reads. One
+/// process at a time, under a lock held by a connection of its own; a process that waited for it
+/// finds the build current and goes on.
+pub async fn rebuild_stale(pool: &PgPool) -> Result<Vec<RebuildReport>, ProjectionError> {
+    let mut reports = Vec::new();
+    for p in super::ALL {
+        if !is_stale(pool, p).await? {
+            continue;
+        }
+        let mut lock = PgConnection::connect_with(&pool.connect_options()).await?;
+        sqlx::query("SELECT pg_advisory_lock(hashtextextended('vordering:projection-upgrade', 0))")
+            .execute(&mut lock)
+            .await?;
+        let rebuilt = if is_stale(pool, p).await? {
+            warn!(
+                projection = p.name(),
+                fold = p.fold_version(),
+                "the live build was made by an older fold; rebuilding"
+            );
+            rebuild(pool, p).await.map(Some)
+        } else {
+            Ok(None)
+        };
+        // Closing the connection releases the lock, however the rebuild ended.
+        if let Err(error) = lock.close().await {
+            warn!(%error, "could not close the upgrade lock's connection");
+        }
+        reports.extend(rebuilt?);
+    }
+    Ok(reports)
+}
+
+async fn is_stale(pool: &PgPool, p: Projection) -> Result<bool, ProjectionError> {
+    let mut conn = pool.acquire().await?;
+    Ok(schema::live(&mut conn, p).await?.is_some_and(|build| build.fold_version != p.fold_version()))
 }
 
 /// Drops builds that never went live (an interrupted rebuild) and reserves a new generation.

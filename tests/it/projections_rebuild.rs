@@ -3,6 +3,7 @@
 
 use sqlx::PgPool;
 use vordering::domain::AdministrationId;
+use vordering::engine::{InvoiceFilter, Phase};
 use vordering::events::debtor_account::DebtorAccountEvent as E;
 use vordering::events::Metadata;
 use vordering::projections::{self, BatchOutcome, Projection, RunnerOptions};
@@ -59,6 +60,37 @@ async fn a_rebuilt_projection_equals_the_incremental_one_row_for_row(pool: PgPoo
     caught_up(&pool).await;
     let acme = AdministrationId::new("acme").unwrap();
     assert_eq!(engine.outstanding(&acme, today()).await.unwrap().outstanding, euro(1215));
+}
+
+#[sqlx::test(migrator = "vordering::MIGRATOR")]
+async fn an_engine_rebuilds_a_build_an_older_fold_made_before_it_reads(pool: PgPool) {
+    let older = Engine::from_pool(pool.clone()).await.unwrap();
+    write_acme(&pool).await;
+    caught_up(&pool).await;
+    let current = dump(&pool).await;
+    let acme = AdministrationId::new("acme").unwrap();
+    let overdue = InvoiceFilter::Phase(Phase::Overdue);
+    let page = older.invoice_page(&acme, today(), overdue, None, 50).await.unwrap();
+    assert_eq!(page.invoices.len(), 2);
+    // What an older binary left: fold 3 wrote no dashboard line.
+    sqlx::raw_sql(
+        "ALTER TABLE invoice_list_v1 DROP COLUMN line CASCADE; \
+         CREATE VIEW invoice_list AS SELECT * FROM invoice_list_v1; \
+         UPDATE projection_checkpoint SET fold_version = 3 WHERE name = 'receivables' AND live",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    assert!(projections::status(&pool).await.unwrap()[0].stale);
+
+    let engine = Engine::from_pool(pool.clone()).await.unwrap();
+    let status = projections::status(&pool).await.unwrap();
+    assert_eq!(
+        status.iter().map(|s| (s.generation, s.stale)).collect::<Vec<_>>(),
+        vec![(2, false), (1, false), (1, false), (1, false)]
+    );
+    assert_eq!(dump(&pool).await, current);
+    assert_eq!(engine.invoice_page(&acme, today(), overdue, None, 50).await.unwrap(), page);
 }
 
 #[sqlx::test(migrator = "vordering::MIGRATOR")]
