@@ -4,9 +4,10 @@
 //! with exactly 500 rows may have lost some. The sync first probes the open-ended tail
 //! (`MutatieNrVan = cursor + 1`, `MutatieNrTm = 0`): fewer than 500 rows there is the whole tail, which
 //! makes a daily import one call. A saturated probe switches to bounded windows: a window of at most
-//! 500 numbers cannot lose rows (numbers are unique); windows widen over sparse numbering (e.g. when a
-//! start date filters most rows out), and a wide window that comes back saturated is split in half and
-//! asked again. An empty window may be the end, so the tail is probed again. Every call is counted in
+//! 500 numbers cannot lose rows (numbers are unique); each window is sized by the density of the one
+//! before to about 400 rows, so sparse numbering (e.g. a start date that filters rows out) costs fewer
+//! calls of the monthly 5,000, and a wide window that comes back saturated is split in half and asked
+//! again. An empty window may be the end, so the tail is probed again. Every call is counted in
 //! the budget.
 
 use chrono::NaiveDate;
@@ -22,6 +23,9 @@ pub const ROW_CAP: usize = 500;
 const CAP_I64: i64 = 500;
 /// The widest window asked for, so that sparse numbering does not make windows grow without bound.
 const MAX_WIDTH: i64 = 64 * 500;
+/// The rows a window aims at: below the cap by enough that the density may vary from one window to
+/// the next without saturating it (a saturated wide window costs a second call).
+const TARGET_ROWS: i64 = 400;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Mode {
@@ -48,6 +52,15 @@ pub struct MutatieSync<'a> {
     calls: u32,
     /// Records with a bad field, skipped (they still count towards the row cap of their call).
     spoiled: Vec<Error>,
+}
+
+/// The width of the window after one of `width` numbers that held `returned` rows: sized by that
+/// density to about `TARGET_ROWS` rows, growing at most twofold a step (the numbering may turn dense
+/// again), never below the cap (such a window cannot lose rows) nor above `MAX_WIDTH`.
+fn next_width(width: i64, returned: usize) -> i64 {
+    let returned = i64::try_from(returned).unwrap_or(i64::MAX);
+    let sized = if returned == 0 { width * 2 } else { width * TARGET_ROWS / returned };
+    sized.min(width * 2).clamp(CAP_I64, MAX_WIDTH)
 }
 
 impl std::fmt::Debug for dyn CallBudget + '_ {
@@ -119,9 +132,7 @@ impl<'a> MutatieSync<'a> {
             // The window is complete: numbers in it that are absent now are gaps. (Only this run skips
             // them; the persisted cursor is the highest number seen, so the next run looks again.)
             self.scan = last + 1;
-            if returned < ROW_CAP / 4 {
-                self.width = (self.width * 2).min(MAX_WIDTH);
-            }
+            self.width = next_width(self.width, returned);
             if rows.is_empty() {
                 // Maybe the end, maybe a gap: the open-ended probe tells which.
                 self.mode = Mode::Probe;
@@ -158,5 +169,23 @@ impl<'a> MutatieSync<'a> {
         }
         rows.sort_by_key(|m| m.mutatie_nr);
         Ok((rows, returned))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::next_width;
+
+    #[test]
+    fn windows_are_sized_by_density_grow_at_most_twofold_and_never_below_the_cap() {
+        // 335 rows in 500 numbers: about 400 in the next 597.
+        assert_eq!(next_width(500, 335), 597);
+        // Sparse: twice as wide, not 400 times.
+        assert_eq!(next_width(1_000, 1), 2_000);
+        assert_eq!(next_width(1_000, 0), 2_000);
+        // Dense: narrower, but a window of the cap's width cannot lose rows, so never below it.
+        assert_eq!(next_width(2_000, 499), 1_603);
+        assert_eq!(next_width(500, 499), 500);
+        assert_eq!(next_width(30_000, 2), 32_000);
     }
 }
