@@ -9,7 +9,7 @@ use tokio::sync::Mutex;
 use tracing::{debug, info, instrument, warn};
 
 use super::budget::{BudgetMonth, CallBudget};
-use super::parse::{Head, Record, Records, Xml};
+use super::parse::{parse_on_thread, Head, Record, Records};
 use super::records::{Administratie, Factuur, Mutatie, OpenPost, Relatie, Saldo};
 use super::request::{authenticated, Envelope, FactuurFilter, MutatieFilter, RelatieFilter, SaldiFilter};
 use super::{ClientSettings, Credentials, Error, Operation};
@@ -47,7 +47,7 @@ impl Client {
         let Some(session) = self.session.lock().await.take() else { return Ok(()) };
         let body = Envelope::new(Operation::CloseSession).el("SessionID", session.expose_secret()).finish();
         let source = self.transport.post(Operation::CloseSession, body).await?;
-        match Xml::new(source, Operation::CloseSession).open_result("").await? {
+        match parse_on_thread(source, Operation::CloseSession, |xml| xml.open_result("")).await?? {
             Head::ServiceError { code, description } => {
                 Err(Error::from_service(Operation::CloseSession, code, description))
             }
@@ -152,12 +152,18 @@ impl Client {
             .el("SecurityCode2", self.credentials.code_2())
             .el("Source", &self.source)
             .finish();
-        let mut xml = Xml::new(self.transport.post(op, body).await?, op);
-        match xml.open_result("SessionID").await? {
+        let source = self.transport.post(op, body).await?;
+        let (head, id) = parse_on_thread(source, op, |xml| {
+            let head = xml.open_result("SessionID")?;
+            let id = if head == Head::Found { Some(xml.scalar_text()?) } else { None };
+            Ok::<_, Error>((head, id))
+        })
+        .await??;
+        match head {
             Head::ServiceError { code, description } => Err(Error::from_service(op, code, description)),
             Head::Absent => Err(Error::malformed(op, "OpenSession returned no SessionID")),
             Head::Found => {
-                let id = xml.scalar_text().await?;
+                let id = id.unwrap_or_default();
                 if id.trim().is_empty() {
                     return Err(Error::malformed(op, "OpenSession returned an empty SessionID"));
                 }

@@ -9,7 +9,7 @@ use reqwest::header::CONTENT_TYPE;
 use tokio::io::AsyncReadExt;
 use tokio_util::io::StreamReader;
 
-use crate::eboekhouden::parse::{BodyReader, Xml};
+use crate::eboekhouden::parse::{parse_on_thread, BodyReader};
 use crate::eboekhouden::{ClientSettings, Error, Operation};
 
 /// Only this much of an error body is read looking for a SOAP fault.
@@ -52,8 +52,8 @@ impl Transport {
             return Ok(reader);
         }
         let limited = tokio::io::BufReader::new(reader.take(ERROR_BODY_LIMIT));
-        match Xml::new(limited, operation).open_result("").await {
-            Err(fault @ Error::SoapFault { .. }) => Err(fault),
+        match parse_on_thread(limited, operation, |xml| xml.open_result("")).await {
+            Ok(Err(fault @ Error::SoapFault { .. })) => Err(fault),
             _ => Err(Error::HttpStatus { operation, status: status.as_u16() }),
         }
     }

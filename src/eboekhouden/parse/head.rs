@@ -2,7 +2,7 @@
 //! reads one item at a time with a reused buffer.
 
 use quick_xml::events::Event;
-use tokio::io::AsyncBufRead;
+use std::io::BufRead;
 
 use super::values::FieldError;
 use super::{is_nil, RecordBuilder};
@@ -55,18 +55,17 @@ fn utf8(operation: Operation, bytes: &[u8]) -> Result<&str, Error> {
     std::str::from_utf8(bytes).map_err(|_| Error::malformed(operation, "an element name is not UTF-8"))
 }
 
-impl<R: AsyncBufRead + Unpin> Xml<R> {
+impl<R: BufRead> Xml<R> {
     pub(crate) fn new(source: R, operation: Operation) -> Self {
         let mut reader = quick_xml::Reader::from_reader(source);
         reader.config_mut().trim_text(true);
         Xml { reader, buf: Vec::with_capacity(8 * 1024), text: String::new(), operation, records: 0 }
     }
 
-    async fn owned(&mut self) -> Result<Owned, Error> {
+    fn owned(&mut self) -> Result<Owned, Error> {
         self.buf.clear();
         let (op, records) = (self.operation, self.records);
-        let event =
-            self.reader.read_event_into_async(&mut self.buf).await.map_err(|e| xml_error(op, records, None, e))?;
+        let event = self.reader.read_event_into(&mut self.buf).map_err(|e| xml_error(op, records, None, e))?;
         Ok(match event {
             Event::Start(e) => Owned::Start(utf8(op, e.local_name().as_ref())?.to_owned()),
             Event::Empty(e) => Owned::Empty(utf8(op, e.local_name().as_ref())?.to_owned()),
@@ -79,9 +78,9 @@ impl<R: AsyncBufRead + Unpin> Xml<R> {
     }
 
     /// The next element event, skipping text, comments and declarations.
-    async fn element(&mut self) -> Result<Owned, Error> {
+    fn element(&mut self) -> Result<Owned, Error> {
         loop {
-            match self.owned().await? {
+            match self.owned()? {
                 Owned::Text(_) => {}
                 other => return Ok(other),
             }
@@ -89,32 +88,32 @@ impl<R: AsyncBufRead + Unpin> Xml<R> {
     }
 
     /// Walks `Envelope/Body/{Op}Response/{Op}Result` up to the element `target`.
-    pub(crate) async fn open_result(&mut self, target: &str) -> Result<Head, Error> {
+    pub(crate) fn open_result(&mut self, target: &str) -> Result<Head, Error> {
         let op = self.operation;
         loop {
-            match self.element().await? {
+            match self.element()? {
                 Owned::Start(name) if name == "Body" => break,
                 Owned::Eof => return Err(Error::malformed(op, "the response has no SOAP Body")),
                 _ => {}
             }
         }
         let response = format!("{op}Response");
-        match self.element().await? {
-            Owned::Start(name) if name == "Fault" => return Err(self.fault().await),
+        match self.element()? {
+            Owned::Start(name) if name == "Fault" => return Err(self.fault()),
             Owned::Start(name) if name == response => {}
             Owned::Empty(name) if name == response => return Ok(Head::Absent),
             other => return Err(Error::malformed(op, format!("expected <{response}>, found {other:?}"))),
         }
         let result = format!("{op}Result");
-        match self.element().await? {
+        match self.element()? {
             Owned::Start(name) if name == result => {}
             Owned::Empty(_) | Owned::End => return Ok(Head::Absent),
             other => return Err(Error::malformed(op, format!("expected <{result}>, found {other:?}"))),
         }
         loop {
-            match self.element().await? {
+            match self.element()? {
                 Owned::Start(name) if name == "ErrorMsg" => {
-                    let fields = self.leaves().await?;
+                    let fields = self.leaves()?;
                     let code = field(&fields, "LastErrorCode");
                     if !code.trim().is_empty() {
                         let description = field(&fields, "LastErrorDescription");
@@ -122,7 +121,7 @@ impl<R: AsyncBufRead + Unpin> Xml<R> {
                     }
                 }
                 Owned::Start(name) if name == target => return Ok(Head::Found),
-                Owned::Start(_) => self.skip_element().await?,
+                Owned::Start(_) => self.skip_element()?,
                 Owned::Empty(_) => {}
                 Owned::End => return Ok(Head::Absent),
                 Owned::Eof | Owned::Text(_) => return Err(self.cut_off()),
@@ -131,10 +130,10 @@ impl<R: AsyncBufRead + Unpin> Xml<R> {
     }
 
     /// The text of the element the cursor stands in (after `Head::Found` for a scalar payload).
-    pub(crate) async fn scalar_text(&mut self) -> Result<String, Error> {
+    pub(crate) fn scalar_text(&mut self) -> Result<String, Error> {
         let mut text = String::new();
         loop {
-            match self.owned().await? {
+            match self.owned()? {
                 Owned::Text(t) => text.push_str(&t),
                 Owned::End => return Ok(text),
                 Owned::Start(_) | Owned::Empty(_) => return Err(Error::malformed(self.operation, "nested scalar")),
@@ -144,11 +143,11 @@ impl<R: AsyncBufRead + Unpin> Xml<R> {
     }
 
     /// The leaf children (name, text) of the element the cursor stands in, up to its end.
-    async fn leaves(&mut self) -> Result<Vec<(String, String)>, Error> {
+    fn leaves(&mut self) -> Result<Vec<(String, String)>, Error> {
         let mut fields = Vec::new();
         let (mut depth, mut current) = (0usize, None::<String>);
         loop {
-            match self.owned().await? {
+            match self.owned()? {
                 Owned::Start(name) => {
                     depth += 1;
                     current = (depth == 1).then_some(name);
@@ -167,9 +166,9 @@ impl<R: AsyncBufRead + Unpin> Xml<R> {
     }
 
     /// Reads `<soap:Fault>` (the cursor stands inside it) into the typed error.
-    async fn fault(&mut self) -> Error {
+    fn fault(&mut self) -> Error {
         let operation = self.operation;
-        match self.leaves().await {
+        match self.leaves() {
             Ok(fields) => Error::SoapFault {
                 operation,
                 code: field(&fields, "faultcode").trim().to_owned(),
@@ -179,10 +178,10 @@ impl<R: AsyncBufRead + Unpin> Xml<R> {
         }
     }
 
-    pub(super) async fn skip_element(&mut self) -> Result<(), Error> {
+    pub(super) fn skip_element(&mut self) -> Result<(), Error> {
         let mut depth = 0usize;
         loop {
-            match self.owned().await? {
+            match self.owned()? {
                 Owned::Start(_) => depth += 1,
                 Owned::End if depth == 0 => return Ok(()),
                 Owned::End => depth -= 1,
@@ -194,9 +193,9 @@ impl<R: AsyncBufRead + Unpin> Xml<R> {
 
     /// Reads to the end of the document, where `open` elements must still close, so that a body cut
     /// off after the last record is noticed (quick-xml does not complain about unclosed tags at EOF).
-    pub(super) async fn drain(&mut self, mut open: usize) -> Result<(), Error> {
+    pub(super) fn drain(&mut self, mut open: usize) -> Result<(), Error> {
         loop {
-            match self.owned().await? {
+            match self.owned()? {
                 Owned::Start(_) => open += 1,
                 Owned::End => open = open.checked_sub(1).ok_or_else(|| self.cut_off())?,
                 Owned::Eof if open == 0 => return Ok(()),
@@ -212,7 +211,7 @@ impl<R: AsyncBufRead + Unpin> Xml<R> {
     }
 
     /// Reads one item; the cursor stands just inside its start tag.
-    pub(super) async fn read_record<B: RecordBuilder>(&mut self) -> Result<B::Output, Error> {
+    pub(super) fn read_record<B: RecordBuilder>(&mut self) -> Result<B::Output, Error> {
         let op = self.operation;
         let record = self.records + 1;
         let located = |e: FieldError| Error::Malformed {
@@ -227,7 +226,7 @@ impl<R: AsyncBufRead + Unpin> Xml<R> {
         let mut spoiled: Option<FieldError> = None;
         loop {
             self.buf.clear();
-            let event = self.reader.read_event_into_async(&mut self.buf).await;
+            let event = self.reader.read_event_into(&mut self.buf);
             match event.map_err(|e| xml_error(op, record - 1, Some(record), e))? {
                 Event::Start(e) => {
                     depth += 1;

@@ -22,7 +22,7 @@ fn open_post(datum: &str, bedrag: &str) -> String {
 }
 
 async fn all<T: Record>(xml: &str) -> Result<Vec<T>, Error> {
-    let mut records = Records::<T, &[u8]>::open(xml.as_bytes()).await?;
+    let mut records = Records::<T>::open(std::io::Cursor::new(xml.to_owned().into_bytes())).await?;
     let mut out = Vec::new();
     while let Some(record) = records.next().await? {
         out.push(record);
@@ -81,7 +81,7 @@ async fn dates_and_doubles_in_every_shape() {
 async fn a_bad_amount_names_field_and_record() {
     let items = format!("{}{}", open_post("2023-04-01", "1"), open_post("2023-04-01", "12.3456"));
     let xml = envelope("GetOpenPosten", &format!("<Openposten>{items}</Openposten>"));
-    let mut records = Records::<OpenPost, &[u8]>::open(xml.as_bytes()).await.unwrap();
+    let mut records = Records::<OpenPost>::open(std::io::Cursor::new(xml.into_bytes())).await.unwrap();
     assert_eq!(records.next().await.unwrap(), Some(expected_post(100)));
     let error = records.next().await.unwrap_err();
     assert!(matches!(&error, Error::Malformed { record: Some(2), field: Some(f), .. } if f == "Bedrag"), "{error:?}");
@@ -194,4 +194,23 @@ async fn mutaties_carry_their_lines_and_unknown_kinds() {
     assert_eq!(mutaties[1].soort, MutatieSoort::Unknown("Nieuwsoort".into()));
     assert_eq!(mutaties[1].datum, day(2023, 5, 2));
     assert!(mutaties[1].regels.is_empty());
+}
+
+#[tokio::test]
+async fn dropping_the_records_stops_reading_the_body() {
+    use tokio::io::AsyncWriteExt;
+    let (mut body, source) = tokio::io::duplex(64 * 1024);
+    let whole = envelope("GetOpenPosten", "<Openposten>");
+    let head = whole.split("</GetOpenPostenResult>").next().unwrap_or_default().to_owned();
+    body.write_all(head.as_bytes()).await.unwrap();
+    // A body without end: only the reader going away stops the writer.
+    let writer = tokio::spawn(async move {
+        let item = open_post("2023-04-01", "1");
+        while body.write_all(item.as_bytes()).await.is_ok() {}
+    });
+    let mut records = Records::<OpenPost>::open(tokio::io::BufReader::new(source)).await.unwrap();
+    assert_eq!(records.next().await.unwrap(), Some(expected_post(100)));
+    drop(records);
+    let stopped = tokio::time::timeout(std::time::Duration::from_secs(10), writer).await;
+    assert!(matches!(stopped, Ok(Ok(()))), "the body is still being read");
 }
