@@ -57,22 +57,7 @@ fn credentials() -> Credentials {
 pub async fn run(options: &ParseOptions) -> Vec<GoalResult> {
     let per_invoice = open_posten_bytes_per_invoice().await;
     let invoices_for = |bytes: u64| bytes.div_ceil(per_invoice);
-
-    let sim = Simulator::start(config(invoices_for(options.sample_bytes))).await.expect("starting the simulator");
-    let body = fetch_body(&sim).await;
-    sim.shutdown().await;
-    let raw = median(3, || raw_pull_seconds(&body)).await;
-    let typed = median(3, || typed_parse_seconds(&body)).await;
-    let mb = body.len() as f64 / 1e6;
-    let mut results = vec![GoalResult::new(
-        "G1-parse",
-        mb / typed,
-        "MB/s",
-        "L_xml raw quick-xml pull",
-        mb / raw,
-        0.35,
-        Direction::AtLeast,
-    )];
+    let mut results = vec![throughput(invoices_for(options.sample_bytes)).await];
 
     let small = child_peak(options, invoices_for(options.small_bytes), options.small_bytes).await;
     let big = child_peak(options, invoices_for(options.big_bytes), options.big_bytes).await;
@@ -91,7 +76,25 @@ pub async fn run(options: &ParseOptions) -> Vec<GoalResult> {
     results
 }
 
-/// The whole GetOpenPosten body (for the in-memory throughput comparison only).
+/// `G1-parse`: the typed parse of a GetOpenPosten of `invoices` against the raw pull over its bytes.
+async fn throughput(invoices: u64) -> GoalResult {
+    let sim = Simulator::start(config(invoices)).await.expect("starting the simulator");
+    let body = fetch_body(&sim).await;
+    sim.shutdown().await;
+    let raw = median(3, || raw_pull_seconds(&body)).await;
+    let typed = median(3, || typed_parse_seconds(&body)).await;
+    let mb = body.len() as f64 / 1e6;
+    GoalResult::new("G1-parse", mb / typed, "MB/s", "L_xml raw quick-xml pull", mb / raw, 0.35, Direction::AtLeast)
+}
+
+/// `perfbench parse-throughput`: `G1-parse` alone, on the default 50 MB sample.
+pub async fn throughput_main() {
+    let per_invoice = open_posten_bytes_per_invoice().await;
+    let result = throughput(ParseOptions::default().sample_bytes.div_ceil(per_invoice)).await;
+    let r = result;
+    println!("{} {:.0} MB/s, {} {:.0} MB/s: {:.3}", r.goal, r.value, r.denominator, r.denominator_value, r.ratio);
+}
+
 /// The bytes a GetOpenPosten response spends per invoice, from a 20,000-invoice probe.
 pub async fn open_posten_bytes_per_invoice() -> u64 {
     let probe_invoices = 20_000;

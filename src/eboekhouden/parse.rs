@@ -46,16 +46,16 @@ pub trait Record: Sized + Send + 'static {
 /// wrapper, 3 for a line's fields. Unknown names are ignored so new service fields break nothing.
 pub trait RecordBuilder: Default + Send {
     type Output;
-    /// An element with children starts (e.g. a new line).
-    fn start(&mut self, _depth: usize, _name: &str) {}
-    /// A leaf element with its unescaped text.
-    fn leaf(&mut self, depth: usize, name: &str, text: &str) -> Result<(), FieldError>;
+    /// An element with children starts (e.g. a new line); `name` is its local name's bytes.
+    fn start(&mut self, _depth: usize, _name: &[u8]) {}
+    /// A leaf element (its local name's bytes) with its unescaped text.
+    fn leaf(&mut self, depth: usize, name: &[u8], text: &str) -> Result<(), FieldError>;
     /// The item ended; required fields are checked here.
     fn finish(self) -> Result<Self::Output, FieldError>;
 }
 
 /// Records sent back at a time: a wake-up per batch costs little per record.
-const BATCH: usize = 64;
+const BATCH: usize = 256;
 /// Batches queued for the caller.
 const BATCHES_QUEUED: usize = 4;
 

@@ -34,23 +34,23 @@ const TOTALS: [&str; 4] = ["TotaalExclBTW", "TotaalBTW", "TotaalInclBTW", "Totaa
 impl RecordBuilder for FactuurBuilder {
     type Output = Factuur;
 
-    fn start(&mut self, depth: usize, name: &str) {
-        if depth == 2 && name == "cFactuurRegel" {
+    fn start(&mut self, depth: usize, name: &[u8]) {
+        if depth == 2 && name == b"cFactuurRegel" {
             self.regels.push(FactuurRegel::default());
         }
     }
 
-    fn leaf(&mut self, depth: usize, name: &str, text: &str) -> Result<(), FieldError> {
+    fn leaf(&mut self, depth: usize, name: &[u8], text: &str) -> Result<(), FieldError> {
         match depth {
             1 => match name {
-                "Factuurnummer" => text.clone_into(&mut self.factuurnummer),
+                b"Factuurnummer" => text.clone_into(&mut self.factuurnummer),
                 // Untyped in the WSDL (xs:anyType): read as text.
-                "Relatiecode" => text.clone_into(&mut self.relatiecode),
-                "Datum" => self.datum = Some(date("Datum", text)?),
-                "Betalingstermijn" => self.betalingstermijn = Some(long("Betalingstermijn", text)?),
-                "URLPDFBestand" => text.clone_into(&mut self.url_pdf_bestand),
+                b"Relatiecode" => text.clone_into(&mut self.relatiecode),
+                b"Datum" => self.datum = Some(date("Datum", text)?),
+                b"Betalingstermijn" => self.betalingstermijn = Some(long("Betalingstermijn", text)?),
+                b"URLPDFBestand" => text.clone_into(&mut self.url_pdf_bestand),
                 _ => {
-                    if let Some(i) = TOTALS.iter().position(|t| *t == name) {
+                    if let Some(i) = TOTALS.iter().position(|t| t.as_bytes() == name) {
                         self.totals[i] = Some(amount(TOTALS[i], text)?);
                     }
                 }
@@ -58,14 +58,14 @@ impl RecordBuilder for FactuurBuilder {
             3 => {
                 let Some(regel) = self.regels.last_mut() else { return Ok(()) };
                 let slot = match name {
-                    "Aantal" => &mut regel.aantal,
-                    "Eenheid" => &mut regel.eenheid,
-                    "Code" => &mut regel.code,
-                    "Omschrijving" => &mut regel.omschrijving,
-                    "PrijsPerEenheid" => &mut regel.prijs_per_eenheid,
-                    "BTWCode" => &mut regel.btw_code,
-                    "TegenrekeningCode" => &mut regel.tegenrekening_code,
-                    "KostenplaatsID" => {
+                    b"Aantal" => &mut regel.aantal,
+                    b"Eenheid" => &mut regel.eenheid,
+                    b"Code" => &mut regel.code,
+                    b"Omschrijving" => &mut regel.omschrijving,
+                    b"PrijsPerEenheid" => &mut regel.prijs_per_eenheid,
+                    b"BTWCode" => &mut regel.btw_code,
+                    b"TegenrekeningCode" => &mut regel.tegenrekening_code,
+                    b"KostenplaatsID" => {
                         regel.kostenplaats_id = long("KostenplaatsID", text)?;
                         return Ok(());
                     }
@@ -118,19 +118,19 @@ const TEXT_FIELDS: [&str; 7] =
 impl RecordBuilder for MutatieBuilder {
     type Output = Mutatie;
 
-    fn start(&mut self, depth: usize, name: &str) {
-        if depth == 2 && name == "cMutatieListRegel" {
+    fn start(&mut self, depth: usize, name: &[u8]) {
+        if depth == 2 && name == b"cMutatieListRegel" {
             self.regels.push(MutatieRegel::default());
         }
     }
 
-    fn leaf(&mut self, depth: usize, name: &str, text: &str) -> Result<(), FieldError> {
+    fn leaf(&mut self, depth: usize, name: &[u8], text: &str) -> Result<(), FieldError> {
         match (depth, name) {
-            (1, "MutatieNr") => self.mutatie_nr = Some(long("MutatieNr", text)?),
-            (1, "Soort") => self.soort = Some(MutatieSoort::parse(text)),
-            (1, "Datum") => self.datum = Some(date("Datum", text)?),
+            (1, b"MutatieNr") => self.mutatie_nr = Some(long("MutatieNr", text)?),
+            (1, b"Soort") => self.soort = Some(MutatieSoort::parse(text)),
+            (1, b"Datum") => self.datum = Some(date("Datum", text)?),
             (1, _) => {
-                if let Some(i) = TEXT_FIELDS.iter().position(|t| *t == name) {
+                if let Some(i) = TEXT_FIELDS.iter().position(|t| t.as_bytes() == name) {
                     text.clone_into(&mut self.text[i]);
                 }
             }
@@ -162,17 +162,17 @@ impl RecordBuilder for MutatieBuilder {
     }
 }
 
-fn regel_field(regel: &mut MutatieRegel, name: &str, text: &str) -> Result<(), FieldError> {
+fn regel_field(regel: &mut MutatieRegel, name: &[u8], text: &str) -> Result<(), FieldError> {
     match name {
-        "BedragInvoer" => regel.bedrag_invoer = amount("BedragInvoer", text)?,
-        "BedragExclBTW" => regel.bedrag_excl_btw = amount("BedragExclBTW", text)?,
-        "BedragBTW" => regel.bedrag_btw = amount("BedragBTW", text)?,
-        "BedragInclBTW" => regel.bedrag_incl_btw = amount("BedragInclBTW", text)?,
-        "BTWCode" => text.clone_into(&mut regel.btw_code),
-        "BTWPercentage" => text.trim().clone_into(&mut regel.btw_percentage),
-        "Factuurnummer" => text.clone_into(&mut regel.factuurnummer),
-        "TegenrekeningCode" => text.clone_into(&mut regel.tegenrekening_code),
-        "KostenplaatsID" => regel.kostenplaats_id = long("KostenplaatsID", text)?,
+        b"BedragInvoer" => regel.bedrag_invoer = amount("BedragInvoer", text)?,
+        b"BedragExclBTW" => regel.bedrag_excl_btw = amount("BedragExclBTW", text)?,
+        b"BedragBTW" => regel.bedrag_btw = amount("BedragBTW", text)?,
+        b"BedragInclBTW" => regel.bedrag_incl_btw = amount("BedragInclBTW", text)?,
+        b"BTWCode" => text.clone_into(&mut regel.btw_code),
+        b"BTWPercentage" => text.trim().clone_into(&mut regel.btw_percentage),
+        b"Factuurnummer" => text.clone_into(&mut regel.factuurnummer),
+        b"TegenrekeningCode" => text.clone_into(&mut regel.tegenrekening_code),
+        b"KostenplaatsID" => regel.kostenplaats_id = long("KostenplaatsID", text)?,
         _ => {}
     }
     Ok(())

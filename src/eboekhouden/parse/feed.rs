@@ -4,7 +4,8 @@
 
 use std::io::{self, BufRead, Read};
 
-use bytes::{Buf, Bytes};
+use bytes::{Buf, Bytes, BytesMut};
+use futures::FutureExt;
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -14,6 +15,9 @@ use crate::eboekhouden::{Error, Operation};
 
 /// Chunks of the body queued for the parser: enough to keep it busy, few enough to bound memory.
 const CHUNKS_QUEUED: usize = 8;
+/// The bytes a chunk gathers from what the source already holds: handing the parser a chunk costs
+/// a wake-up of one thread by another, about as much as parsing tens of kilobytes.
+const CHUNK_BYTES: usize = 256 * 1024;
 
 /// Runs `parse` on a blocking thread over the bytes of `source`; its result.
 pub(crate) async fn parse_on_thread<R, F, O>(source: R, operation: Operation, parse: F) -> Result<O, Error>
@@ -40,22 +44,48 @@ where
     tokio::task::spawn_blocking(move || parse(&mut Xml::new(ChunkReader::new(chunks), operation)))
 }
 
-/// Copies `source` into a channel chunk by chunk until it ends, fails, or nobody reads on.
+/// Copies `source` into a channel until it ends, fails, or nobody reads on. Each chunk takes what
+/// has arrived, up to `CHUNK_BYTES`, without waiting for more.
 fn forward<R: AsyncBufRead + Unpin + Send + 'static>(mut source: R) -> mpsc::Receiver<io::Result<Bytes>> {
     let (sender, chunks) = mpsc::channel(CHUNKS_QUEUED);
     tokio::spawn(async move {
+        let mut waited = true;
         loop {
-            let chunk = match source.fill_buf().await {
-                Ok([]) => return,
-                Ok(available) => Bytes::copy_from_slice(available),
-                Err(error) => {
+            let mut chunk = BytesMut::new();
+            let mut end = None;
+            while end.is_none() && chunk.len() < CHUNK_BYTES {
+                let read = if waited { Some(source.fill_buf().await) } else { source.fill_buf().now_or_never() };
+                let taken = match read {
+                    // Nothing more has arrived: send what there is.
+                    None => break,
+                    Some(Ok([])) => {
+                        end = Some(Ok(()));
+                        0
+                    }
+                    Some(Ok(available)) => {
+                        let amount = available.len().min(CHUNK_BYTES - chunk.len());
+                        chunk.extend_from_slice(&available[..amount]);
+                        amount
+                    }
+                    Some(Err(error)) => {
+                        end = Some(Err(error));
+                        0
+                    }
+                };
+                source.consume(taken);
+                waited = false;
+            }
+            waited = true;
+            if !chunk.is_empty() && sender.send(Ok(chunk.freeze())).await.is_err() {
+                return;
+            }
+            match end {
+                Some(Err(error)) => {
                     let _ = sender.send(Err(error)).await;
                     return;
                 }
-            };
-            source.consume(chunk.len());
-            if sender.send(Ok(chunk)).await.is_err() {
-                return;
+                Some(Ok(())) => return,
+                None => {}
             }
         }
     });
@@ -76,8 +106,10 @@ impl ChunkReader {
     }
 }
 
-impl BufRead for ChunkReader {
-    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+impl ChunkReader {
+    /// Waits for the next chunk (the reader asks for bytes many times per chunk, so this is apart).
+    #[cold]
+    fn refill(&mut self) -> io::Result<()> {
         while self.current.is_empty() && !self.ended {
             match self.chunks.blocking_recv() {
                 Some(Ok(chunk)) => self.current = chunk,
@@ -88,9 +120,20 @@ impl BufRead for ChunkReader {
                 None => self.ended = true,
             }
         }
+        Ok(())
+    }
+}
+
+impl BufRead for ChunkReader {
+    #[inline]
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.current.is_empty() {
+            self.refill()?;
+        }
         Ok(&self.current)
     }
 
+    #[inline]
     fn consume(&mut self, amount: usize) {
         self.current.advance(amount.min(self.current.len()));
     }

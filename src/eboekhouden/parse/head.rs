@@ -230,7 +230,7 @@ impl<R: BufRead> Xml<R> {
             match event.map_err(|e| xml_error(op, record - 1, Some(record), e))? {
                 Event::Start(e) => {
                     depth += 1;
-                    builder.start(depth, utf8(op, e.local_name().into_inner())?);
+                    builder.start(depth, e.local_name().into_inner());
                     self.text.clear();
                     leaf_open = true;
                 }
@@ -239,7 +239,7 @@ impl<R: BufRead> Xml<R> {
                 }
                 Event::CData(c) if leaf_open => self.text.push_str(&String::from_utf8_lossy(&c.into_inner())),
                 Event::Empty(e) if !is_nil(&e) => {
-                    if let Err(error) = builder.leaf(depth + 1, utf8(op, e.local_name().into_inner())?, "") {
+                    if let Err(error) = builder.leaf(depth + 1, e.local_name().into_inner(), "") {
                         spoiled.get_or_insert(error);
                     }
                 }
@@ -252,8 +252,7 @@ impl<R: BufRead> Xml<R> {
                 }
                 Event::End(e) => {
                     if leaf_open {
-                        let name = utf8(op, e.local_name().into_inner())?;
-                        if let Err(error) = builder.leaf(depth, name, &self.text) {
+                        if let Err(error) = builder.leaf(depth, e.local_name().into_inner(), &self.text) {
                             spoiled.get_or_insert(error);
                         }
                         leaf_open = false;

@@ -21,21 +21,21 @@ impl Record for Relatie {
 impl RecordBuilder for Relatie {
     type Output = Relatie;
 
-    fn leaf(&mut self, depth: usize, name: &str, text: &str) -> Result<(), FieldError> {
+    fn leaf(&mut self, depth: usize, name: &[u8], text: &str) -> Result<(), FieldError> {
         if depth != 1 {
             return Ok(());
         }
         let slot = match name {
-            "ID" => {
+            b"ID" => {
                 self.id = long("ID", text)?;
                 return Ok(());
             }
-            "AddDatum" => {
+            b"AddDatum" => {
                 // Optional for our purposes: an absent or empty date is no reason to drop a debtor.
                 self.add_datum = if text.trim().is_empty() { None } else { Some(date("AddDatum", text)?) };
                 return Ok(());
             }
-            "BP" => {
+            b"BP" => {
                 self.kind = match text.trim() {
                     "P" | "p" => RelatieKind::Consumer,
                     "B" | "b" | "" => RelatieKind::Business,
@@ -43,24 +43,24 @@ impl RecordBuilder for Relatie {
                 };
                 return Ok(());
             }
-            "Code" => &mut self.code,
-            "Bedrijf" => &mut self.bedrijf,
-            "Contactpersoon" => &mut self.contactpersoon,
-            "Geslacht" => &mut self.geslacht,
-            "Adres" => &mut self.adres,
-            "Postcode" => &mut self.postcode,
-            "Plaats" => &mut self.plaats,
-            "Land" => &mut self.land,
-            "Adres2" => &mut self.adres2,
-            "Postcode2" => &mut self.postcode2,
-            "Plaats2" => &mut self.plaats2,
-            "Land2" => &mut self.land2,
-            "Telefoon" => &mut self.telefoon,
-            "GSM" => &mut self.gsm,
-            "Email" => &mut self.email,
-            "IBAN" => &mut self.iban,
-            "BTWNummer" => &mut self.btw_nummer,
-            "KvkNummer" => &mut self.kvk_nummer,
+            b"Code" => &mut self.code,
+            b"Bedrijf" => &mut self.bedrijf,
+            b"Contactpersoon" => &mut self.contactpersoon,
+            b"Geslacht" => &mut self.geslacht,
+            b"Adres" => &mut self.adres,
+            b"Postcode" => &mut self.postcode,
+            b"Plaats" => &mut self.plaats,
+            b"Land" => &mut self.land,
+            b"Adres2" => &mut self.adres2,
+            b"Postcode2" => &mut self.postcode2,
+            b"Plaats2" => &mut self.plaats2,
+            b"Land2" => &mut self.land2,
+            b"Telefoon" => &mut self.telefoon,
+            b"GSM" => &mut self.gsm,
+            b"Email" => &mut self.email,
+            b"IBAN" => &mut self.iban,
+            b"BTWNummer" => &mut self.btw_nummer,
+            b"KvkNummer" => &mut self.kvk_nummer,
             _ => return Ok(()),
         };
         text.clone_into(slot);
@@ -94,18 +94,18 @@ impl Record for OpenPost {
 impl RecordBuilder for OpenPostBuilder {
     type Output = OpenPost;
 
-    fn leaf(&mut self, depth: usize, name: &str, text: &str) -> Result<(), FieldError> {
+    fn leaf(&mut self, depth: usize, name: &[u8], text: &str) -> Result<(), FieldError> {
         if depth != 1 {
             return Ok(());
         }
         match name {
-            "MutDatum" => self.mut_datum = Some(date("MutDatum", text)?),
-            "MutFactuur" => text.clone_into(&mut self.mut_factuur),
-            "RelCode" => text.clone_into(&mut self.rel_code),
-            "RelBedrijf" => text.clone_into(&mut self.rel_bedrijf),
-            "Bedrag" => self.bedrag = Some(amount("Bedrag", text)?),
-            "Voldaan" => self.voldaan = Some(amount("Voldaan", text)?),
-            "Openstaand" => self.openstaand = Some(amount("Openstaand", text)?),
+            b"MutDatum" => self.mut_datum = Some(date("MutDatum", text)?),
+            b"MutFactuur" => text.clone_into(&mut self.mut_factuur),
+            b"RelCode" => text.clone_into(&mut self.rel_code),
+            b"RelBedrijf" => text.clone_into(&mut self.rel_bedrijf),
+            b"Bedrag" => self.bedrag = Some(amount("Bedrag", text)?),
+            b"Voldaan" => self.voldaan = Some(amount("Voldaan", text)?),
+            b"Openstaand" => self.openstaand = Some(amount("Openstaand", text)?),
             _ => {}
         }
         Ok(())
@@ -143,12 +143,12 @@ impl Record for Saldo {
 impl RecordBuilder for SaldoBuilder {
     type Output = Saldo;
 
-    fn leaf(&mut self, depth: usize, name: &str, text: &str) -> Result<(), FieldError> {
+    fn leaf(&mut self, depth: usize, name: &[u8], text: &str) -> Result<(), FieldError> {
         match (depth, name) {
-            (1, "ID") => self.id = long("ID", text)?,
-            (1, "Code") => text.clone_into(&mut self.code),
-            (1, "Categorie") => text.clone_into(&mut self.categorie),
-            (1, "Saldo") => self.saldo = Some(amount("Saldo", text)?),
+            (1, b"ID") => self.id = long("ID", text)?,
+            (1, b"Code") => text.clone_into(&mut self.code),
+            (1, b"Categorie") => text.clone_into(&mut self.categorie),
+            (1, b"Saldo") => self.saldo = Some(amount("Saldo", text)?),
             _ => {}
         }
         Ok(())
@@ -178,12 +178,12 @@ impl Record for Administratie {
 impl RecordBuilder for AdministratieBuilder {
     type Output = Administratie;
 
-    fn leaf(&mut self, depth: usize, name: &str, text: &str) -> Result<(), FieldError> {
+    fn leaf(&mut self, depth: usize, name: &[u8], text: &str) -> Result<(), FieldError> {
         match (depth, name) {
-            (1, "Bedrijf") => text.clone_into(&mut self.bedrijf),
-            (1, "Plaats") => text.clone_into(&mut self.plaats),
-            (1, "Guid") => text.clone_into(&mut self.guid),
-            (1, "StartBoekjaar") => text.clone_into(&mut self.start_boekjaar),
+            (1, b"Bedrijf") => text.clone_into(&mut self.bedrijf),
+            (1, b"Plaats") => text.clone_into(&mut self.plaats),
+            (1, b"Guid") => text.clone_into(&mut self.guid),
+            (1, b"StartBoekjaar") => text.clone_into(&mut self.start_boekjaar),
             _ => {}
         }
         Ok(())

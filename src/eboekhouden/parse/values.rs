@@ -1,7 +1,7 @@
 //! Lexical parsing of the leaf values: lenient where the service varies (dates with or without time,
 //! offset or fraction; doubles in exponent form or with float artefacts), strict where it matters.
 
-use chrono::{NaiveDate, NaiveTime};
+use chrono::NaiveDate;
 
 use crate::domain::Cents;
 
@@ -42,11 +42,13 @@ pub fn date(field: &'static str, text: &str) -> Result<NaiveDate, FieldError> {
         None if trimmed.len() >= 10 && trimmed.is_char_boundary(10) => (&trimmed[..10], None),
         None => return Err(bad()),
     };
-    let day = NaiveDate::parse_from_str(date_part, "%Y-%m-%d").map_err(|_| bad())?;
+    let day = calendar_date(date_part).ok_or_else(bad)?;
     match rest {
         Some(time) => {
             let time = strip_offset(time).ok_or_else(bad)?;
-            NaiveTime::parse_from_str(time, "%H:%M:%S%.f").map_err(|_| bad())?;
+            if !clock_time(time) {
+                return Err(bad());
+            }
         }
         None => {
             let offset = &trimmed[10..];
@@ -56,6 +58,36 @@ pub fn date(field: &'static str, text: &str) -> Result<NaiveDate, FieldError> {
         }
     }
     Ok(day)
+}
+
+/// Two or four ASCII digits as a number.
+fn digits(text: &[u8]) -> Option<u32> {
+    text.iter().try_fold(0, |n, &b| b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0')))
+}
+
+/// `YYYY-MM-DD`, read by hand: chrono's format parser reads its format string on every call, and a
+/// response holds a date or two per record.
+fn calendar_date(text: &str) -> Option<NaiveDate> {
+    match text.as_bytes() {
+        [y @ .., b'-', m1, m2, b'-', d1, d2] if y.len() == 4 => {
+            NaiveDate::from_ymd_opt(i32::try_from(digits(y)?).ok()?, digits(&[*m1, *m2])?, digits(&[*d1, *d2])?)
+        }
+        _ => None,
+    }
+}
+
+/// `HH:MM:SS`, optionally with a fraction of a second (`.` and digits); 60 seconds for a leap second.
+fn clock_time(text: &str) -> bool {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, "0"));
+    let in_range = match whole.as_bytes() {
+        [h1, h2, b':', m1, m2, b':', s1, s2] => {
+            digits(&[*h1, *h2]).is_some_and(|h| h < 24)
+                && digits(&[*m1, *m2]).is_some_and(|m| m < 60)
+                && digits(&[*s1, *s2]).is_some_and(|s| s <= 60)
+        }
+        _ => false,
+    };
+    in_range && !fraction.is_empty() && fraction.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// `12:00:00+02:00` → `12:00:00`; `Z` and `±HH:MM` are accepted, anything else after a sign is not.
@@ -108,8 +140,19 @@ mod tests {
 
     #[test]
     fn dates_that_are_not_dates_are_refused_with_the_field() {
-        for text in ["", "01-04-2023", "2023-13-01", "2023-04-01T25:00:00", "2023-04-01T00:00:00+2", "2023-04-01 junk"]
-        {
+        for text in [
+            "",
+            "01-04-2023",
+            "2023-13-01",
+            "2023-02-30",
+            "2023-4-01T00:00:00",
+            "2023-04-01T25:00:00",
+            "2023-04-01T10:60:00",
+            "2023-04-01T10:00",
+            "2023-04-01T10:00:00.",
+            "2023-04-01T00:00:00+2",
+            "2023-04-01 junk",
+        ] {
             let error = date("MutDatum", text).unwrap_err();
             assert_eq!(error.field, "MutDatum", "{text}");
         }
