@@ -94,9 +94,8 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
         runtime.block_on(parse::parse_only_main(&raw[2..])).map_err(|e| anyhow::anyhow!("{e}"))?;
         return Ok(std::process::ExitCode::SUCCESS);
     }
-    if raw.get(1).map(String::as_str) == Some("parse-throughput") {
-        // G1-parse alone: the typed parse and the raw pull over the same sample.
-        runtime.block_on(parse::throughput_main());
+    if raw.get(1).map(String::as_str) == Some("parse-goals") {
+        runtime.block_on(parse::goals_main());
         return Ok(std::process::ExitCode::SUCCESS);
     }
     if raw.get(1).map(String::as_str) == Some("import-only") {

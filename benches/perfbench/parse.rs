@@ -87,12 +87,14 @@ async fn throughput(invoices: u64) -> GoalResult {
     GoalResult::new("G1-parse", mb / typed, "MB/s", "L_xml raw quick-xml pull", mb / raw, 0.35, Direction::AtLeast)
 }
 
-/// `perfbench parse-throughput`: `G1-parse` alone, on the default 50 MB sample.
-pub async fn throughput_main() {
-    let per_invoice = open_posten_bytes_per_invoice().await;
-    let result = throughput(ParseOptions::default().sample_bytes.div_ceil(per_invoice)).await;
-    let r = result;
-    println!("{} {:.0} MB/s, {} {:.0} MB/s: {:.3}", r.goal, r.value, r.denominator, r.denominator_value, r.ratio);
+/// `perfbench parse-goals`: the parse goals alone (`G1-parse`, then the RSS of a 10 MB and a 1 GB parse).
+pub async fn goals_main() {
+    for r in run(&ParseOptions::default()).await {
+        println!(
+            "{:<20} {:>8.1} {:<6} {:<26} {:>8.1}  ratio {:.3}",
+            r.goal, r.value, r.unit, r.denominator, r.denominator_value, r.ratio
+        );
+    }
 }
 
 /// The bytes a GetOpenPosten response spends per invoice, from a 20,000-invoice probe.

@@ -1,29 +1,25 @@
-//! Parsing on a thread of its own: a task copies the body's bytes into a bounded channel as they
-//! arrive, and quick-xml's synchronous reader (about 1.5 times as fast as its async reader here)
-//! parses them on a blocking thread, beside whatever the caller does with what comes out.
+//! Parsing on a thread of its own: quick-xml's synchronous reader (about 1.5 times as fast as its
+//! async reader here) parses on a blocking thread, beside whatever the caller does with what comes
+//! out. The thread pulls the body itself, waiting on the runtime for each chunk.
 
 use std::io::{self, BufRead, Read};
 
-use bytes::{Buf, Bytes, BytesMut};
-use futures::FutureExt;
+use bytes::{Buf, Bytes};
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
-use tokio::sync::mpsc;
+use tokio::runtime::Handle;
 use tokio::task::JoinHandle;
 
 use super::head::Xml;
 use crate::eboekhouden::{Error, Operation};
 
-/// Chunks of the body queued for the parser: enough to keep it busy, few enough to bound memory.
-const CHUNKS_QUEUED: usize = 8;
-/// The bytes a chunk gathers from what the source already holds: handing the parser a chunk costs
-/// a wake-up of one thread by another, about as much as parsing tens of kilobytes.
+/// The most bytes taken from the source at once (an in-memory source offers all it has).
 const CHUNK_BYTES: usize = 256 * 1024;
 
 /// Runs `parse` on a blocking thread over the bytes of `source`; its result.
 pub(crate) async fn parse_on_thread<R, F, O>(source: R, operation: Operation, parse: F) -> Result<O, Error>
 where
     R: AsyncBufRead + Unpin + Send + 'static,
-    F: FnOnce(&mut Xml<ChunkReader>) -> O + Send + 'static,
+    F: FnOnce(&mut Xml<BlockingReader<R>>) -> O + Send + 'static,
     O: Send + 'static,
 {
     spawn_parser(source, operation, parse).await.map_err(|e| Error::Transport {
@@ -37,97 +33,52 @@ where
 pub(crate) fn spawn_parser<R, F, O>(source: R, operation: Operation, parse: F) -> JoinHandle<O>
 where
     R: AsyncBufRead + Unpin + Send + 'static,
-    F: FnOnce(&mut Xml<ChunkReader>) -> O + Send + 'static,
+    F: FnOnce(&mut Xml<BlockingReader<R>>) -> O + Send + 'static,
     O: Send + 'static,
 {
-    let chunks = forward(source);
-    tokio::task::spawn_blocking(move || parse(&mut Xml::new(ChunkReader::new(chunks), operation)))
+    let reader = BlockingReader { source, runtime: Handle::current(), current: Bytes::new(), ended: false };
+    tokio::task::spawn_blocking(move || parse(&mut Xml::new(reader, operation)))
 }
 
-/// Copies `source` into a channel until it ends, fails, or nobody reads on. Each chunk takes what
-/// has arrived, up to `CHUNK_BYTES`, without waiting for more.
-fn forward<R: AsyncBufRead + Unpin + Send + 'static>(mut source: R) -> mpsc::Receiver<io::Result<Bytes>> {
-    let (sender, chunks) = mpsc::channel(CHUNKS_QUEUED);
-    tokio::spawn(async move {
-        let mut waited = true;
-        loop {
-            let mut chunk = BytesMut::new();
-            let mut end = None;
-            while end.is_none() && chunk.len() < CHUNK_BYTES {
-                let read = if waited { Some(source.fill_buf().await) } else { source.fill_buf().now_or_never() };
-                let taken = match read {
-                    // Nothing more has arrived: send what there is.
-                    None => break,
-                    Some(Ok([])) => {
-                        end = Some(Ok(()));
-                        0
-                    }
-                    Some(Ok(available)) => {
-                        let amount = available.len().min(CHUNK_BYTES - chunk.len());
-                        chunk.extend_from_slice(&available[..amount]);
-                        amount
-                    }
-                    Some(Err(error)) => {
-                        end = Some(Err(error));
-                        0
-                    }
-                };
-                source.consume(taken);
-                waited = false;
-            }
-            waited = true;
-            if !chunk.is_empty() && sender.send(Ok(chunk.freeze())).await.is_err() {
-                return;
-            }
-            match end {
-                Some(Err(error)) => {
-                    let _ = sender.send(Err(error)).await;
-                    return;
-                }
-                Some(Ok(())) => return,
-                None => {}
-            }
-        }
-    });
-    chunks
-}
-
-/// The channel's chunks as a `BufRead` for the synchronous reader; blocks while none is there.
+/// An async source as a `BufRead` for the synchronous reader, on a thread outside the runtime: it
+/// waits on the runtime for the next chunk and hands out the one it holds until that is used up.
 #[derive(Debug)]
-pub(crate) struct ChunkReader {
-    chunks: mpsc::Receiver<io::Result<Bytes>>,
+pub(crate) struct BlockingReader<R> {
+    source: R,
+    runtime: Handle,
     current: Bytes,
     ended: bool,
 }
 
-impl ChunkReader {
-    fn new(chunks: mpsc::Receiver<io::Result<Bytes>>) -> ChunkReader {
-        ChunkReader { chunks, current: Bytes::new(), ended: false }
-    }
-}
-
-impl ChunkReader {
+impl<R: AsyncBufRead + Unpin> BlockingReader<R> {
     /// Waits for the next chunk (the reader asks for bytes many times per chunk, so this is apart).
     #[cold]
     fn refill(&mut self) -> io::Result<()> {
-        while self.current.is_empty() && !self.ended {
-            match self.chunks.blocking_recv() {
-                Some(Ok(chunk)) => self.current = chunk,
-                Some(Err(error)) => {
-                    self.ended = true;
-                    return Err(error);
-                }
-                None => self.ended = true,
+        let source = &mut self.source;
+        let chunk = self.runtime.block_on(async {
+            let available = source.fill_buf().await?;
+            let chunk = Bytes::copy_from_slice(&available[..available.len().min(CHUNK_BYTES)]);
+            source.consume(chunk.len());
+            Ok::<_, io::Error>(chunk)
+        });
+        match chunk {
+            Ok(chunk) => {
+                self.ended = chunk.is_empty();
+                self.current = chunk;
+                Ok(())
+            }
+            Err(error) => {
+                self.ended = true;
+                Err(error)
             }
         }
-        Ok(())
     }
 }
 
-impl BufRead for ChunkReader {
+impl<R: AsyncBufRead + Unpin> BufRead for BlockingReader<R> {
     #[inline]
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        if self.current.is_empty() {
+        if self.current.is_empty() && !self.ended {
             self.refill()?;
         }
         Ok(&self.current)
@@ -139,7 +90,7 @@ impl BufRead for ChunkReader {
     }
 }
 
-impl Read for ChunkReader {
+impl<R: AsyncBufRead + Unpin> Read for BlockingReader<R> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         let available = self.fill_buf()?;
         let amount = available.len().min(out.len());
