@@ -131,8 +131,8 @@ impl Engine {
     /// rebuilds the projections an older binary built.
     pub async fn from_pool(pool: PgPool) -> Result<Engine, EngineError> {
         crate::MIGRATOR.run(&pool).await?;
-        crate::projections::ensure(&pool).await?;
-        crate::projections::rebuild_stale(&pool).await?;
+        let stale = crate::projections::ensure(&pool).await?;
+        crate::projections::rebuild_stale(&pool, &stale).await?;
         Ok(Engine {
             administrations: CommandBus::new(pool.clone()),
             accounts: CommandBus::new(pool.clone()),

@@ -153,23 +153,16 @@ impl Client {
             .el("Source", &self.source)
             .finish();
         let source = self.transport.post(op, body).await?;
-        let (head, id) = parse_on_thread(source, op, |xml| {
-            let head = xml.open_result("SessionID")?;
-            let id = if head == Head::Found { Some(xml.scalar_text()?) } else { None };
-            Ok::<_, Error>((head, id))
-        })
-        .await??;
-        match head {
+        let id = parse_on_thread(source, op, move |xml| match xml.open_result("SessionID")? {
             Head::ServiceError { code, description } => Err(Error::from_service(op, code, description)),
             Head::Absent => Err(Error::malformed(op, "OpenSession returned no SessionID")),
-            Head::Found => {
-                let id = id.unwrap_or_default();
-                if id.trim().is_empty() {
-                    return Err(Error::malformed(op, "OpenSession returned an empty SessionID"));
-                }
-                info!(username = %self.credentials.username, "opened an e-Boekhouden session");
-                Ok(SecretString::from(id.trim().to_owned()))
-            }
+            Head::Found => Ok(xml.scalar_text()?.trim().to_owned()),
+        })
+        .await??;
+        if id.is_empty() {
+            return Err(Error::malformed(op, "OpenSession returned an empty SessionID"));
         }
+        info!(username = %self.credentials.username, "opened an e-Boekhouden session");
+        Ok(SecretString::from(id))
     }
 }

@@ -92,15 +92,12 @@ pub async fn rebuild(pool: &PgPool, p: Projection) -> Result<RebuildReport, Proj
     })
 }
 
-/// Rebuilds each live build that an older fold made: its tables may lack what this binary reads. One
-/// process at a time, under a lock held by a connection of its own; a process that waited for it
-/// finds the build current and goes on.
-pub async fn rebuild_stale(pool: &PgPool) -> Result<Vec<RebuildReport>, ProjectionError> {
+/// Rebuilds the live builds of `stale` (as `schema::ensure` found them) that an older fold made:
+/// their tables may lack what this binary reads. One process at a time, under a lock held by a
+/// connection of its own; a process that waited for it finds the build current and goes on.
+pub async fn rebuild_stale(pool: &PgPool, stale: &[Projection]) -> Result<Vec<RebuildReport>, ProjectionError> {
     let mut reports = Vec::new();
-    for p in super::ALL {
-        if !is_stale(pool, p).await? {
-            continue;
-        }
+    for &p in stale {
         let mut lock = PgConnection::connect_with(&pool.connect_options()).await?;
         sqlx::query("SELECT pg_advisory_lock(hashtextextended('vordering:projection-upgrade', 0))")
             .execute(&mut lock)

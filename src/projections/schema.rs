@@ -175,23 +175,29 @@ pub(crate) async fn insert_build(
 }
 
 /// Creates an empty live build of every projection that has none, with its views. Safe to call
-/// from many processes at once (each projection under its lock) and on every start.
+/// from many processes at once (each projection under its lock) and on every start. Returns the
+/// projections whose live build an older fold made (`rebuild_stale` rebuilds them).
 #[instrument(skip_all)]
-pub async fn ensure(pool: &PgPool) -> Result<(), ProjectionError> {
+pub async fn ensure(pool: &PgPool) -> Result<Vec<Projection>, ProjectionError> {
+    let mut stale = Vec::new();
     for p in ALL {
         let mut tx = pool.begin().await?;
         lock(&mut tx, p).await?;
-        if live(&mut tx, p).await?.is_none() {
-            let generation = next_generation(&mut tx, p).await?;
-            create_tables(&mut tx, p, generation).await?;
-            create_indexes(&mut tx, p, generation).await?;
-            insert_build(&mut tx, p, generation, true).await?;
-            point_views(&mut tx, p, generation).await?;
-            info!(projection = p.name(), generation, "created an empty build");
+        match live(&mut tx, p).await? {
+            None => {
+                let generation = next_generation(&mut tx, p).await?;
+                create_tables(&mut tx, p, generation).await?;
+                create_indexes(&mut tx, p, generation).await?;
+                insert_build(&mut tx, p, generation, true).await?;
+                point_views(&mut tx, p, generation).await?;
+                info!(projection = p.name(), generation, "created an empty build");
+            }
+            Some(build) if build.fold_version != p.fold_version() => stale.push(p),
+            Some(_) => {}
         }
         tx.commit().await?;
     }
-    Ok(())
+    Ok(stale)
 }
 
 /// Where a projection's live build stands.

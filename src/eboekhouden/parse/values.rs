@@ -60,7 +60,7 @@ pub fn date(field: &'static str, text: &str) -> Result<NaiveDate, FieldError> {
     Ok(day)
 }
 
-/// Two or four ASCII digits as a number.
+/// ASCII digits as a number; `None` if any byte is not a digit.
 fn digits(text: &[u8]) -> Option<u32> {
     text.iter().try_fold(0, |n, &b| b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0')))
 }
