@@ -117,7 +117,8 @@ impl Engine {
         self.accounts.execute(aggregate, command, metadata).await.map_err(EngineError::Account)
     }
 
-    /// The debtor account an imported document of `kind` belongs to.
+    /// The debtor account an imported document of `kind` belongs to (the event store holds each
+    /// imported document once).
     async fn owner_of(
         &self,
         administration: &AdministrationId,
@@ -125,7 +126,7 @@ impl Engine {
         id: &str,
     ) -> Result<Option<String>, EngineError> {
         let key = format!("{administration}|e-boekhouden|{kind}|{id}");
-        let owner = sqlx::query_scalar("SELECT aggregate_id FROM import_document WHERE key = $1")
+        let owner = sqlx::query_scalar("SELECT aggregate_id FROM events WHERE document_key = $1")
             .bind(key)
             .fetch_optional(self.pool())
             .await

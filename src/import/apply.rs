@@ -36,8 +36,8 @@ struct Document {
     key: String,
     content_hash: String,
     precedence: i16,
-    /// An earlier version is stored: its row is updated, not inserted.
-    stored: bool,
+    /// The account an earlier version is stored under: its row is updated (or moved), not inserted.
+    stored_in: Option<String>,
 }
 
 /// `import_document` rows as the arrays one statement takes.
@@ -68,6 +68,22 @@ impl DocumentRows {
         .bind(&self.hashes)
         .bind(&self.precedences)
         .bind(&self.aggregates)
+        .execute(tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Deletes the rows of these (account, key) pairs.
+    async fn forget(&self, tx: &mut PgConnection) -> Result<(), sqlx::Error> {
+        if self.keys.is_empty() {
+            return Ok(());
+        }
+        sqlx::query(
+            "DELETE FROM import_document d USING UNNEST($1::text[], $2::text[]) AS m(a, k) \
+             WHERE d.aggregate_id = m.a AND d.key = m.k",
+        )
+        .bind(&self.aggregates)
+        .bind(&self.keys)
         .execute(tx)
         .await?;
         Ok(())
@@ -278,7 +294,7 @@ fn decide_debtor(
             key: row.key,
             content_hash: row.content_hash,
             precedence: row.precedence,
-            stored: row.stored,
+            stored_in: row.stored_in,
         });
     }
     decided
@@ -353,14 +369,25 @@ async fn write(
     let report = store::append_prepared(&mut tx, &batch.events).await?;
     let conflicted: Vec<String> = report.conflicts.iter().map(|c| c.aggregate_id.clone()).collect();
     // Documents imported for the first time are inserted; only a changed one pays for the upsert.
+    // One that the books now give another debtor leaves its old account's row.
     let (mut new, mut changed) = (DocumentRows::default(), DocumentRows::default());
+    let mut moved = DocumentRows::default();
     let mut counts = ImportCounts { events_written: report.events_written, ..ImportCounts::default() };
     let mut issues = Vec::new();
     for decided in batch.decided.into_iter().filter(|d| !conflicted.contains(&d.aggregate_id)) {
         add(&mut counts, &ImportCounts { events_written: 0, ..decided.counts });
         issues.extend(decided.issues);
         for document in decided.documents {
-            let rows = if document.stored { &mut changed } else { &mut new };
+            let rows = match document.stored_in {
+                None => &mut new,
+                Some(stored_in) => {
+                    if stored_in != decided.aggregate_id {
+                        moved.keys.push(document.key.clone());
+                        moved.aggregates.push(stored_in);
+                    }
+                    &mut changed
+                }
+            };
             rows.keys.push(document.key);
             rows.hashes.push(document.content_hash);
             rows.precedences.push(document.precedence);
@@ -372,11 +399,72 @@ async fn write(
         .record(
             &mut tx,
             administration,
-            "ON CONFLICT (key) DO UPDATE SET content_hash = EXCLUDED.content_hash, source = EXCLUDED.source, \
-             aggregate_id = EXCLUDED.aggregate_id, imported_at = now()",
+            "ON CONFLICT (aggregate_id, key) DO UPDATE SET content_hash = EXCLUDED.content_hash, \
+             source = EXCLUDED.source, imported_at = now()",
         )
         .await?;
+    moved.forget(&mut tx).await?;
     tx.commit().await?;
     written.absorb(Written { counts, issues, conflicted: conflicted.iter().map(|id| code(id)).collect() });
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+    use sqlx::PgPool;
+
+    use super::{write, Decided, Document, Prepared, Written};
+    use crate::domain::AdministrationId;
+    use crate::events::administration::ImportCounts;
+    use crate::events::Metadata;
+
+    fn document(number: &str, hash: &str, stored_in: Option<&str>) -> Document {
+        Document {
+            key: format!("adm|e-boekhouden|open-amount|{number}"),
+            content_hash: hash.to_owned(),
+            precedence: 1,
+            stored_in: stored_in.map(str::to_owned),
+        }
+    }
+
+    /// A changed document is updated in place; one the books now give another debtor moves to that
+    /// debtor's account, so the next diff still finds it once.
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn changed_documents_are_updated_and_moved_ones_leave_their_old_account(pool: PgPool) {
+        sqlx::query(
+            "INSERT INTO import_document (key, administration, content_hash, source, aggregate_id) VALUES \
+             ('adm|e-boekhouden|open-amount|F1', 'adm', '1000', 1, 'adm:D1'), \
+             ('adm|e-boekhouden|open-amount|F2', 'adm', '2000', 1, 'adm:D2')",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        let decided = Decided {
+            aggregate_id: "adm:D2".to_owned(),
+            after_sequence: 0,
+            events: vec![],
+            documents: vec![
+                document("F1", "900", Some("adm:D1")),
+                document("F2", "1500", Some("adm:D2")),
+                document("F3", "300", None),
+            ],
+            counts: ImportCounts::default(),
+            issues: vec![],
+        };
+        let batch = Prepared::new(vec![decided], &Metadata::new("test", "test", Utc::now())).unwrap();
+        let mut conn = pool.acquire().await.unwrap();
+        let administration = AdministrationId::new("adm").unwrap();
+        write(&mut conn, batch, &administration, &mut Written::default()).await.unwrap();
+
+        let rows: Vec<(String, String, String)> =
+            sqlx::query_as("SELECT key, aggregate_id, content_hash FROM import_document ORDER BY key")
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+        let row = |number: &str, account: &str, hash: &str| {
+            (format!("adm|e-boekhouden|open-amount|{number}"), account.to_owned(), hash.to_owned())
+        };
+        assert_eq!(rows, [row("F1", "adm:D2", "900"), row("F2", "adm:D2", "1500"), row("F3", "adm:D2", "300")]);
+    }
 }

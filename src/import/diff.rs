@@ -13,8 +13,9 @@ use sqlx::{Connection, PgConnection};
 
 /// The staged documents as the diff sees them: a settlement for each invoice that was open and is
 /// gone from the open items, and every payment that names no relation given the debtor of the
-/// invoice it names (or `''` when nobody can tell). `$1` is the administration, `$2` the key prefix
-/// of its open amounts.
+/// invoice it names (or `''` when nobody can tell); and the administration's imported documents.
+/// `$1` is the administration, `$2` the key prefix of its open amounts, `$3` and `$4` the bounds of
+/// its account ids.
 const RESOLVED: &str = "WITH \
      vanished AS ( \
          SELECT 1000000000000 + row_number() OVER (ORDER BY d.key) AS seq, 3::smallint AS kind, d.key, \
@@ -24,7 +25,8 @@ const RESOLVED: &str = "WITH \
                                                                   'books_open', 0))::text AS document \
          FROM (SELECT key FROM import_stage WHERE kind = 3) s \
          FULL JOIN (SELECT key, aggregate_id FROM import_document \
-                    WHERE administration = $1 AND key LIKE $2 || '%' AND content_hash <> '0') d ON d.key = s.key \
+                    WHERE aggregate_id >= $3 AND aggregate_id < $4 AND key LIKE $2 || '%' AND content_hash <> '0') d \
+              ON d.key = s.key \
          WHERE s.key IS NULL), \
      unowned AS (SELECT seq, invoice_number FROM import_stage \
                  WHERE kind = 2 AND debtor_code = '' AND invoice_number <> ''), \
@@ -32,14 +34,16 @@ const RESOLVED: &str = "WITH \
                WHERE kind = 1 AND invoice_number IN (SELECT invoice_number FROM unowned) \
                ORDER BY invoice_number, seq), \
      resolved AS (SELECT u.seq, coalesce(o.debtor_code, \
-                    (SELECT split_part(d.aggregate_id, ':', 2) FROM import_document d \
-                      WHERE d.key = $1 || '|e-boekhouden|invoice|' || u.invoice_number), '') AS code \
+                    (SELECT split_part(e.aggregate_id, ':', 2) FROM events e \
+                      WHERE e.document_key = $1 || '|e-boekhouden|invoice|' || u.invoice_number), '') AS code \
                   FROM unowned u LEFT JOIN owner o USING (invoice_number)), \
      staged AS (SELECT s.seq, s.kind, s.key, coalesce(r.code, s.debtor_code) AS debtor_code, s.precedence, \
                        s.content_hash, s.document \
                 FROM import_stage s LEFT JOIN resolved r USING (seq) \
                 UNION ALL SELECT seq, kind, key, debtor_code, precedence, content_hash, document FROM vanished), \
-     best AS (SELECT DISTINCT ON (key) * FROM staged ORDER BY key, precedence DESC, seq) ";
+     best AS (SELECT DISTINCT ON (key) * FROM staged ORDER BY key, precedence DESC, seq), \
+     imported AS (SELECT key, aggregate_id, source, content_hash FROM import_document \
+                  WHERE aggregate_id >= $3 AND aggregate_id < $4) ";
 
 /// Changed rows fetched from the cursor at a time.
 const FETCH_ROWS: usize = 2_000;
@@ -54,8 +58,8 @@ pub struct ChangedRow {
     pub precedence: i16,
     pub content_hash: String,
     pub document: String,
-    /// Whether `import_document` holds an earlier version of it.
-    pub stored: bool,
+    /// The account `import_document` holds an earlier version of it under, if any.
+    pub stored_in: Option<String>,
 }
 
 /// The changes of one import, read debtor by debtor from the materialized cursor.
@@ -89,13 +93,15 @@ pub async fn changed(conn: &mut PgConnection, administration: &str) -> Result<Ch
     sqlx::query("SET LOCAL enable_nestloop = off").execute(&mut *tx).await?;
     sqlx::query(&format!(
         "DECLARE import_changed SCROLL CURSOR WITH HOLD FOR {RESOLVED} \
-         SELECT b.key, b.debtor_code, b.precedence, b.content_hash, b.document, d.key IS NOT NULL AS stored \
-         FROM best b LEFT JOIN import_document d ON d.key = b.key \
+         SELECT b.key, b.debtor_code, b.precedence, b.content_hash, b.document, d.aggregate_id AS stored_in \
+         FROM best b LEFT JOIN imported d ON d.key = b.key \
          WHERE d.key IS NULL OR (b.precedence >= d.source AND b.content_hash <> d.content_hash) \
          ORDER BY b.debtor_code, b.kind, b.seq"
     ))
     .bind(administration)
     .bind(&prefix)
+    .bind(format!("{administration}:"))
+    .bind(format!("{administration};"))
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
@@ -201,9 +207,17 @@ mod tests {
 
     #[sqlx::test(migrator = "crate::MIGRATOR")]
     async fn payments_find_their_debtor_and_vanished_open_items_are_settled(pool: PgPool) {
+        // F9 was imported into D2 earlier: the event store knows its account.
+        sqlx::query(
+            "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) \
+             VALUES ('DebtorAccount', 'adm:D2', 1, 'InvoiceImported', '1', \
+                     '{\"InvoiceImported\": {\"document_key\": \"adm|e-boekhouden|invoice|F9\"}}', '{}')",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
         sqlx::query(
             "INSERT INTO import_document (key, administration, content_hash, source, aggregate_id) VALUES \
-             ('adm|e-boekhouden|invoice|F9', 'adm', 'x', 3, 'adm:D2'), \
              ('adm|e-boekhouden|open-amount|F1', 'adm', '1000', 0, 'adm:D1'), \
              ('adm|e-boekhouden|open-amount|F7', 'adm', '700', 0, 'adm:D3'), \
              ('adm|e-boekhouden|open-amount|F8', 'adm', '0', 0, 'adm:D3'), \
@@ -234,7 +248,7 @@ mod tests {
             pages.push(page.iter().map(|r| (r.debtor_code.clone(), r.key.clone())).collect::<Vec<_>>());
         }
         // One debtor a page: the invoice, P1 and the open amount of F1 (its hash changed); P2 found
-        // its debtor through `import_document`; F7 was open and is gone from the open items (F8 was
+        // its debtor through the event store; F7 was open and is gone from the open items (F8 was
         // already settled, F1 is still open).
         let key = |debtor: &str, key: &str| (debtor.to_owned(), format!("adm|e-boekhouden|{key}"));
         assert_eq!(
