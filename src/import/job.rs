@@ -3,6 +3,7 @@
 
 use chrono::{Days, NaiveDate, Utc};
 use sqlx::{Connection, PgConnection};
+use tokio::sync::mpsc;
 use tracing::{info, instrument, warn};
 use uuid::Uuid;
 
@@ -13,6 +14,7 @@ use super::{diff, ImportError, ImportSettings, PgCallBudget, Progress};
 use crate::domain::administration::AdministrationCommand;
 use crate::domain::{AdministrationId, Cents, ImportId};
 use crate::eboekhouden::parse::Record;
+use crate::eboekhouden::records::Mutatie;
 use crate::eboekhouden::{self, Client, FactuurFilter, MutatieSync, Records, RelatieFilter, SaldiFilter};
 use crate::engine::Engine;
 use crate::events::administration::{ImportCounts, ImportIssue, ImportTrigger, IssueSeverity};
@@ -201,36 +203,8 @@ async fn read_books(
         }
     };
     let budget = PgCallBudget::new(engine.pool().clone(), admin, settings.monthly_call_limit);
-    let mut sync = MutatieSync::new(client, &budget, request.today, cursor.unwrap_or(0), from);
-    loop {
-        match sync.next_batch().await {
-            Ok(Some(batch)) => {
-                for mutation in &batch {
-                    stage(stager, mapper.mutation(mutation), issues).await?;
-                }
-                progress.parsed(u64::try_from(batch.len()).unwrap_or(0));
-            }
-            Ok(None) => break,
-            Err(error @ (eboekhouden::Error::QuotaExceeded { .. } | eboekhouden::Error::BudgetExhausted { .. })) => {
-                // The rest of the books is still read; payments not seen show up as open-amount changes.
-                issues.push(ImportIssue {
-                    severity: IssueSeverity::Warning,
-                    document: String::new(),
-                    message: error.to_string(),
-                });
-                break;
-            }
-            Err(error) => return Err(error.into()),
-        }
-    }
-    for spoiled in sync.take_spoiled() {
-        issues.push(ImportIssue {
-            severity: IssueSeverity::Error,
-            document: String::new(),
-            message: spoiled.to_string(),
-        });
-    }
-    let cursor = sync.cursor();
+    let sync = MutatieSync::new(client, &budget, request.today, cursor.unwrap_or(0), from);
+    let cursor = read_mutations(sync, mapper, stager, issues, progress).await?;
     progress.phase("invoices");
     let mut invoices = client.get_facturen(&FactuurFilter::default()).await?;
     while let Some(invoice) = next(&mut invoices, issues).await? {
@@ -247,6 +221,65 @@ async fn read_books(
     }
     compare_with_ledger(client, open_total, issues).await?;
     Ok(cursor)
+}
+
+/// Reads the mutations window by window and stages them; returns the new cursor. The next window
+/// is asked for (and parsed, on the parser's thread) while this one is staged: the windows are
+/// small, so one after the other the two would each wait for the other once per call.
+async fn read_mutations(
+    mut sync: MutatieSync<'_>,
+    mapper: &Mapper,
+    stager: &mut Stager,
+    issues: &mut Vec<ImportIssue>,
+    progress: &dyn Progress,
+) -> Result<i64, ImportError> {
+    let (batches, mut received) = mpsc::channel::<Vec<Mutatie>>(1);
+    let fetching = async {
+        let outcome = loop {
+            match sync.next_batch().await {
+                Ok(Some(batch)) => {
+                    if batches.send(batch).await.is_err() {
+                        break Ok(());
+                    }
+                }
+                Ok(None) => break Ok(()),
+                Err(error) => break Err(error),
+            }
+        };
+        drop(batches);
+        outcome
+    };
+    let staging = async {
+        while let Some(batch) = received.recv().await {
+            for mutation in &batch {
+                stage(stager, mapper.mutation(mutation), issues).await?;
+            }
+            progress.parsed(u64::try_from(batch.len()).unwrap_or(0));
+        }
+        Ok::<(), sqlx::Error>(())
+    };
+    let (fetched, staged) = tokio::join!(fetching, staging);
+    staged?;
+    match fetched {
+        Ok(()) => {}
+        Err(error @ (eboekhouden::Error::QuotaExceeded { .. } | eboekhouden::Error::BudgetExhausted { .. })) => {
+            // The rest of the books is still read; payments not seen show up as open-amount changes.
+            issues.push(ImportIssue {
+                severity: IssueSeverity::Warning,
+                document: String::new(),
+                message: error.to_string(),
+            });
+        }
+        Err(error) => return Err(error.into()),
+    }
+    for spoiled in sync.take_spoiled() {
+        issues.push(ImportIssue {
+            severity: IssueSeverity::Error,
+            document: String::new(),
+            message: spoiled.to_string(),
+        });
+    }
+    Ok(sync.cursor())
 }
 
 /// The next record; a record with a bad field becomes an error in the import log and the rest
