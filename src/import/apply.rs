@@ -301,8 +301,7 @@ fn decide_debtor(
 }
 
 fn command(row: &ChangedRow, today: NaiveDate) -> Result<C, String> {
-    let document: StagedDocument =
-        serde_json::from_str(&row.document).map_err(|e| format!("staged document unreadable: {e}"))?;
+    let document = row.staged_document()?;
     let key = || DocumentKey::parse(&row.key).map_err(|e| e.to_string());
     let link_id_seed = Uuid::new_v5(&LINK_NAMESPACE, row.key.as_bytes());
     Ok(match document {

@@ -11,6 +11,9 @@ use std::collections::HashSet;
 
 use sqlx::{Connection, PgConnection};
 
+use super::map::StagedDocument;
+use crate::domain::{Cents, InvoiceNumber};
+
 /// The staged documents as the diff sees them: a settlement for each invoice that was open and is
 /// gone from the open items, and every payment that names no relation given the debtor of the
 /// invoice it names (or `''` when nobody can tell); and the administration's imported documents.
@@ -20,9 +23,7 @@ const RESOLVED: &str = "WITH \
      vanished AS ( \
          SELECT 1000000000000 + row_number() OVER (ORDER BY d.key) AS seq, 3::smallint AS kind, d.key, \
                 split_part(d.aggregate_id, ':', 2) AS debtor_code, 0::smallint AS precedence, '0' AS content_hash, \
-                substr(d.key, length($2) + 1) AS invoice_number, \
-                json_build_object('OpenAmount', json_build_object('invoice_number', substr(d.key, length($2) + 1), \
-                                                                  'books_open', 0))::text AS document \
+                substr(d.key, length($2) + 1) AS invoice_number, NULL::bytea AS document \
          FROM (SELECT key FROM import_stage WHERE kind = 3) s \
          FULL JOIN (SELECT key, aggregate_id FROM import_document \
                     WHERE aggregate_id >= $3 AND aggregate_id < $4 AND key LIKE $2 || '%' AND content_hash <> '0') d \
@@ -57,7 +58,8 @@ pub struct ChangedRow {
     pub debtor_code: String,
     pub precedence: i16,
     pub content_hash: String,
-    pub document: String,
+    /// The staged document (`StagedDocument::encode`); none for a settlement (an open item gone).
+    pub document: Option<Vec<u8>>,
     /// The account `import_document` holds an earlier version of it under, if any.
     pub stored_in: Option<String>,
 }
@@ -122,6 +124,20 @@ pub async fn changed(conn: &mut PgConnection, administration: &str) -> Result<Ch
         }
     }
     Ok(changes)
+}
+
+impl ChangedRow {
+    /// What the row stands for: the staged document, or the settlement of the invoice its key names.
+    pub fn staged_document(&self) -> Result<StagedDocument, String> {
+        match &self.document {
+            Some(bytes) => StagedDocument::decode(bytes).map_err(|e| format!("staged document unreadable: {e}")),
+            None => {
+                let number = self.key.splitn(4, '|').nth(3).unwrap_or_default();
+                let invoice_number = InvoiceNumber::new(number).map_err(|e| e.to_string())?;
+                Ok(StagedDocument::OpenAmount { invoice_number, books_open: Cents::ZERO })
+            }
+        }
+    }
 }
 
 impl Changes {
@@ -189,11 +205,12 @@ mod tests {
     use sqlx::{Acquire, PgPool};
 
     use super::super::stage::CREATE_STAGE;
+    use super::{Cents, InvoiceNumber, StagedDocument};
 
     async fn stage(conn: &mut sqlx::PgConnection, seq: i64, kind: i16, key: &str, debtor: &str, invoice: &str) {
         sqlx::query(
             "INSERT INTO import_stage VALUES ($1, $2, 'adm|e-boekhouden|' || $3, $4, CASE $2 WHEN 3 THEN 0 ELSE 2 END, \
-             $1::text, $5, '{}')",
+             $1::text, $5, '')",
         )
         .bind(seq)
         .bind(kind)
@@ -260,9 +277,11 @@ mod tests {
             ]
         );
         let settled = changes.rows_of(conn, &["D3".to_owned()]).await.unwrap();
-        let settled: Vec<(&str, &str)> =
-            settled.iter().map(|r| (r.content_hash.as_str(), r.document.as_str())).collect();
-        assert_eq!(settled, [("0", r#"{"OpenAmount" : {"invoice_number" : "F7", "books_open" : 0}}"#)]);
+        let settled: Vec<(&str, StagedDocument)> =
+            settled.iter().map(|r| (r.content_hash.as_str(), r.staged_document().unwrap())).collect();
+        let f7 =
+            StagedDocument::OpenAmount { invoice_number: InvoiceNumber::new("F7").unwrap(), books_open: Cents::ZERO };
+        assert_eq!(settled, [("0", f7)]);
         // The diff wrote nothing: the stage is as it was staged.
         let unowned: i64 = sqlx::query_scalar("SELECT count(*) FROM import_stage WHERE kind = 2 AND debtor_code = ''")
             .fetch_one(&mut *conn)
@@ -281,7 +300,7 @@ mod tests {
         sqlx::query(CREATE_STAGE).execute(&mut *conn).await.unwrap();
         sqlx::query(
             "INSERT INTO import_stage SELECT g, 1, 'adm|e-boekhouden|invoice|F' || g, 'D' || (g % 5000), 2, 'h' || g, \
-             'F' || g, repeat('x', 200) FROM generate_series(1, $1) g",
+             'F' || g, decode(repeat('ab', 40), 'hex') FROM generate_series(1, $1) g",
         )
         .bind(ROWS)
         .execute(&mut *conn)

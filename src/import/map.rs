@@ -24,6 +24,16 @@ pub enum StagedDocument {
 }
 
 impl StagedDocument {
+    /// The compact binary form the stage holds (postcard): the stage is sorted twice by the diff,
+    /// and JSON with its field names made each row of it about 90 bytes wider.
+    pub fn encode(&self) -> Result<Vec<u8>, postcard::Error> {
+        postcard::to_stdvec(self)
+    }
+
+    pub fn decode(bytes: &[u8]) -> Result<StagedDocument, postcard::Error> {
+        postcard::from_bytes(bytes)
+    }
+
     /// Debtors first, then invoices, payments, and last the books' open amounts (DESIGN §6).
     pub fn order(&self) -> i16 {
         match self {
@@ -253,4 +263,55 @@ impl Mapper {
 
 fn add_days(date: NaiveDate, days: u32) -> Option<NaiveDate> {
     date.checked_add_days(Days::new(u64::from(days)))
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::StagedDocument;
+    use crate::domain::debtor_account::{DebtorDocument, InvoiceDocument, PaymentDocument};
+    use crate::domain::{Cents, DebtorCode, InvoiceNumber, PaymentRef};
+    use crate::events::debtor_account::{Address, DebtorKind, InvoiceSource, PaymentSource};
+
+    #[test]
+    fn every_staged_document_reads_back_as_it_was_staged() {
+        let date = |d| NaiveDate::from_ymd_opt(2026, 2, d).unwrap();
+        let documents = [
+            StagedDocument::Debtor(DebtorDocument {
+                code: DebtorCode::new("DEB001").unwrap(),
+                name: "Bakkerij Ünal & Zn.\t".to_owned(),
+                kind: DebtorKind::Business,
+                email: None,
+                address: Some(Address {
+                    street: "Dorpsstraat 1".to_owned(),
+                    postal_code: "1234 AB".to_owned(),
+                    city: "'s-Hertogenbosch".to_owned(),
+                    country: String::new(),
+                }),
+                kvk: Some("12345678".to_owned()),
+            }),
+            StagedDocument::Invoice(InvoiceDocument {
+                invoice_number: InvoiceNumber::new("F2026-001").unwrap(),
+                invoice_date: date(1),
+                due_date: date(28),
+                amount: Cents::new(-123_456_789_012),
+                source: InvoiceSource::Mutation,
+            }),
+            StagedDocument::Payment(PaymentDocument {
+                payment_ref: PaymentRef::new("M42").unwrap(),
+                value_date: date(3),
+                amount: Cents::new(i64::MAX),
+                reference_invoice: None,
+                source: PaymentSource::MoneyReceived,
+            }),
+            StagedDocument::OpenAmount { invoice_number: InvoiceNumber::new("F1").unwrap(), books_open: Cents::ZERO },
+        ];
+        for document in documents {
+            let bytes = document.encode().unwrap();
+            assert_eq!(StagedDocument::decode(&bytes).unwrap(), document);
+            // Cut short, it is an error, never another document.
+            assert!(StagedDocument::decode(&bytes[..bytes.len() - 1]).is_err());
+        }
+    }
 }

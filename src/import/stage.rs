@@ -27,7 +27,7 @@ const COPY_STAGE: &str = "COPY import_stage (seq, kind, key, debtor_code, preced
 
 pub const CREATE_STAGE: &str = "CREATE TEMP TABLE IF NOT EXISTS import_stage (\
      seq bigint NOT NULL, kind smallint NOT NULL, key text NOT NULL, debtor_code text NOT NULL, \
-     precedence smallint NOT NULL, content_hash text NOT NULL, invoice_number text NOT NULL, document text NOT NULL)";
+     precedence smallint NOT NULL, content_hash text NOT NULL, invoice_number text NOT NULL, document bytea NOT NULL)";
 
 /// Feeds rows to the COPY task; `finish` returns the connection when everything is in.
 #[derive(Debug)]
@@ -57,7 +57,7 @@ impl Stager {
             StagedDocument::OpenAmount { invoice_number, .. } => invoice_number.as_str(),
             StagedDocument::Debtor(_) => "",
         };
-        let document = serde_json::to_string(&row.document).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+        let document = row.document.encode().map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
         let fields = [
             &self.seq.to_string(),
             &row.document.order().to_string(),
@@ -66,14 +66,14 @@ impl Stager {
             &row.precedence.to_string(),
             &row.content_hash,
             invoice_number,
-            &document,
         ];
-        for (i, field) in fields.iter().enumerate() {
-            if i > 0 {
-                self.chunk.push('\t');
-            }
+        for field in fields {
             escape_into(&mut self.chunk, field);
+            self.chunk.push('\t');
         }
+        // bytea's hex form, its backslash escaped for COPY's text format.
+        self.chunk.push_str("\\\\x");
+        self.chunk.push_str(&hex::encode(document));
         self.chunk.push('\n');
         self.rows_in_chunk += 1;
         if self.rows_in_chunk == ROWS_PER_CHUNK {
