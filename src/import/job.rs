@@ -204,7 +204,11 @@ async fn read_books(
     };
     let budget = PgCallBudget::new(engine.pool().clone(), admin, settings.monthly_call_limit);
     let sync = MutatieSync::new(client, &budget, request.today, cursor.unwrap_or(0), from);
-    let cursor = read_mutations(sync, mapper, stager, issues, progress).await?;
+    let read = read_mutations(sync, mapper, stager, issues, progress).await;
+    if let Err(error) = budget.give_back_unused().await {
+        warn!(%error, "could not give back the GetMutaties calls taken and not made");
+    }
+    let cursor = read?;
     progress.phase("invoices");
     let mut invoices = client.get_facturen(&FactuurFilter::default()).await?;
     while let Some(invoice) = next(&mut invoices, issues).await? {
