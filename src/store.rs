@@ -4,6 +4,7 @@
 mod bulk;
 mod cache;
 mod commands;
+pub(crate) mod copy_text;
 mod load;
 mod notify;
 mod pool;

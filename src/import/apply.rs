@@ -365,6 +365,11 @@ async fn write(
         }
     }
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    // The import's batches commit without waiting for their WAL to reach the disk. A crash may lose
+    // the last ones, events and documents together, and the rerun imports them again; anything
+    // that commits after them (the import's end, a projection that read them) waits for the WAL up
+    // to its own commit, theirs included, so nothing durable ever rests on a lost batch.
+    sqlx::query("SET LOCAL synchronous_commit = off").execute(&mut *tx).await?;
     let report = store::append_prepared(&mut tx, &batch.events).await?;
     let conflicted: Vec<String> = report.conflicts.iter().map(|c| c.aggregate_id.clone()).collect();
     // Documents imported for the first time are inserted; only a changed one pays for the upsert.

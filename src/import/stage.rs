@@ -15,6 +15,7 @@ use tokio::task::JoinHandle;
 use tokio::time::{timeout_at, Instant};
 
 use super::map::{StagedDocument, StagedRow};
+use crate::store::copy_text::escape_into;
 
 /// Rows per COPY chunk, and chunks in flight: the bound on what parsing may run ahead.
 const ROWS_PER_CHUNK: usize = 1_000;
@@ -126,19 +127,6 @@ async fn copy_chunks(
         }
     }
     Ok(conn)
-}
-
-/// COPY's text format: backslash, tab, newline and carriage return are escaped.
-fn escape_into(out: &mut String, field: &str) {
-    for c in field.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            other => out.push(other),
-        }
-    }
 }
 
 #[cfg(test)]

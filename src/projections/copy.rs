@@ -12,6 +12,7 @@ use sqlx::PgConnection;
 
 use super::write::{table_of, TableRow};
 use super::ProjectionError;
+use crate::store::copy_text::escape_into;
 
 /// Bytes sent per `CopyData` message: large enough to amortise the calls, small enough that a
 /// load of a million rows never holds its whole text in memory.
@@ -67,19 +68,6 @@ impl ser::Error for CopyError {
 impl From<CopyError> for ProjectionError {
     fn from(error: CopyError) -> Self {
         ProjectionError::Corrupt(format!("a row cannot be copied: {error}"))
-    }
-}
-
-/// Appends `text` with COPY's text-format escapes.
-fn escape_into(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c => out.push(c),
-        }
     }
 }
 
