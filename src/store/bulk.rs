@@ -110,6 +110,9 @@ struct PreparedRow {
     line: std::ops::Range<usize>,
 }
 
+/// COPY text handed to the connection at a time.
+const SEND_BYTES: usize = 64 * 1024;
+
 const COPY_EVENTS: &str = "COPY events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, \
      metadata, document_key) FROM STDIN WITH (FORMAT text)";
 
@@ -239,15 +242,22 @@ async fn try_insert(
     if batch.rows.iter().all(|r| excluded.contains(&r.aggregate_index)) {
         return Ok(0);
     }
-    let mut copy = tx.copy_in_raw(COPY_EVENTS).await?;
-    if excluded.is_empty() {
-        copy.send(batch.copy.as_bytes()).await?;
+    let included;
+    let text = if excluded.is_empty() {
+        &batch.copy
     } else {
-        let mut included = String::with_capacity(batch.copy.len());
-        for row in batch.rows.iter().filter(|r| !excluded.contains(&r.aggregate_index)) {
-            included.push_str(&batch.copy[row.line.clone()]);
-        }
-        copy.send(included.as_bytes()).await?;
+        included = batch
+            .rows
+            .iter()
+            .filter(|r| !excluded.contains(&r.aggregate_index))
+            .map(|row| &batch.copy[row.line.clone()])
+            .collect::<String>();
+        &included
+    };
+    let mut copy = tx.copy_in_raw(COPY_EVENTS).await?;
+    // In pieces: the connection copies what it sends into its buffer, which keeps its largest size.
+    for piece in text.as_bytes().chunks(SEND_BYTES) {
+        copy.send(piece).await?;
     }
     copy.finish().await
 }
