@@ -104,7 +104,13 @@ impl CallBudget for PgCallBudget {
                 reserve.left -= 1;
                 return Ok(true);
             }
-            reserve.next_block
+            // A month's first block is one call: a daily import makes one, and the month's row may
+            // not exist yet (a first block is inserted whole, even past the limit).
+            if reserve.month == Some(month) {
+                reserve.next_block
+            } else {
+                1
+            }
         };
         // Near the end of the budget a whole block may not fit; one call may still.
         let taken = if self.take(month, block).await? {
@@ -169,6 +175,18 @@ mod tests {
         // Given back once: a second time changes nothing.
         budget.give_back_unused().await.unwrap();
         assert_eq!(budget.used(month()).await.unwrap(), 4);
+    }
+
+    /// A run that goes on into the next month starts that month with a block of one call: a block of
+    /// four would have put the new month past its limit of three.
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn a_new_month_starts_with_a_block_of_one(pool: PgPool) {
+        let budget = PgCallBudget::new(pool, "adm", 3);
+        assert_eq!(spend(&budget, 3).await, 3);
+        let december = BudgetMonth::of(NaiveDate::from_ymd_opt(2026, 12, 1).unwrap());
+        assert!(budget.try_spend(december).await.unwrap());
+        assert_eq!(budget.used(december).await.unwrap(), 1);
+        assert_eq!(budget.used(month()).await.unwrap(), 3);
     }
 
     /// Two runs side by side, near the end of the budget: a block that does not fit falls back to
