@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::apply::{add, decide_page, Writers};
 use super::map::{Mapper, StagedRow};
-use super::stage::Stager;
+use super::stage::{StageFeed, Stager};
 use super::{diff, ImportError, ImportSettings, PgCallBudget, Progress};
 use crate::domain::administration::AdministrationCommand;
 use crate::domain::{AdministrationId, Cents, ImportId};
@@ -155,10 +155,13 @@ async fn read_and_write(
         Mapper { administration: request.administration.clone(), default_term_days: settings.default_term_days };
     let mut issues = Vec::new();
     let started = std::time::Instant::now();
-    let mut stager = Stager::start(conn).await?;
-    let mutatie_cursor =
-        read_books(engine, client, request, settings, &mapper, &mut stager, &mut issues, progress).await?;
-    let mut conn = stager.finish().await?;
+    let stager = Stager::start(conn).await?;
+    let mutatie_cursor = read_books(engine, client, request, settings, &mapper, &stager, &mut issues, progress).await;
+    // The stage's connection comes back (or its own error is the one to report) before a read
+    // error is returned.
+    let conn = stager.finish().await;
+    let mutatie_cursor = mutatie_cursor?;
+    let mut conn = conn?;
     info!(elapsed_ms = started.elapsed().as_millis(), "the books are read and staged");
     let mut counts = write_changes(&mut conn, engine, settings, request, metadata, &mut issues, progress).await?;
     save_cursor(engine, &request.administration, mutatie_cursor).await?;
@@ -172,7 +175,15 @@ fn count(issues: &[ImportIssue], severity: IssueSeverity) -> u64 {
     u64::try_from(issues.iter().filter(|i| i.severity == severity).count()).unwrap_or(u64::MAX)
 }
 
-/// Reads the books in DESIGN §6's order into the stage; returns the new mutation cursor.
+/// `seq` of the first row the ledger reader stages: above anything the journal reader stages, so the
+/// stage holds the order of reading the books one call after the other (DESIGN §6).
+const LEDGER_SEQ_BASE: i64 = 100_000_000_000;
+
+/// Reads the books into the stage; returns the new mutation cursor. Two readers run side by side:
+/// the journal (relations, then the mutations) and the ledger (invoices, then open items and the
+/// check against GetSaldi). The mutations are many small calls, each waiting for the service, so
+/// the other reader's large responses are parsed and staged meanwhile. Numbered from their own
+/// bases, their rows keep DESIGN §6's order for the diff.
 #[allow(clippy::too_many_arguments, reason = "one call site; the arguments are the run's context")]
 async fn read_books(
     engine: &Engine,
@@ -180,18 +191,53 @@ async fn read_books(
     request: &ImportRequest,
     settings: &ImportSettings,
     mapper: &Mapper,
-    stager: &mut Stager,
+    stager: &Stager,
+    issues: &mut Vec<ImportIssue>,
+    progress: &dyn Progress,
+) -> Result<i64, ImportError> {
+    progress.phase("reading the books");
+    let journal = async {
+        let mut feed = stager.feed(0);
+        let mut issues = Vec::new();
+        let started = std::time::Instant::now();
+        let cursor = read_journal(engine, client, request, settings, mapper, &mut feed, &mut issues, progress).await?;
+        feed.finish().await;
+        info!(elapsed_ms = started.elapsed().as_millis(), "relations and mutations read");
+        Ok::<_, ImportError>((cursor, issues))
+    };
+    let ledger = async {
+        let mut feed = stager.feed(LEDGER_SEQ_BASE);
+        let mut issues = Vec::new();
+        let started = std::time::Instant::now();
+        read_ledger(client, mapper, &mut feed, &mut issues, progress).await?;
+        feed.finish().await;
+        info!(elapsed_ms = started.elapsed().as_millis(), "invoices and open items read");
+        Ok::<_, ImportError>(issues)
+    };
+    let ((cursor, journal_issues), ledger_issues) = tokio::try_join!(journal, ledger)?;
+    issues.extend(journal_issues);
+    issues.extend(ledger_issues);
+    Ok(cursor)
+}
+
+/// Relations, then the mutations since the cursor (or from the first import's start date).
+#[allow(clippy::too_many_arguments, reason = "one call site; the arguments are the run's context")]
+async fn read_journal(
+    engine: &Engine,
+    client: &Client,
+    request: &ImportRequest,
+    settings: &ImportSettings,
+    mapper: &Mapper,
+    feed: &mut StageFeed,
     issues: &mut Vec<ImportIssue>,
     progress: &dyn Progress,
 ) -> Result<i64, ImportError> {
     let admin = request.administration.as_str();
-    progress.phase("relations");
     let mut relations = client.get_relaties(&RelatieFilter::default()).await?;
     while let Some(relation) = next(&mut relations, issues).await? {
-        stage(stager, mapper.relation(&relation), issues).await?;
+        stage(feed, mapper.relation(&relation), issues).await?;
         progress.parsed(1);
     }
-    progress.phase("mutations");
     let cursor: Option<i64> = sqlx::query_scalar("SELECT mutatie_nr FROM import_cursor WHERE administration = $1")
         .bind(admin)
         .fetch_optional(engine.pool())
@@ -204,27 +250,35 @@ async fn read_books(
     };
     let budget = PgCallBudget::new(engine.pool().clone(), admin, settings.monthly_call_limit);
     let sync = MutatieSync::new(client, &budget, request.today, cursor.unwrap_or(0), from);
-    let read = read_mutations(sync, mapper, stager, issues, progress).await;
+    let read = read_mutations(sync, mapper, feed, issues, progress).await;
     if let Err(error) = budget.give_back_unused().await {
         warn!(%error, "could not give back the GetMutaties calls taken and not made");
     }
-    let cursor = read?;
-    progress.phase("invoices");
+    read
+}
+
+/// Invoices, then open items, then Σ open items against the receivables ledger.
+async fn read_ledger(
+    client: &Client,
+    mapper: &Mapper,
+    feed: &mut StageFeed,
+    issues: &mut Vec<ImportIssue>,
+    progress: &dyn Progress,
+) -> Result<(), ImportError> {
     let mut invoices = client.get_facturen(&FactuurFilter::default()).await?;
     while let Some(invoice) = next(&mut invoices, issues).await? {
-        stage(stager, mapper.invoice(&invoice), issues).await?;
+        stage(feed, mapper.invoice(&invoice), issues).await?;
         progress.parsed(1);
     }
-    progress.phase("open items");
     let mut open_total = Cents::ZERO;
     let mut open_items = client.get_open_posten().await?;
     while let Some(item) = next(&mut open_items, issues).await? {
         open_total = open_total.checked_add(item.openstaand).unwrap_or(open_total);
-        stage(stager, mapper.open_item(&item), issues).await?;
+        stage(feed, mapper.open_item(&item), issues).await?;
         progress.parsed(1);
     }
     compare_with_ledger(client, open_total, issues).await?;
-    Ok(cursor)
+    Ok(())
 }
 
 /// Reads the mutations window by window and stages them; returns the new cursor. The next window
@@ -233,7 +287,7 @@ async fn read_books(
 async fn read_mutations(
     mut sync: MutatieSync<'_>,
     mapper: &Mapper,
-    stager: &mut Stager,
+    feed: &mut StageFeed,
     issues: &mut Vec<ImportIssue>,
     progress: &dyn Progress,
 ) -> Result<i64, ImportError> {
@@ -256,7 +310,7 @@ async fn read_mutations(
     let staging = async {
         while let Some(batch) = received.recv().await {
             for mutation in &batch {
-                stage(stager, mapper.mutation(mutation), issues).await?;
+                stage(feed, mapper.mutation(mutation), issues).await?;
             }
             progress.parsed(u64::try_from(batch.len()).unwrap_or(0));
         }
@@ -307,14 +361,14 @@ async fn next<T: Record>(
 }
 
 async fn stage(
-    stager: &mut Stager,
+    feed: &mut StageFeed,
     mapped: Result<Vec<StagedRow>, ImportIssue>,
     issues: &mut Vec<ImportIssue>,
 ) -> Result<(), sqlx::Error> {
     match mapped {
         Ok(rows) => {
             for row in rows {
-                stager.push(row).await?;
+                feed.push(row).await?;
             }
         }
         Err(issue) => issues.push(issue),

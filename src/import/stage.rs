@@ -30,14 +30,22 @@ pub const CREATE_STAGE: &str = "CREATE TEMP TABLE IF NOT EXISTS import_stage (\
      seq bigint NOT NULL, kind smallint NOT NULL, key text NOT NULL, debtor_code text NOT NULL, \
      precedence smallint NOT NULL, content_hash text NOT NULL, invoice_number text NOT NULL, document bytea NOT NULL)";
 
-/// Feeds rows to the COPY task; `finish` returns the connection when everything is in.
+/// The COPY task and its channel; `feed`s send it rows, `finish` returns the connection when
+/// every feed has finished.
 #[derive(Debug)]
 pub struct Stager {
+    sender: mpsc::Sender<String>,
+    task: JoinHandle<Result<PgConnection, sqlx::Error>>,
+}
+
+/// One reader's rows, numbered from its own base so that readers running side by side stage the
+/// same `seq` order as one after the other (the diff breaks ties by `seq`).
+#[derive(Debug)]
+pub struct StageFeed {
     sender: mpsc::Sender<String>,
     chunk: String,
     rows_in_chunk: usize,
     seq: i64,
-    task: JoinHandle<Result<PgConnection, sqlx::Error>>,
 }
 
 impl Stager {
@@ -47,9 +55,26 @@ impl Stager {
         sqlx::query("TRUNCATE import_stage").execute(&mut conn).await?;
         let (sender, receiver) = mpsc::channel::<String>(CHUNKS_IN_FLIGHT);
         let task = tokio::spawn(copy_chunks(conn, receiver));
-        Ok(Stager { sender, chunk: String::with_capacity(ROWS_PER_CHUNK * 400), rows_in_chunk: 0, seq: 0, task })
+        Ok(Stager { sender, task })
     }
 
+    /// A feed whose rows are numbered after `seq_base`.
+    pub fn feed(&self, seq_base: i64) -> StageFeed {
+        StageFeed { sender: self.sender.clone(), chunk: new_chunk(), rows_in_chunk: 0, seq: seq_base }
+    }
+
+    /// Ends the COPY once every feed has finished and hands the connection back.
+    pub async fn finish(self) -> Result<PgConnection, sqlx::Error> {
+        drop(self.sender);
+        self.task.await.map_err(|e| sqlx::Error::Protocol(format!("the staging task failed: {e}")))?
+    }
+}
+
+fn new_chunk() -> String {
+    String::with_capacity(ROWS_PER_CHUNK * 400)
+}
+
+impl StageFeed {
     pub async fn push(&mut self, row: StagedRow) -> Result<(), sqlx::Error> {
         self.seq += 1;
         let invoice_number = match &row.document {
@@ -84,19 +109,17 @@ impl Stager {
     }
 
     async fn flush(&mut self) {
-        let chunk = std::mem::replace(&mut self.chunk, String::with_capacity(ROWS_PER_CHUNK * 400));
+        let chunk = std::mem::replace(&mut self.chunk, new_chunk());
         self.rows_in_chunk = 0;
-        // If the COPY task ended early, its own error is what `finish` reports.
+        // If the COPY task ended early, its own error is what `Stager::finish` reports.
         let _ = self.sender.send(chunk).await;
     }
 
-    /// Sends what is left, ends the COPY and hands the connection back.
-    pub async fn finish(mut self) -> Result<PgConnection, sqlx::Error> {
+    /// Sends what is left.
+    pub async fn finish(mut self) {
         if self.rows_in_chunk > 0 {
             self.flush().await;
         }
-        drop(self.sender);
-        self.task.await.map_err(|e| sqlx::Error::Protocol(format!("the staging task failed: {e}")))?
     }
 }
 
@@ -152,9 +175,10 @@ mod tests {
     async fn a_slow_read_holds_no_transaction_between_chunks_and_loses_no_row(pool: PgPool) {
         let mut conn = pool.acquire().await.unwrap().detach();
         let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()").fetch_one(&mut conn).await.unwrap();
-        let mut stager = Stager::start(conn).await.unwrap();
+        let stager = Stager::start(conn).await.unwrap();
+        let mut feed = stager.feed(0);
         for n in 0..ROWS_PER_CHUNK {
-            stager.push(open_amount(n)).await.unwrap();
+            feed.push(open_amount(n)).await.unwrap();
         }
         // The books are slow to send the rest: the COPY that took the first chunk has ended, and
         // with it the transaction that would hold every projection runner back.
@@ -167,8 +191,9 @@ mod tests {
                 .unwrap();
         assert_eq!(holding, Some(false));
         for n in ROWS_PER_CHUNK..2 * ROWS_PER_CHUNK + 5 {
-            stager.push(open_amount(n)).await.unwrap();
+            feed.push(open_amount(n)).await.unwrap();
         }
+        feed.finish().await;
         let mut conn = stager.finish().await.unwrap();
         let (rows, distinct): (i64, i64) = sqlx::query_as("SELECT count(*), count(DISTINCT seq) FROM import_stage")
             .fetch_one(&mut conn)
