@@ -12,8 +12,8 @@ mod reader;
 mod repository;
 
 pub use bulk::{
-    append_batch, append_in, append_prepared, BulkReport, Conflict, ConflictKind, PendingAppend, PreparedBatch,
-    MAX_BATCH_EVENTS,
+    append_batch, append_in, append_prepared, BulkReport, Conflict, ConflictKind, DocumentKeyed, PendingAppend,
+    PreparedBatch, MAX_BATCH_EVENTS,
 };
 pub use cache::CACHED_AGGREGATES;
 pub use commands::{CommandBus, CommandError, MAX_CONFLICT_RETRIES};

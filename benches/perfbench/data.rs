@@ -29,6 +29,16 @@ pub enum BenchEvent {
     },
 }
 
+impl vordering::store::DocumentKeyed for BenchEvent {
+    fn document_key(&self) -> Option<&str> {
+        match self {
+            BenchEvent::InvoiceImported { document_key, .. } | BenchEvent::PaymentReceived { document_key, .. } => {
+                Some(document_key)
+            }
+        }
+    }
+}
+
 impl DomainEvent for BenchEvent {
     fn event_type(&self) -> String {
         match self {

@@ -100,6 +100,13 @@ pub enum IssueSeverity {
     Error,
 }
 
+/// An administration's events import no documents.
+impl crate::store::DocumentKeyed for AdministrationEvent {
+    fn document_key(&self) -> Option<&str> {
+        None
+    }
+}
+
 impl cqrs_es::DomainEvent for AdministrationEvent {
     fn event_type(&self) -> String {
         let name = match self {

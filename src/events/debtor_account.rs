@@ -205,6 +205,12 @@ impl DebtorAccountEvent {
     }
 }
 
+impl crate::store::DocumentKeyed for DebtorAccountEvent {
+    fn document_key(&self) -> Option<&str> {
+        DebtorAccountEvent::document_key(self)
+    }
+}
+
 impl cqrs_es::DomainEvent for DebtorAccountEvent {
     fn event_type(&self) -> String {
         self.name().to_owned()

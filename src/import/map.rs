@@ -26,8 +26,9 @@ pub enum StagedDocument {
 impl StagedDocument {
     /// The compact binary form the stage holds (postcard): the stage is sorted twice by the diff,
     /// and JSON with its field names made each row of it about 90 bytes wider.
-    pub fn encode(&self) -> Result<Vec<u8>, postcard::Error> {
-        postcard::to_stdvec(self)
+    /// Appends the encoded document to `out`.
+    pub fn encode_into(&self, out: &mut Vec<u8>) -> Result<(), postcard::Error> {
+        postcard::to_io(self, out).map(|_| ())
     }
 
     pub fn decode(bytes: &[u8]) -> Result<StagedDocument, postcard::Error> {
@@ -75,8 +76,8 @@ fn issue(document: String, message: impl Into<String>) -> ImportIssue {
 }
 
 impl Mapper {
-    fn key(&self, kind: DocumentKind, id: &str, document: &str) -> Result<DocumentKey, ImportIssue> {
-        DocumentKey::new(&self.administration, kind, id).map_err(|e| issue(document.to_owned(), e.to_string()))
+    fn key(&self, kind: DocumentKind, id: &str, document: impl Fn() -> String) -> Result<DocumentKey, ImportIssue> {
+        DocumentKey::new(&self.administration, kind, id).map_err(|e| issue(document(), e.to_string()))
     }
 
     /// The key under which the books' open amount of an invoice is remembered (never in an event).
@@ -85,8 +86,8 @@ impl Mapper {
     }
 
     pub fn relation(&self, r: &Relatie) -> Mapped {
-        let name = format!("relation {}", r.code);
-        let code = DebtorCode::new(&r.code).map_err(|e| issue(name.clone(), e.to_string()))?;
+        let name = || format!("relation {}", r.code);
+        let code = DebtorCode::new(&r.code).map_err(|e| issue(name(), e.to_string()))?;
         let text = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
         let address =
             [&r.adres, &r.postcode, &r.plaats, &r.land].iter().any(|s| !s.trim().is_empty()).then(|| Address {
@@ -107,7 +108,7 @@ impl Mapper {
             address,
             kvk: text(&r.kvk_nummer),
         };
-        let key = self.key(DocumentKind::Debtor, code.as_str(), &name)?;
+        let key = self.key(DocumentKind::Debtor, code.as_str(), name)?;
         let content_hash = document.content_hash();
         Ok(vec![StagedRow {
             key: key.as_str().to_owned(),
@@ -119,10 +120,10 @@ impl Mapper {
     }
 
     pub fn invoice(&self, f: &Factuur) -> Mapped {
-        let name = format!("invoice {}", f.factuurnummer);
-        let due = f.due_date().ok_or_else(|| {
-            issue(name.clone(), format!("payment term {} days is not a valid term", f.betalingstermijn))
-        })?;
+        let name = || format!("invoice {}", f.factuurnummer);
+        let due = f
+            .due_date()
+            .ok_or_else(|| issue(name(), format!("payment term {} days is not a valid term", f.betalingstermijn)))?;
         self.invoice_row(
             &f.factuurnummer,
             &f.relatiecode,
@@ -138,10 +139,10 @@ impl Mapper {
     pub fn mutation(&self, m: &Mutatie) -> Mapped {
         match m.soort {
             MutatieSoort::FactuurVerstuurd => {
-                let name = format!("mutation {}", m.mutatie_nr);
-                let amount = m.total_incl_btw().ok_or_else(|| issue(name.clone(), "the line amounts overflow"))?;
+                let name = || format!("mutation {}", m.mutatie_nr);
+                let amount = m.total_incl_btw().ok_or_else(|| issue(name(), "the line amounts overflow"))?;
                 let term = m.betalingstermijn_days().unwrap_or(self.default_term_days);
-                let due = add_days(m.datum, term).ok_or_else(|| issue(name, "the due date is out of range"))?;
+                let due = add_days(m.datum, term).ok_or_else(|| issue(name(), "the due date is out of range"))?;
                 self.invoice_row(
                     &m.factuurnummer,
                     &m.relatie_code,
@@ -161,8 +162,8 @@ impl Mapper {
     }
 
     fn payment(&self, m: &Mutatie, source: PaymentSource) -> Mapped {
-        let name = format!("payment {}", m.mutatie_nr);
-        let amount = m.total_incl_btw().ok_or_else(|| issue(name.clone(), "the line amounts overflow"))?;
+        let name = || format!("payment {}", m.mutatie_nr);
+        let amount = m.total_incl_btw().ok_or_else(|| issue(name(), "the line amounts overflow"))?;
         if !amount.is_positive() {
             return Ok(vec![]);
         }
@@ -170,8 +171,8 @@ impl Mapper {
             .filter(|n| !n.is_empty())
             .or_else(|| m.regels.iter().map(|r| r.factuurnummer.trim()).find(|n| !n.is_empty()));
         let reference_invoice =
-            reference.map(InvoiceNumber::new).transpose().map_err(|e| issue(name.clone(), e.to_string()))?;
-        let payment_ref = PaymentRef::new(m.mutatie_nr.to_string()).map_err(|e| issue(name.clone(), e.to_string()))?;
+            reference.map(InvoiceNumber::new).transpose().map_err(|e| issue(name(), e.to_string()))?;
+        let payment_ref = PaymentRef::new(m.mutatie_nr.to_string()).map_err(|e| issue(name(), e.to_string()))?;
         let document = PaymentDocument {
             payment_ref: payment_ref.clone(),
             value_date: m.datum,
@@ -179,7 +180,7 @@ impl Mapper {
             reference_invoice,
             source,
         };
-        let key = self.key(DocumentKind::Payment, payment_ref.as_str(), &name)?;
+        let key = self.key(DocumentKind::Payment, payment_ref.as_str(), name)?;
         let content_hash = document.content_hash();
         let debtor_code = m.relatie_code.trim().to_owned();
         Ok(vec![StagedRow {
@@ -193,9 +194,9 @@ impl Mapper {
 
     /// An open item: the invoice (with the default term, if nothing better is known) and its open amount.
     pub fn open_item(&self, o: &OpenPost) -> Mapped {
-        let name = format!("open item {}", o.mut_factuur);
-        let due =
-            add_days(o.mut_datum, self.default_term_days).ok_or_else(|| issue(name, "the due date is out of range"))?;
+        let name = || format!("open item {}", o.mut_factuur);
+        let due = add_days(o.mut_datum, self.default_term_days)
+            .ok_or_else(|| issue(name(), "the due date is out of range"))?;
         let mut rows = self.invoice_row(
             &o.mut_factuur,
             &o.rel_code,
@@ -236,12 +237,12 @@ impl Mapper {
         source: InvoiceSource,
         precedence: i16,
     ) -> Mapped {
-        let name = format!("invoice {number}");
+        let name = || format!("invoice {number}");
         if relation.trim().is_empty() {
-            return Err(issue(name, "the invoice names no relation"));
+            return Err(issue(name(), "the invoice names no relation"));
         }
-        let invoice_number = InvoiceNumber::new(number).map_err(|e| issue(name.clone(), e.to_string()))?;
-        DebtorCode::new(relation).map_err(|e| issue(name.clone(), e.to_string()))?;
+        let invoice_number = InvoiceNumber::new(number).map_err(|e| issue(name(), e.to_string()))?;
+        DebtorCode::new(relation).map_err(|e| issue(name(), e.to_string()))?;
         let document = InvoiceDocument {
             invoice_number: invoice_number.clone(),
             invoice_date: date,
@@ -249,7 +250,7 @@ impl Mapper {
             amount,
             source,
         };
-        let key = self.key(DocumentKind::Invoice, invoice_number.as_str(), &name)?;
+        let key = self.key(DocumentKind::Invoice, invoice_number.as_str(), name)?;
         let content_hash = document.content_hash();
         Ok(vec![StagedRow {
             key: key.as_str().to_owned(),
@@ -308,8 +309,11 @@ mod tests {
             StagedDocument::OpenAmount { invoice_number: InvoiceNumber::new("F1").unwrap(), books_open: Cents::ZERO },
         ];
         for document in documents {
-            let bytes = document.encode().unwrap();
-            assert_eq!(StagedDocument::decode(&bytes).unwrap(), document);
+            let mut bytes = vec![7];
+            document.encode_into(&mut bytes).unwrap();
+            assert_eq!(bytes[0], 7, "appended, not overwritten");
+            let bytes = &bytes[1..];
+            assert_eq!(StagedDocument::decode(bytes).unwrap(), document);
             // Cut short, it is an error, never another document.
             assert!(StagedDocument::decode(&bytes[..bytes.len() - 1]).is_err());
         }

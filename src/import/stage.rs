@@ -15,7 +15,7 @@ use tokio::task::JoinHandle;
 use tokio::time::{timeout_at, Instant};
 
 use super::map::{StagedDocument, StagedRow};
-use crate::store::copy_text::escape_into;
+use crate::store::copy_text::{escape_into, push_bytea};
 
 /// Rows per COPY chunk, and chunks in flight: the bound on what parsing may run ahead.
 const ROWS_PER_CHUNK: usize = 1_000;
@@ -46,6 +46,8 @@ pub struct StageFeed {
     chunk: String,
     rows_in_chunk: usize,
     seq: i64,
+    /// The row being staged's document, encoded (reused from row to row).
+    document: Vec<u8>,
 }
 
 impl Stager {
@@ -60,7 +62,13 @@ impl Stager {
 
     /// A feed whose rows are numbered after `seq_base`.
     pub fn feed(&self, seq_base: i64) -> StageFeed {
-        StageFeed { sender: self.sender.clone(), chunk: new_chunk(), rows_in_chunk: 0, seq: seq_base }
+        StageFeed {
+            sender: self.sender.clone(),
+            chunk: new_chunk(),
+            rows_in_chunk: 0,
+            seq: seq_base,
+            document: Vec::new(),
+        }
     }
 
     /// Ends the COPY once every feed has finished and hands the connection back.
@@ -83,24 +91,26 @@ impl StageFeed {
             StagedDocument::OpenAmount { invoice_number, .. } => invoice_number.as_str(),
             StagedDocument::Debtor(_) => "",
         };
-        let document = row.document.encode().map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-        let fields = [
-            &self.seq.to_string(),
-            &row.document.order().to_string(),
-            &row.key,
-            &row.debtor_code,
-            &row.precedence.to_string(),
-            &row.content_hash,
-            invoice_number,
-        ];
-        for field in fields {
-            escape_into(&mut self.chunk, field);
-            self.chunk.push('\t');
+        self.document.clear();
+        row.document.encode_into(&mut self.document).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+        let mut number = itoa::Buffer::new();
+        let chunk = &mut self.chunk;
+        chunk.push_str(number.format(self.seq));
+        chunk.push('\t');
+        chunk.push_str(number.format(row.document.order()));
+        chunk.push('\t');
+        for field in [&row.key, &row.debtor_code] {
+            escape_into(chunk, field);
+            chunk.push('\t');
         }
-        // bytea's hex form, its backslash escaped for COPY's text format.
-        self.chunk.push_str("\\\\x");
-        self.chunk.push_str(&hex::encode(document));
-        self.chunk.push('\n');
+        chunk.push_str(number.format(row.precedence));
+        chunk.push('\t');
+        for field in [&row.content_hash, invoice_number] {
+            escape_into(chunk, field);
+            chunk.push('\t');
+        }
+        push_bytea(chunk, &self.document);
+        chunk.push('\n');
         self.rows_in_chunk += 1;
         if self.rows_in_chunk == ROWS_PER_CHUNK {
             self.flush().await;

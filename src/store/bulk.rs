@@ -24,10 +24,13 @@ use crate::events::Metadata;
 pub const MAX_BATCH_EVENTS: usize = 5_000;
 /// After this many rolled-back attempts the batch is given up (each attempt removes at least one aggregate).
 const MAX_ATTEMPTS: usize = 8;
-/// The event types whose payload carries a `document_key` guarded by the unique index; the bulk
-/// path writes the key into the `document_key` column itself (the trigger of
-/// `migrations/0005_document_key_column.sql` fills it for other writers from the same list).
-const KEYED_EVENT_TYPES: [&str; 4] = ["DebtorImported", "InvoiceImported", "CreditNoteImported", "PaymentReceived"];
+/// An event that may import a document, whose key its payload carries and the unique index
+/// `events_document_key` guards. The bulk path writes the key into the `document_key` column
+/// itself; the trigger of `migrations/0005_document_key_column.sql` fills it for other writers, for
+/// the same event types.
+pub trait DocumentKeyed {
+    fn document_key(&self) -> Option<&str>;
+}
 
 /// New events for one aggregate whose last stored event has `after_sequence` (0: a new aggregate).
 #[derive(Debug)]
@@ -81,7 +84,10 @@ struct PreparedAggregate {
 
 impl PreparedBatch {
     /// Serializes the batch; refuses one larger than `MAX_BATCH_EVENTS`.
-    pub fn new<A: Aggregate>(appends: &[PendingAppend<A>]) -> Result<PreparedBatch, StoreError> {
+    pub fn new<A: Aggregate>(appends: &[PendingAppend<A>]) -> Result<PreparedBatch, StoreError>
+    where
+        A::Event: DocumentKeyed,
+    {
         let total: usize = appends.iter().map(|a| a.events.len()).sum();
         if total > MAX_BATCH_EVENTS {
             return Err(StoreError::BatchTooLarge { events: total, limit: MAX_BATCH_EVENTS });
@@ -102,7 +108,7 @@ impl PreparedBatch {
     }
 }
 
-/// One event, serialized exactly as postgres-es would write it into its line of the COPY text.
+/// One event's line of the COPY text (its payload the JSON postgres-es reads back).
 #[derive(Debug)]
 struct PreparedRow {
     aggregate_index: usize,
@@ -117,10 +123,10 @@ const COPY_EVENTS: &str = "COPY events (aggregate_type, aggregate_id, sequence, 
      metadata, document_key) FROM STDIN WITH (FORMAT text)";
 
 /// Appends the batch in a transaction of its own; see the module docs for how conflicts are reported.
-pub async fn append_batch<A: Aggregate>(
-    pool: &PgPool,
-    appends: Vec<PendingAppend<A>>,
-) -> Result<BulkReport, StoreError> {
+pub async fn append_batch<A: Aggregate>(pool: &PgPool, appends: Vec<PendingAppend<A>>) -> Result<BulkReport, StoreError>
+where
+    A::Event: DocumentKeyed,
+{
     let mut tx = pool.begin().await?;
     let report = append_in(&mut tx, &appends).await?;
     tx.commit().await?;
@@ -132,7 +138,10 @@ pub async fn append_batch<A: Aggregate>(
 pub async fn append_in<A: Aggregate>(
     tx: &mut PgConnection,
     appends: &[PendingAppend<A>],
-) -> Result<BulkReport, StoreError> {
+) -> Result<BulkReport, StoreError>
+where
+    A::Event: DocumentKeyed,
+{
     append_prepared(tx, &PreparedBatch::new(appends)?).await
 }
 
@@ -181,39 +190,42 @@ pub async fn append_prepared(tx: &mut PgConnection, batch: &PreparedBatch) -> Re
 fn serialize<A: Aggregate>(
     appends: &[PendingAppend<A>],
     aggregates: &[PreparedAggregate],
-) -> Result<(Vec<PreparedRow>, String), StoreError> {
+) -> Result<(Vec<PreparedRow>, String), StoreError>
+where
+    A::Event: DocumentKeyed,
+{
     let mut rows = Vec::with_capacity(appends.iter().map(|a| a.events.len()).sum());
     let mut copy = String::with_capacity(rows.capacity() * 640);
+    let mut number = itoa::Buffer::new();
     for (aggregate_index, (append, aggregate)) in appends.iter().zip(aggregates).enumerate() {
         for (offset, event) in append.events.iter().enumerate() {
-            let payload = serde_json::to_value(event)?;
-            let event_type = event.event_type();
-            let document_key = KEYED_EVENT_TYPES
-                .contains(&event_type.as_str())
-                .then(|| payload.get(&event_type)?.get("document_key")?.as_str().map(str::to_owned))
-                .flatten();
             let sequence = append.after_sequence + u64::try_from(offset).unwrap_or(u64::MAX) + 1;
             i64::try_from(sequence).map_err(|_| StoreError::BatchTooLarge { events: offset, limit: 0 })?;
             let start = copy.len();
             let fields = [
                 A::TYPE,
                 &append.aggregate_id,
-                &sequence.to_string(),
-                &event_type,
+                number.format(sequence),
+                &event.event_type(),
                 &event.event_version(),
-                &payload.to_string(),
+                &serde_json::to_string(event)?,
                 &aggregate.metadata,
             ];
             for field in fields {
                 escape_into(&mut copy, field);
                 copy.push('\t');
             }
-            match &document_key {
+            let document_key = event.document_key();
+            match document_key {
                 Some(key) => escape_into(&mut copy, key),
                 None => copy.push_str(copy_text::NULL),
             }
             copy.push('\n');
-            rows.push(PreparedRow { aggregate_index, document_key, line: start..copy.len() });
+            rows.push(PreparedRow {
+                aggregate_index,
+                document_key: document_key.map(str::to_owned),
+                line: start..copy.len(),
+            });
         }
     }
     Ok((rows, copy))

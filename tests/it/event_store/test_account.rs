@@ -19,6 +19,15 @@ pub enum TestEvent {
 #[error("refused")]
 pub struct Refused;
 
+impl vordering::store::DocumentKeyed for TestEvent {
+    fn document_key(&self) -> Option<&str> {
+        match self {
+            TestEvent::InvoiceImported { document_key, .. } => Some(document_key),
+            TestEvent::Noted { .. } => None,
+        }
+    }
+}
+
 impl DomainEvent for TestEvent {
     fn event_type(&self) -> String {
         match self {
