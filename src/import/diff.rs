@@ -2,14 +2,16 @@
 //! changed in a view of the books at least as good as the one it was imported from, goes on to
 //! the aggregates. An unchanged administration costs one join, not one query per document.
 //!
-//! The diff only reads. It runs in a read-only transaction as a holdable cursor, which the commit
-//! materializes, and the pages are fetched from it. A statement that wrote (a temporary table of
-//! the changes) held a transaction id while it ran, and with it the horizon every projection reads
-//! below: about 10 s at 1M invoices, and 1.5 min at 7M, with the dashboard standing still.
+//! The diff only reads. It is a cursor in a read-only transaction that stays open while the pages
+//! are fetched and written (`Changes::finish` ends it). A statement that wrote (a temporary table
+//! of the changes) held a transaction id while it ran, and with it the horizon every projection
+//! reads below: about 10 s at 1M invoices, and 1.5 min at 7M, with the dashboard standing still.
+//! A read-only transaction takes no transaction id. (A holdable cursor, materialized at commit and
+//! then counted, cost 1 s more at 1M invoices before the first page.)
 
 use std::collections::HashSet;
 
-use sqlx::{Connection, PgConnection};
+use sqlx::PgConnection;
 
 use super::map::StagedDocument;
 use crate::domain::{Cents, InvoiceNumber};
@@ -64,11 +66,11 @@ pub struct ChangedRow {
     pub stored_in: Option<String>,
 }
 
-/// The changes of one import, read debtor by debtor from the materialized cursor.
+/// The changes of one import, read debtor by debtor from the cursor.
 #[derive(Debug)]
 pub struct Changes {
-    /// Changed documents, payments without a debtor included.
-    pub rows: u64,
+    /// Changed documents read so far, payments without a debtor included.
+    pub read: u64,
     /// Keys of staged payments whose debtor nobody could tell (reported, never guessed), at most
     /// `ORPHANS_LISTED`, and how many there were.
     pub orphans: Vec<String>,
@@ -84,17 +86,16 @@ pub async fn changed(conn: &mut PgConnection, administration: &str) -> Result<Ch
     // Temporary tables are never analysed automatically; without statistics the planner may
     // take a nested loop over the whole stage for every document (minutes instead of a second).
     sqlx::query("ANALYZE import_stage").execute(&mut *conn).await?;
-    sqlx::query("CLOSE ALL").execute(&mut *conn).await?;
     let prefix = format!("{administration}|e-boekhouden|open-amount|");
-    let mut tx = conn.begin().await?;
-    sqlx::query("SET TRANSACTION READ ONLY").execute(&mut *tx).await?;
+    sqlx::query("BEGIN READ ONLY").execute(&mut *conn).await?;
     // The planner cannot see through the UNION ALL how many documents `best` keeps and guesses 200,
     // so it probed `import_document` once per document: 7.1 s for a re-import of 1M invoices,
     // 5.6 s with a hash join. The stage always holds the whole administration, so a nested loop
-    // over it is never the better plan.
-    sqlx::query("SET LOCAL enable_nestloop = off").execute(&mut *tx).await?;
+    // over it is never the better plan. The cursor is planned here; the aggregates loaded later in
+    // this transaction are planned as usual.
+    sqlx::query("SET LOCAL enable_nestloop = off").execute(&mut *conn).await?;
     sqlx::query(&format!(
-        "DECLARE import_changed SCROLL CURSOR WITH HOLD FOR {RESOLVED} \
+        "DECLARE import_changed SCROLL CURSOR FOR {RESOLVED} \
          SELECT b.key, b.debtor_code, b.precedence, b.content_hash, b.document, d.aggregate_id AS stored_in \
          FROM best b LEFT JOIN imported d ON d.key = b.key \
          WHERE d.key IS NULL OR (b.precedence >= d.source AND b.content_hash <> d.content_hash) \
@@ -104,12 +105,10 @@ pub async fn changed(conn: &mut PgConnection, administration: &str) -> Result<Ch
     .bind(&prefix)
     .bind(format!("{administration}:"))
     .bind(format!("{administration};"))
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
-    tx.commit().await?;
-    let rows = sqlx::query("MOVE FORWARD ALL IN import_changed").execute(&mut *conn).await?.rows_affected();
-    let mut changes = Changes { rows, orphans: Vec::new(), orphan_count: 0, carried: Vec::new(), exhausted: false };
-    changes.rewind(conn).await?;
+    sqlx::query("SET LOCAL enable_nestloop = on").execute(&mut *conn).await?;
+    let mut changes = Changes { read: 0, orphans: Vec::new(), orphan_count: 0, carried: Vec::new(), exhausted: false };
     // Payments nobody could tell the debtor of sort first (an empty code).
     while changes.carried.is_empty() && !changes.exhausted {
         for row in changes.fetch(conn).await? {
@@ -141,17 +140,11 @@ impl ChangedRow {
 }
 
 impl Changes {
-    async fn rewind(&mut self, conn: &mut PgConnection) -> Result<(), sqlx::Error> {
-        sqlx::query("MOVE ABSOLUTE 0 IN import_changed").execute(&mut *conn).await?;
-        self.carried.clear();
-        self.exhausted = false;
-        Ok(())
-    }
-
     async fn fetch(&mut self, conn: &mut PgConnection) -> Result<Vec<ChangedRow>, sqlx::Error> {
         let fetch = format!("FETCH FORWARD {FETCH_ROWS} FROM import_changed");
         let rows: Vec<ChangedRow> = sqlx::query_as(&fetch).fetch_all(&mut *conn).await?;
         self.exhausted = rows.len() < FETCH_ROWS;
+        self.read += rows.len() as u64;
         Ok(rows)
     }
 
@@ -182,6 +175,12 @@ impl Changes {
         }
     }
 
+    /// Ends the diff's transaction, and with it the cursor.
+    pub async fn finish(self, conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+        sqlx::query("COMMIT").execute(conn).await?;
+        Ok(())
+    }
+
     /// The changed rows of the named debtors again, for those another writer changed meanwhile:
     /// one more pass over the cursor, keeping only theirs.
     pub async fn rows_of(
@@ -190,7 +189,9 @@ impl Changes {
         debtor_codes: &[String],
     ) -> Result<Vec<ChangedRow>, sqlx::Error> {
         let wanted: HashSet<&str> = debtor_codes.iter().map(String::as_str).collect();
-        self.rewind(conn).await?;
+        sqlx::query("MOVE ABSOLUTE 0 IN import_changed").execute(&mut *conn).await?;
+        self.carried.clear();
+        self.exhausted = false;
         let mut rows = Vec::new();
         while !self.exhausted {
             let fetched = self.fetch(conn).await?;
@@ -254,7 +255,7 @@ mod tests {
 
         let mut changes = super::changed(conn, "adm").await.unwrap();
         // P3 names an invoice nobody knows: reported, never guessed.
-        assert_eq!((changes.rows, changes.orphan_count), (6, 1));
+        assert_eq!(changes.orphan_count, 1);
         assert_eq!(changes.orphans, ["adm|e-boekhouden|payment|P3"]);
         let mut pages = Vec::new();
         loop {
@@ -282,6 +283,7 @@ mod tests {
         let f7 =
             StagedDocument::OpenAmount { invoice_number: InvoiceNumber::new("F7").unwrap(), books_open: Cents::ZERO };
         assert_eq!(settled, [("0", f7)]);
+        changes.finish(conn).await.unwrap();
         // The diff wrote nothing: the stage is as it was staged.
         let unowned: i64 = sqlx::query_scalar("SELECT count(*) FROM import_stage WHERE kind = 2 AND debtor_code = ''")
             .fetch_one(&mut *conn)
@@ -338,12 +340,15 @@ mod tests {
             debtors += page.windows(2).filter(|w| w[0].debtor_code != w[1].debtor_code).count() + 1;
             read += page.len();
         }
+        let counted = changes.read;
+        changes.finish(conn).await.unwrap();
         // Tells the watcher the diff is over.
         sqlx::query("SELECT pg_backend_pid(), pg_sleep(0.1)").execute(&mut *conn).await.unwrap();
         let samples = watcher.await.unwrap();
-        assert_eq!((read, debtors, changes.rows), (400_000, 5_000, 400_000));
+        assert_eq!((read, debtors, counted), (400_000, 5_000, 400_000));
+        // The sort runs at the first FETCH.
         let diffing: Vec<&(String, bool)> =
-            samples.iter().filter(|(query, _)| query.starts_with("DECLARE") || query == "COMMIT").collect();
+            samples.iter().filter(|(query, _)| query.starts_with("DECLARE") || query.starts_with("FETCH")).collect();
         let holding = diffing.iter().filter(|(_, xid)| *xid).count();
         assert!(!diffing.is_empty(), "the watcher saw the diff run");
         assert_eq!(holding, 0, "samples of {} holding a transaction id", diffing.len());

@@ -414,7 +414,7 @@ async fn write_changes(
     let started = std::time::Instant::now();
     let admin = &request.administration;
     let mut changes = diff::changed(conn, admin.as_str()).await?;
-    info!(changed = changes.rows, elapsed_ms = started.elapsed().as_millis(), "the changes are known");
+    info!(elapsed_ms = started.elapsed().as_millis(), "the changes are known");
     for key in &changes.orphans {
         issues.push(ImportIssue {
             severity: IssueSeverity::Error,
@@ -464,6 +464,8 @@ async fn write_changes(
             break;
         }
     }
+    let changed = changes.read;
+    changes.finish(conn).await?;
     for code in retry {
         issues.push(ImportIssue {
             severity: IssueSeverity::Error,
@@ -471,7 +473,7 @@ async fn write_changes(
             message: "kept changing during the import; run it again".to_owned(),
         });
     }
-    info!(events = counts.events_written, elapsed_ms = started.elapsed().as_millis(), "changes written");
+    info!(changed, events = counts.events_written, elapsed_ms = started.elapsed().as_millis(), "changes written");
     Ok(counts)
 }
 
