@@ -1,8 +1,11 @@
 //! One import run: the lock, the import log events, reading the books in DESIGN §6's order, the
 //! diff, the writes, and what a failure means for the link.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use chrono::{Days, NaiveDate, Utc};
-use sqlx::{Connection, PgConnection};
+use log::LevelFilter;
+use sqlx::{ConnectOptions, Connection, PgConnection};
 use tokio::sync::mpsc;
 use tracing::{info, instrument, warn};
 use uuid::Uuid;
@@ -37,6 +40,9 @@ pub struct ImportReport {
     pub counts: ImportCounts,
     pub issues: Vec<ImportIssue>,
 }
+
+/// A statement on the stage's connection slower than this is logged as a warning.
+const STAGE_SLOW_STATEMENT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// How often a debtor that another writer changed meanwhile is loaded and decided again.
 const MAX_RETRIES: usize = 3;
@@ -86,7 +92,11 @@ async fn locked_run(
     progress: &dyn Progress,
 ) -> Result<ImportReport, ImportError> {
     let admin = &request.administration;
-    let conn = PgConnection::connect_with(&engine.pool().connect_options()).await?;
+    // The stage's connection runs the diff, whose sort takes seconds on a large administration by
+    // design: only a statement slower than `STAGE_SLOW_STATEMENT` is worth a warning there.
+    let stage_options =
+        (*engine.pool().connect_options()).clone().log_slow_statements(LevelFilter::Warn, STAGE_SLOW_STATEMENT);
+    let conn = PgConnection::connect_with(&stage_options).await?;
     let import_id = ImportId::from_uuid(Uuid::now_v7());
     let metadata = Metadata::new(request.actor.clone(), format!("import:{import_id}"), Utc::now());
     let start = AdministrationCommand::StartImport { import_id, trigger: request.trigger };
@@ -196,11 +206,20 @@ async fn read_books(
     progress: &dyn Progress,
 ) -> Result<i64, ImportError> {
     progress.phase("reading the books");
+    // When one reader fails, the other stops at its next record or window (the error is the first
+    // reader's); the journal still gives back the GetMutaties calls it took and did not make.
+    let halt = AtomicBool::new(false);
+    let halting = |error: ImportError| {
+        halt.store(true, Ordering::Relaxed);
+        error
+    };
     let journal = async {
         let mut feed = stager.feed(0);
         let mut issues = Vec::new();
         let started = std::time::Instant::now();
-        let cursor = read_journal(engine, client, request, settings, mapper, &mut feed, &mut issues, progress).await?;
+        let cursor = read_journal(engine, client, request, settings, mapper, &mut feed, &mut issues, progress, &halt)
+            .await
+            .map_err(halting)?;
         feed.finish().await;
         info!(elapsed_ms = started.elapsed().as_millis(), "relations and mutations read");
         Ok::<_, ImportError>((cursor, issues))
@@ -209,12 +228,13 @@ async fn read_books(
         let mut feed = stager.feed(LEDGER_SEQ_BASE);
         let mut issues = Vec::new();
         let started = std::time::Instant::now();
-        read_ledger(client, mapper, &mut feed, &mut issues, progress).await?;
+        read_ledger(client, mapper, &mut feed, &mut issues, progress, &halt).await.map_err(halting)?;
         feed.finish().await;
         info!(elapsed_ms = started.elapsed().as_millis(), "invoices and open items read");
         Ok::<_, ImportError>(issues)
     };
-    let ((cursor, journal_issues), ledger_issues) = tokio::try_join!(journal, ledger)?;
+    let (journal, ledger) = tokio::join!(journal, ledger);
+    let ((cursor, journal_issues), ledger_issues) = (journal?, ledger?);
     issues.extend(journal_issues);
     issues.extend(ledger_issues);
     Ok(cursor)
@@ -231,6 +251,7 @@ async fn read_journal(
     feed: &mut StageFeed,
     issues: &mut Vec<ImportIssue>,
     progress: &dyn Progress,
+    halt: &AtomicBool,
 ) -> Result<i64, ImportError> {
     let admin = request.administration.as_str();
     let mut relations = client.get_relaties(&RelatieFilter::default()).await?;
@@ -250,7 +271,7 @@ async fn read_journal(
     };
     let budget = PgCallBudget::new(engine.pool().clone(), admin, settings.monthly_call_limit);
     let sync = MutatieSync::new(client, &budget, request.today, cursor.unwrap_or(0), from);
-    let read = read_mutations(sync, mapper, feed, issues, progress).await;
+    let read = read_mutations(sync, mapper, feed, issues, progress, halt).await;
     if let Err(error) = budget.give_back_unused().await {
         warn!(%error, "could not give back the GetMutaties calls taken and not made");
     }
@@ -264,15 +285,23 @@ async fn read_ledger(
     feed: &mut StageFeed,
     issues: &mut Vec<ImportIssue>,
     progress: &dyn Progress,
+    halt: &AtomicBool,
 ) -> Result<(), ImportError> {
+    let halted = || halt.load(Ordering::Relaxed);
     let mut invoices = client.get_facturen(&FactuurFilter::default()).await?;
     while let Some(invoice) = next(&mut invoices, issues).await? {
+        if halted() {
+            return Ok(());
+        }
         stage(feed, mapper.invoice(&invoice), issues).await?;
         progress.parsed(1);
     }
     let mut open_total = Cents::ZERO;
     let mut open_items = client.get_open_posten().await?;
     while let Some(item) = next(&mut open_items, issues).await? {
+        if halted() {
+            return Ok(());
+        }
         open_total = open_total.checked_add(item.openstaand).unwrap_or(open_total);
         stage(feed, mapper.open_item(&item), issues).await?;
         progress.parsed(1);
@@ -290,10 +319,14 @@ async fn read_mutations(
     feed: &mut StageFeed,
     issues: &mut Vec<ImportIssue>,
     progress: &dyn Progress,
+    halt: &AtomicBool,
 ) -> Result<i64, ImportError> {
     let (batches, mut received) = mpsc::channel::<Vec<Mutatie>>(1);
     let fetching = async {
         let outcome = loop {
+            if halt.load(Ordering::Relaxed) {
+                break Ok(());
+            }
             match sync.next_batch().await {
                 Ok(Some(batch)) => {
                     if batches.send(batch).await.is_err() {

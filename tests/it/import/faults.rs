@@ -116,3 +116,25 @@ async fn transport_failures_write_nothing_and_a_rerun_completes(pool: PgPool) {
     let report = books.import().await.unwrap();
     assert!(report.counts.events_written > 0);
 }
+
+/// The readers run side by side: when one fails, the other stops at its next window, and the
+/// GetMutaties calls it took from the budget and did not make are given back.
+#[sqlx::test(migrator = "vordering::MIGRATOR")]
+async fn a_failing_reader_stops_the_other_and_the_budget_counts_only_calls_made(pool: PgPool) {
+    let books = Books::new(pool, SimulatorConfig::new(100, 5_000, 7)).await;
+    books.simulator.inject(Fault::new(FaultKind::Http500).on(Operation::GetFacturen));
+    let error = books.import().await.unwrap_err();
+    assert_eq!(error.kind(), "transport", "{error}");
+    assert_eq!(books.event_count().await, 0);
+    let counted = || async {
+        let calls: Option<i32> =
+            sqlx::query_scalar("SELECT calls FROM soap_call_budget").fetch_optional(books.engine.pool()).await.unwrap();
+        usize::try_from(calls.unwrap_or(0)).unwrap()
+    };
+    let made = books.simulator.calls(Operation::GetMutaties);
+    assert_eq!(counted().await, made, "calls counted are calls made");
+    books.import().await.unwrap();
+    let undisturbed = books.simulator.calls(Operation::GetMutaties) - made;
+    assert!(made < undisturbed, "the failed run stopped early: {made} of {undisturbed} windows");
+    assert_eq!(counted().await, made + undisturbed);
+}
