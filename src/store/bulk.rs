@@ -70,7 +70,38 @@ pub struct PreparedBatch {
     aggregates: Vec<PreparedAggregate>,
     rows: Vec<PreparedRow>,
     /// Every row's line of COPY text, in order; a row's `line` is its range.
-    copy: String,
+    copy: CopyPieces,
+}
+
+/// COPY text held in pieces of the size it is sent in. One `String` for a whole batch grew by
+/// doubling to about twice its text, and with five batches in flight that slack was the larger
+/// part of the import's heap.
+#[derive(Debug, Default)]
+struct CopyPieces {
+    pieces: Vec<Vec<u8>>,
+    len: usize,
+}
+
+impl CopyPieces {
+    /// Appends `text`, cut wherever a piece is full (COPY does not care where its data is cut).
+    fn push(&mut self, mut text: &[u8]) {
+        self.len += text.len();
+        while !text.is_empty() {
+            match self.pieces.last_mut() {
+                Some(piece) if piece.len() < SEND_BYTES => {
+                    let (head, rest) = text.split_at(text.len().min(SEND_BYTES - piece.len()));
+                    piece.extend_from_slice(head);
+                    text = rest;
+                }
+                _ => self.pieces.push(Vec::with_capacity(SEND_BYTES)),
+            }
+        }
+    }
+
+    /// The whole text at once, for the rare retry that leaves some rows out.
+    fn joined(&self) -> Vec<u8> {
+        self.pieces.concat()
+    }
 }
 
 #[derive(Debug)]
@@ -190,18 +221,19 @@ pub async fn append_prepared(tx: &mut PgConnection, batch: &PreparedBatch) -> Re
 fn serialize<A: Aggregate>(
     appends: &[PendingAppend<A>],
     aggregates: &[PreparedAggregate],
-) -> Result<(Vec<PreparedRow>, String), StoreError>
+) -> Result<(Vec<PreparedRow>, CopyPieces), StoreError>
 where
     A::Event: DocumentKeyed,
 {
     let mut rows = Vec::with_capacity(appends.iter().map(|a| a.events.len()).sum());
-    let mut copy = String::with_capacity(rows.capacity() * 640);
+    let mut copy = CopyPieces::default();
+    let mut line = String::new();
     let mut number = itoa::Buffer::new();
     for (aggregate_index, (append, aggregate)) in appends.iter().zip(aggregates).enumerate() {
         for (offset, event) in append.events.iter().enumerate() {
             let sequence = append.after_sequence + u64::try_from(offset).unwrap_or(u64::MAX) + 1;
             i64::try_from(sequence).map_err(|_| StoreError::BatchTooLarge { events: offset, limit: 0 })?;
-            let start = copy.len();
+            line.clear();
             let fields = [
                 A::TYPE,
                 &append.aggregate_id,
@@ -212,19 +244,21 @@ where
                 &aggregate.metadata,
             ];
             for field in fields {
-                escape_into(&mut copy, field);
-                copy.push('\t');
+                escape_into(&mut line, field);
+                line.push('\t');
             }
             let document_key = event.document_key();
             match document_key {
-                Some(key) => escape_into(&mut copy, key),
-                None => copy.push_str(copy_text::NULL),
+                Some(key) => escape_into(&mut line, key),
+                None => line.push_str(copy_text::NULL),
             }
-            copy.push('\n');
+            line.push('\n');
+            let start = copy.len;
+            copy.push(line.as_bytes());
             rows.push(PreparedRow {
                 aggregate_index,
                 document_key: document_key.map(str::to_owned),
-                line: start..copy.len(),
+                line: start..copy.len,
             });
         }
     }
@@ -258,18 +292,18 @@ async fn try_insert(
     let text = if excluded.is_empty() {
         &batch.copy
     } else {
-        included = batch
-            .rows
-            .iter()
-            .filter(|r| !excluded.contains(&r.aggregate_index))
-            .map(|row| &batch.copy[row.line.clone()])
-            .collect::<String>();
+        let whole = batch.copy.joined();
+        let mut rows = CopyPieces::default();
+        for row in batch.rows.iter().filter(|r| !excluded.contains(&r.aggregate_index)) {
+            rows.push(&whole[row.line.clone()]);
+        }
+        included = rows;
         &included
     };
     let mut copy = tx.copy_in_raw(COPY_EVENTS).await?;
     // In pieces: the connection copies what it sends into its buffer, which keeps its largest size.
-    for piece in text.as_bytes().chunks(SEND_BYTES) {
-        copy.send(piece).await?;
+    for piece in &text.pieces {
+        copy.send(piece.as_slice()).await?;
     }
     copy.finish().await
 }

@@ -137,6 +137,27 @@ async fn a_stale_aggregate_is_reported_and_the_rest_is_written(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "vordering::MIGRATOR")]
+async fn a_batch_of_many_copy_pieces_less_a_stale_aggregate_reads_back_whole(pool: PgPool) {
+    let bus = CommandBus::<TestAccount>::new(pool.clone());
+    bus.execute("acme:2", TestEvent::Noted { text: "another writer".to_owned() }, &metadata()).await.unwrap();
+    // About 400 KB of COPY text: several pieces, lines and a three-byte `€` cut at their borders.
+    let notes = |aggregate: usize| -> Vec<TestEvent> {
+        (0..40).map(|n| TestEvent::Noted { text: format!("{aggregate}/{n}\t€\\\n{}", "€x".repeat(800 + n)) }).collect()
+    };
+    let appends: Vec<_> = (1..=3).map(|a| append(&format!("acme:{a}"), 0, notes(a))).collect();
+
+    let report = append_batch(&pool, appends).await.unwrap();
+    assert_eq!(report.conflicts.len(), 1, "acme:2 moved on: {:?}", report.conflicts);
+    assert_eq!((report.events_written, report.aggregates_written), (80, 2));
+    let store = PersistedEventStore::<_, TestAccount>::new_event_store(PostgresEventRepository::new(pool.clone()));
+    for aggregate in [1, 3] {
+        let events: Vec<TestEvent> =
+            store.load_events(&format!("acme:{aggregate}")).await.unwrap().into_iter().map(|e| e.payload).collect();
+        assert_eq!(events, notes(aggregate));
+    }
+}
+
+#[sqlx::test(migrator = "vordering::MIGRATOR")]
 async fn a_document_is_stored_once_across_aggregates_and_batches(pool: PgPool) {
     append_batch(&pool, vec![append("acme:1", 0, vec![invoice("acme|e-boekhouden|invoice|F1", 100)])]).await.unwrap();
 
