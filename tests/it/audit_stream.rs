@@ -1,6 +1,7 @@
 //! The replay of one account folds its rows as they stream in (`store::rows_of`), borrowed, with
 //! metadata read only for the events it reports: it must answer exactly what a replay of the
-//! fully read stream (`store::stream_of` + `audit::replay_stream`) answers.
+//! fully read stream (`store::stream_of` + `audit::replay_stream`) answers. The rows are read on a
+//! task of their own and handed over in batches (`store::RowsAhead`).
 
 use futures::TryStreamExt;
 use sqlx::PgPool;
@@ -9,7 +10,7 @@ use vordering::domain::{AdministrationId, DebtorCode};
 use vordering::engine::ReplayQuery;
 use vordering::{store, Engine};
 
-use crate::projections_history::write_acme;
+use crate::projections_history::{append, append_raw, debtor, invoice, linked, payment, write_acme};
 
 #[sqlx::test(migrator = "vordering::MIGRATOR")]
 async fn the_streamed_account_replay_answers_what_the_stored_stream_answers(pool: PgPool) {
@@ -80,4 +81,37 @@ async fn rows_of_sends_metadata_only_for_the_types_asked_for(pool: PgPool) {
         store::rows_of(&pool, "DebtorAccount", "acme:D3", None).try_collect().await.unwrap();
     assert!(all.iter().all(|row| row.view().unwrap().metadata.is_some()));
     assert_eq!(all.len(), 5);
+}
+
+#[sqlx::test(migrator = "vordering::MIGRATOR")]
+async fn a_long_account_replays_across_batches_and_a_corrupt_row_fails_it(pool: PgPool) {
+    let engine = Engine::from_pool(pool.clone()).await.unwrap();
+    let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap() + chrono::Days::new(u64::from(d));
+    let mut events = vec![debtor("acme", "D9", "Lang BV", vordering::events::debtor_account::DebtorKind::Business)];
+    for n in 0..400u32 {
+        let (number, reference) = (format!("F{n}"), format!("P{n}"));
+        events.push(invoice("acme", &number, day(n), day(n + 30), 100));
+        events.push(payment("acme", &reference, day(n + 10), 40));
+        events.push(linked(u128::from(n) + 1, &reference, &number, 40));
+    }
+    let metadata =
+        vordering::events::Metadata::new("importer", "import:test", crate::support::at("2025-06-15T06:00:00Z"));
+    for (part, chunk) in events.chunks(1_000).enumerate() {
+        append(&pool, "acme:D9", u64::try_from(part * 1_000).unwrap(), chunk.to_vec(), metadata.clone()).await;
+    }
+    let query = ReplayQuery {
+        administration: AdministrationId::new("acme").unwrap(),
+        debtor: Some(DebtorCode::new("D9").unwrap()),
+        until: Until::End,
+        only_links: true,
+    };
+    let streamed = engine.audit_replay(&query).await.unwrap();
+    let stored = store::stream_of(&pool, "DebtorAccount", "acme:D9").await.unwrap();
+    assert_eq!(streamed, replay_stream(&stored, Until::End, true).unwrap());
+    assert_eq!((streamed.events_folded, streamed.entries.len()), (1_201, 400));
+
+    // A row the reader cannot decode, far past the first batch, fails the replay; nothing is half-reported.
+    append_raw(&pool, "acme:D9", 1_202, "InvoiceImported", serde_json::json!({ "amount": "not a number" })).await;
+    let error = engine.audit_replay(&query).await.unwrap_err().to_string();
+    assert!(error.contains("DebtorAccount/acme:D9#1202"), "{error}");
 }
