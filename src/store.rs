@@ -21,7 +21,7 @@ pub use load::{load_many, Loaded};
 pub use pool::{connect, readers, PoolSettings};
 pub use reader::{
     administration_log, head, read_batch, rows_of, stream_below_horizon, stream_of, EventRow, EventView, Position,
-    RowsAhead, StoredEvent,
+    StoredEvent,
 };
 
 /// The database failed or returned what the store cannot read.

@@ -1,5 +1,6 @@
 //! Audit replay and verification as engine calls.
 
+use futures::TryStreamExt;
 use tracing::instrument;
 
 use super::{Engine, EngineError};
@@ -27,14 +28,12 @@ impl Engine {
             let events = store::administration_log(self.pool(), query.administration.as_str()).await?;
             return audit::replay_stream(&events, query.until, query.only_links).map_err(EngineError::Audit);
         };
-        // One account: fold the rows that arrived while the next ones are read.
+        // One account: fold each row as it arrives, while the server sends the next ones.
         let id = DebtorAccount::aggregate_id(&query.administration, debtor);
         let mut replay = audit::Replay::new(query.until, query.only_links);
-        let mut rows = store::RowsAhead::start(self.pool(), "DebtorAccount", id, replay.metadata_of());
-        while let Some(batch) = rows.next_batch().await {
-            for row in batch? {
-                replay.push(&rows.event_row(row).view()?).map_err(EngineError::Audit)?;
-            }
+        let mut rows = store::rows_of(self.pool(), "DebtorAccount", &id, replay.metadata_of());
+        while let Some(row) = rows.try_next().await? {
+            replay.push(&row.view()?).map_err(EngineError::Audit)?;
         }
         Ok(replay.finish())
     }

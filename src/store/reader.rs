@@ -16,7 +16,7 @@ use sqlx::{PgExecutor, Row};
 use super::StoreError;
 use crate::events::upcast;
 
-pub use view::{rows_of, EventRow, EventView, RowsAhead};
+pub use view::{rows_of, EventRow, EventView};
 
 /// A point in the global order: the writing transaction and the row's position in it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]

@@ -1,7 +1,6 @@
 //! The replay of one account folds its rows as they stream in (`store::rows_of`), borrowed, with
 //! metadata read only for the events it reports: it must answer exactly what a replay of the
-//! fully read stream (`store::stream_of` + `audit::replay_stream`) answers. The rows are read on a
-//! task of their own and handed over in batches (`store::RowsAhead`).
+//! fully read stream (`store::stream_of` + `audit::replay_stream`) answers.
 
 use futures::TryStreamExt;
 use sqlx::PgPool;
@@ -84,7 +83,7 @@ async fn rows_of_sends_metadata_only_for_the_types_asked_for(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "vordering::MIGRATOR")]
-async fn a_long_account_replays_across_batches_and_a_corrupt_row_fails_it(pool: PgPool) {
+async fn a_long_account_replays_whole_and_a_corrupt_row_late_in_it_fails_it(pool: PgPool) {
     let engine = Engine::from_pool(pool.clone()).await.unwrap();
     let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap() + chrono::Days::new(u64::from(d));
     let mut events = vec![debtor("acme", "D9", "Lang BV", vordering::events::debtor_account::DebtorKind::Business)];
@@ -110,7 +109,7 @@ async fn a_long_account_replays_across_batches_and_a_corrupt_row_fails_it(pool: 
     assert_eq!(streamed, replay_stream(&stored, Until::End, true).unwrap());
     assert_eq!((streamed.events_folded, streamed.entries.len()), (1_201, 400));
 
-    // A row the reader cannot decode, far past the first batch, fails the replay; nothing is half-reported.
+    // A row the replay cannot decode, after 1,201 good ones, fails it: no half report.
     append_raw(&pool, "acme:D9", 1_202, "InvoiceImported", serde_json::json!({ "amount": "not a number" })).await;
     let error = engine.audit_replay(&query).await.unwrap_err().to_string();
     assert!(error.contains("DebtorAccount/acme:D9#1202"), "{error}");
