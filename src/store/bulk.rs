@@ -293,11 +293,13 @@ async fn try_insert(
         &batch.copy
     } else {
         let whole = batch.copy.joined();
-        let mut rows = CopyPieces::default();
-        for row in batch.rows.iter().filter(|r| !excluded.contains(&r.aggregate_index)) {
-            rows.push(&whole[row.line.clone()]);
-        }
-        included = rows;
+        included = batch.rows.iter().filter(|r| !excluded.contains(&r.aggregate_index)).fold(
+            CopyPieces::default(),
+            |mut kept, row| {
+                kept.push(&whole[row.line.clone()]);
+                kept
+            },
+        );
         &included
     };
     let mut copy = tx.copy_in_raw(COPY_EVENTS).await?;
