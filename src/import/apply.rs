@@ -11,13 +11,14 @@ use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use super::diff::ChangedRow;
-use super::map::StagedDocument;
+use super::map::{document_name, StagedDocument};
 use super::ImportError;
 use crate::domain::debtor_account::{decide, DebtorAccount, DebtorAccountCommand as C, DocumentKey};
 use crate::domain::AdministrationId;
 use crate::events::administration::{ImportCounts, ImportIssue, IssueSeverity};
 use crate::events::debtor_account::DebtorAccountEvent as E;
 use crate::events::Metadata;
+use crate::store::copy_text::escape_into;
 use crate::store::{self, PendingAppend, PreparedBatch, MAX_BATCH_EVENTS};
 
 /// Link ids of automatic links derive from this namespace and the document key, so that deciding
@@ -52,20 +53,43 @@ struct DocumentRows {
 }
 
 impl DocumentRows {
-    async fn record(
-        &self,
-        tx: &mut PgConnection,
-        administration: &AdministrationId,
-        on_conflict: &str,
-    ) -> Result<(), sqlx::Error> {
+    /// Inserts documents imported for the first time, with COPY: they are most of a first import's
+    /// rows, and COPY spends less of the database's time on each than `INSERT … FROM UNNEST`.
+    async fn insert(&self, tx: &mut PgConnection) -> Result<(), sqlx::Error> {
         if self.keys.is_empty() {
             return Ok(());
         }
-        sqlx::query(&format!(
-            "INSERT INTO import_document (key, administration, content_hash, source, aggregate_id) \
-             SELECT k, $1, h, s, a FROM UNNEST($2::text[], $3::text[], $4::int2[], $5::text[]) AS u(k, h, s, a) {on_conflict}"
-        ))
-        .bind(administration.as_str())
+        let mut text = String::with_capacity(self.keys.len() * 96);
+        let mut number = itoa::Buffer::new();
+        for (((key, hash), precedence), aggregate) in
+            self.keys.iter().zip(&self.hashes).zip(&self.precedences).zip(&self.aggregates)
+        {
+            for field in [key.as_str(), hash, number.format(*precedence), aggregate] {
+                escape_into(&mut text, field);
+                text.push('\t');
+            }
+            text.pop();
+            text.push('\n');
+        }
+        let mut copy = tx
+            .copy_in_raw("COPY import_document (key, content_hash, source, aggregate_id) FROM STDIN WITH (FORMAT text)")
+            .await?;
+        copy.send(text.as_bytes()).await?;
+        copy.finish().await?;
+        Ok(())
+    }
+
+    /// Inserts or updates documents imported before.
+    async fn upsert(&self, tx: &mut PgConnection) -> Result<(), sqlx::Error> {
+        if self.keys.is_empty() {
+            return Ok(());
+        }
+        sqlx::query(
+            "INSERT INTO import_document (key, content_hash, source, aggregate_id) \
+             SELECT * FROM UNNEST($1::text[], $2::text[], $3::int2[], $4::text[]) \
+             ON CONFLICT (aggregate_id, key) DO UPDATE SET content_hash = EXCLUDED.content_hash, \
+             source = EXCLUDED.source, imported_at = now()",
+        )
         .bind(&self.keys)
         .bind(&self.hashes)
         .bind(&self.precedences)
@@ -222,7 +246,7 @@ pub async fn decide_page(
     let prepare = |batch: Vec<Decided>| Prepared::new(batch, metadata);
     for ((_, rows), id) in by_debtor.into_iter().zip(ids) {
         let entry = loaded.remove(&id).unwrap_or_default();
-        let mut decided = decide_debtor(id, entry.state, entry.last_sequence, rows, today);
+        let mut decided = decide_debtor(administration, id, entry.state, entry.last_sequence, rows, today);
         if batch_events + decided.events.len() > EVENTS_PER_BATCH && !batch.is_empty() {
             writers.send(prepare(std::mem::take(&mut batch))?).await?;
             batch_events = 0;
@@ -258,6 +282,7 @@ pub async fn decide_page(
 }
 
 fn decide_debtor(
+    administration: &AdministrationId,
     aggregate_id: String,
     mut state: DebtorAccount,
     after_sequence: u64,
@@ -273,7 +298,7 @@ fn decide_debtor(
         issues: Vec::new(),
     };
     for row in rows {
-        let command = match command(&row, today) {
+        let command = match command(&row, administration, today) {
             Ok(command) => command,
             Err(message) => {
                 decided.issues.push(problem(IssueSeverity::Error, &row.key, message));
@@ -302,10 +327,11 @@ fn decide_debtor(
     decided
 }
 
-fn command(row: &ChangedRow, today: NaiveDate) -> Result<C, String> {
+fn command(row: &ChangedRow, administration: &AdministrationId, today: NaiveDate) -> Result<C, String> {
     let document = row.staged_document()?;
-    let key = || DocumentKey::parse(&row.key).map_err(|e| e.to_string());
-    let link_id_seed = Uuid::new_v5(&LINK_NAMESPACE, row.key.as_bytes());
+    let full_key = format!("{administration}|{}", row.key);
+    let key = || DocumentKey::parse(&full_key).map_err(|e| e.to_string());
+    let link_id_seed = Uuid::new_v5(&LINK_NAMESPACE, full_key.as_bytes());
     Ok(match document {
         StagedDocument::Debtor(debtor) => C::ImportDebtor { key: key()?, debtor },
         StagedDocument::Invoice(invoice) => C::ImportInvoice { key: key()?, invoice, link_id_seed },
@@ -317,9 +343,7 @@ fn command(row: &ChangedRow, today: NaiveDate) -> Result<C, String> {
 }
 
 fn problem(severity: IssueSeverity, key: &str, message: String) -> ImportIssue {
-    // `acme|e-boekhouden|invoice|F1` reads better as `invoice F1` in the import log.
-    let document = key.splitn(4, '|').skip(2).collect::<Vec<_>>().join(" ");
-    ImportIssue { severity, document, message }
+    ImportIssue { severity, document: document_name(key), message }
 }
 
 fn count(counts: &mut ImportCounts, event: &E) {
@@ -400,15 +424,8 @@ async fn write(
             rows.aggregates.push(decided.aggregate_id.clone());
         }
     }
-    new.record(&mut tx, administration, "").await?;
-    changed
-        .record(
-            &mut tx,
-            administration,
-            "ON CONFLICT (aggregate_id, key) DO UPDATE SET content_hash = EXCLUDED.content_hash, \
-             source = EXCLUDED.source, imported_at = now()",
-        )
-        .await?;
+    new.insert(&mut tx).await?;
+    changed.upsert(&mut tx).await?;
     moved.forget(&mut tx).await?;
     tx.commit().await?;
     written.absorb(Written { counts, issues, conflicted: conflicted.iter().map(|id| code(id)).collect() });
@@ -427,7 +444,7 @@ mod tests {
 
     fn document(number: &str, hash: &str, stored_in: Option<&str>) -> Document {
         Document {
-            key: format!("adm|e-boekhouden|open-amount|{number}"),
+            key: format!("e-boekhouden|open-amount|{number}"),
             content_hash: hash.to_owned(),
             precedence: 1,
             stored_in: stored_in.map(str::to_owned),
@@ -439,9 +456,9 @@ mod tests {
     #[sqlx::test(migrator = "crate::MIGRATOR")]
     async fn changed_documents_are_updated_and_moved_ones_leave_their_old_account(pool: PgPool) {
         sqlx::query(
-            "INSERT INTO import_document (key, administration, content_hash, source, aggregate_id) VALUES \
-             ('adm|e-boekhouden|open-amount|F1', 'adm', '1000', 1, 'adm:D1'), \
-             ('adm|e-boekhouden|open-amount|F2', 'adm', '2000', 1, 'adm:D2')",
+            "INSERT INTO import_document (key, content_hash, source, aggregate_id) VALUES \
+             ('e-boekhouden|open-amount|F1', '1000', 1, 'adm:D1'), \
+             ('e-boekhouden|open-amount|F2', '2000', 1, 'adm:D2')",
         )
         .execute(&pool)
         .await
@@ -469,7 +486,7 @@ mod tests {
                 .await
                 .unwrap();
         let row = |number: &str, account: &str, hash: &str| {
-            (format!("adm|e-boekhouden|open-amount|{number}"), account.to_owned(), hash.to_owned())
+            (format!("e-boekhouden|open-amount|{number}"), account.to_owned(), hash.to_owned())
         };
         assert_eq!(rows, [row("F1", "adm:D2", "900"), row("F2", "adm:D2", "1500"), row("F3", "adm:D2", "300")]);
     }

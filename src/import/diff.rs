@@ -13,25 +13,22 @@ use std::collections::HashSet;
 
 use sqlx::PgConnection;
 
-use super::map::StagedDocument;
+use super::map::{StagedDocument, OPEN_AMOUNT_KEY_PREFIX};
 use crate::domain::{Cents, InvoiceNumber};
 
-/// The staged documents as the diff sees them: a settlement for each invoice that was open and is
-/// gone from the open items, and every payment that names no relation given the debtor of the
-/// invoice it names (or `''` when nobody can tell); and the administration's imported documents.
-/// `$1` is the administration, `$2` the key prefix of its open amounts, `$3` and `$4` the bounds of
-/// its account ids.
-const RESOLVED: &str = "WITH \
-     vanished AS ( \
-         SELECT 1000000000000 + row_number() OVER (ORDER BY d.key) AS seq, 3::smallint AS kind, d.key, \
-                split_part(d.aggregate_id, ':', 2) AS debtor_code, 0::smallint AS precedence, '0' AS content_hash, \
-                substr(d.key, length($2) + 1) AS invoice_number, NULL::bytea AS document \
-         FROM (SELECT key FROM import_stage WHERE kind = 3) s \
-         FULL JOIN (SELECT key, aggregate_id FROM import_document \
-                    WHERE aggregate_id >= $3 AND aggregate_id < $4 AND key LIKE $2 || '%' AND content_hash <> '0') d \
-              ON d.key = s.key \
-         WHERE s.key IS NULL), \
-     unowned AS (SELECT seq, invoice_number FROM import_stage \
+/// Open amounts imported earlier that the books no longer list: each is settled (`$2` is the key
+/// prefix of open amounts, `$3` and `$4` the bounds of the administration's account ids).
+const VANISHED: &str = "vanished AS ( \
+     SELECT 1000000000000 + row_number() OVER (ORDER BY d.key) AS seq, 3::smallint AS kind, d.key, \
+            split_part(d.aggregate_id, ':', 2) AS debtor_code, 0::smallint AS precedence, '0' AS content_hash, \
+            NULL::bytea AS document \
+     FROM import_document d \
+     WHERE d.aggregate_id >= $3 AND d.aggregate_id < $4 AND d.key LIKE $2 || '%' AND d.content_hash <> '0' \
+       AND NOT EXISTS (SELECT 1 FROM import_stage s WHERE s.kind = 3 AND s.key = d.key))";
+
+/// Every payment that names an invoice but no relation, given the debtor of that invoice in the
+/// stage or in the event store (`$1` is the administration), or `''` when nobody can tell.
+const RESOLVED: &str = "unowned AS (SELECT seq, invoice_number FROM import_stage \
                  WHERE kind = 2 AND debtor_code = '' AND invoice_number <> ''), \
      owner AS (SELECT DISTINCT ON (invoice_number) invoice_number, debtor_code FROM import_stage \
                WHERE kind = 1 AND invoice_number IN (SELECT invoice_number FROM unowned) \
@@ -43,10 +40,17 @@ const RESOLVED: &str = "WITH \
      staged AS (SELECT s.seq, s.kind, s.key, coalesce(r.code, s.debtor_code) AS debtor_code, s.precedence, \
                        s.content_hash, s.document \
                 FROM import_stage s LEFT JOIN resolved r USING (seq) \
-                UNION ALL SELECT seq, kind, key, debtor_code, precedence, content_hash, document FROM vanished), \
-     best AS (SELECT DISTINCT ON (key) * FROM staged ORDER BY key, precedence DESC, seq), \
+                UNION ALL SELECT * FROM vanished)";
+
+/// The stage as it is, when no payment in it lacks a debtor: one scan of it fewer.
+const STAGED: &str = "staged AS (SELECT seq, kind, key, debtor_code, precedence, content_hash, document \
+     FROM import_stage UNION ALL SELECT * FROM vanished)";
+
+/// Of each document the row from the best view of the books, and the administration's imported
+/// documents.
+const BEST: &str = "best AS (SELECT DISTINCT ON (key) * FROM staged ORDER BY key, precedence DESC, seq), \
      imported AS (SELECT key, aggregate_id, source, content_hash FROM import_document \
-                  WHERE aggregate_id >= $3 AND aggregate_id < $4) ";
+                  WHERE aggregate_id >= $3 AND aggregate_id < $4)";
 
 /// Changed rows fetched from the cursor at a time.
 const FETCH_ROWS: usize = 2_000;
@@ -82,11 +86,15 @@ pub struct Changes {
 
 /// Diffs the stage against `import_document` and opens the cursor of the changes, in decision
 /// order: by debtor (those nobody could tell first), then kind, then the order they were staged.
-pub async fn changed(conn: &mut PgConnection, administration: &str) -> Result<Changes, sqlx::Error> {
+/// Only when `payments_without_debtor` were staged does it look for their debtors.
+pub async fn changed(
+    conn: &mut PgConnection,
+    administration: &str,
+    payments_without_debtor: bool,
+) -> Result<Changes, sqlx::Error> {
     // Temporary tables are never analysed automatically; without statistics the planner may
     // take a nested loop over the whole stage for every document (minutes instead of a second).
     sqlx::query("ANALYZE import_stage").execute(&mut *conn).await?;
-    let prefix = format!("{administration}|e-boekhouden|open-amount|");
     sqlx::query("BEGIN READ ONLY").execute(&mut *conn).await?;
     // The planner cannot see through the UNION ALL how many documents `best` keeps and guesses 200,
     // so it probed `import_document` once per document: 7.1 s for a re-import of 1M invoices,
@@ -94,15 +102,16 @@ pub async fn changed(conn: &mut PgConnection, administration: &str) -> Result<Ch
     // over it is never the better plan. The cursor is planned here; the aggregates loaded later in
     // this transaction are planned as usual.
     sqlx::query("SET LOCAL enable_nestloop = off").execute(&mut *conn).await?;
+    let staged = if payments_without_debtor { RESOLVED } else { STAGED };
     sqlx::query(&format!(
-        "DECLARE import_changed SCROLL CURSOR FOR {RESOLVED} \
+        "DECLARE import_changed SCROLL CURSOR FOR WITH {VANISHED}, {staged}, {BEST} \
          SELECT b.key, b.debtor_code, b.precedence, b.content_hash, b.document, d.aggregate_id AS stored_in \
          FROM best b LEFT JOIN imported d ON d.key = b.key \
          WHERE d.key IS NULL OR (b.precedence >= d.source AND b.content_hash <> d.content_hash) \
          ORDER BY b.debtor_code, b.kind, b.seq"
     ))
     .bind(administration)
-    .bind(&prefix)
+    .bind(OPEN_AMOUNT_KEY_PREFIX)
     .bind(format!("{administration}:"))
     .bind(format!("{administration};"))
     .execute(&mut *conn)
@@ -131,7 +140,7 @@ impl ChangedRow {
         match &self.document {
             Some(bytes) => StagedDocument::decode(bytes).map_err(|e| format!("staged document unreadable: {e}")),
             None => {
-                let number = self.key.splitn(4, '|').nth(3).unwrap_or_default();
+                let number = self.key.strip_prefix(OPEN_AMOUNT_KEY_PREFIX).unwrap_or_default();
                 let invoice_number = InvoiceNumber::new(number).map_err(|e| e.to_string())?;
                 Ok(StagedDocument::OpenAmount { invoice_number, books_open: Cents::ZERO })
             }
@@ -210,7 +219,7 @@ mod tests {
 
     async fn stage(conn: &mut sqlx::PgConnection, seq: i64, kind: i16, key: &str, debtor: &str, invoice: &str) {
         sqlx::query(
-            "INSERT INTO import_stage VALUES ($1, $2, 'adm|e-boekhouden|' || $3, $4, CASE $2 WHEN 3 THEN 0 ELSE 2 END, \
+            "INSERT INTO import_stage VALUES ($1, $2, 'e-boekhouden|' || $3, $4, CASE $2 WHEN 3 THEN 0 ELSE 2 END, \
              $1::text, $5, '')",
         )
         .bind(seq)
@@ -235,11 +244,11 @@ mod tests {
         .await
         .unwrap();
         sqlx::query(
-            "INSERT INTO import_document (key, administration, content_hash, source, aggregate_id) VALUES \
-             ('adm|e-boekhouden|open-amount|F1', 'adm', '1000', 0, 'adm:D1'), \
-             ('adm|e-boekhouden|open-amount|F7', 'adm', '700', 0, 'adm:D3'), \
-             ('adm|e-boekhouden|open-amount|F8', 'adm', '0', 0, 'adm:D3'), \
-             ('other|e-boekhouden|open-amount|F7', 'other', '700', 0, 'other:D3')",
+            "INSERT INTO import_document (key, content_hash, source, aggregate_id) VALUES \
+             ('e-boekhouden|open-amount|F1', '1000', 0, 'adm:D1'), \
+             ('e-boekhouden|open-amount|F7', '700', 0, 'adm:D3'), \
+             ('e-boekhouden|open-amount|F8', '0', 0, 'adm:D3'), \
+             ('e-boekhouden|open-amount|F7', '700', 0, 'other:D3')",
         )
         .execute(&pool)
         .await
@@ -253,10 +262,10 @@ mod tests {
         stage(conn, 4, 2, "payment|P3", "", "F404").await;
         stage(conn, 5, 3, "open-amount|F1", "D1", "F1").await;
 
-        let mut changes = super::changed(conn, "adm").await.unwrap();
+        let mut changes = super::changed(conn, "adm", true).await.unwrap();
         // P3 names an invoice nobody knows: reported, never guessed.
         assert_eq!(changes.orphan_count, 1);
-        assert_eq!(changes.orphans, ["adm|e-boekhouden|payment|P3"]);
+        assert_eq!(changes.orphans, ["e-boekhouden|payment|P3"]);
         let mut pages = Vec::new();
         loop {
             let page = changes.next_page(conn, 1).await.unwrap();
@@ -268,7 +277,7 @@ mod tests {
         // One debtor a page: the invoice, P1 and the open amount of F1 (its hash changed); P2 found
         // its debtor through the event store; F7 was open and is gone from the open items (F8 was
         // already settled, F1 is still open).
-        let key = |debtor: &str, key: &str| (debtor.to_owned(), format!("adm|e-boekhouden|{key}"));
+        let key = |debtor: &str, key: &str| (debtor.to_owned(), format!("e-boekhouden|{key}"));
         assert_eq!(
             pages,
             [
@@ -301,7 +310,7 @@ mod tests {
         let conn = pooled.acquire().await.unwrap();
         sqlx::query(CREATE_STAGE).execute(&mut *conn).await.unwrap();
         sqlx::query(
-            "INSERT INTO import_stage SELECT g, 1, 'adm|e-boekhouden|invoice|F' || g, 'D' || (g % 5000), 2, 'h' || g, \
+            "INSERT INTO import_stage SELECT g, 1, 'e-boekhouden|invoice|F' || g, 'D' || (g % 5000), 2, 'h' || g, \
              'F' || g, decode(repeat('ab', 40), 'hex') FROM generate_series(1, $1) g",
         )
         .bind(ROWS)
@@ -329,7 +338,7 @@ mod tests {
                 tokio::time::sleep(std::time::Duration::from_millis(5)).await;
             }
         });
-        let mut changes = super::changed(conn, "adm").await.unwrap();
+        let mut changes = super::changed(conn, "adm", false).await.unwrap();
         let mut read = 0;
         let mut debtors = 0;
         loop {

@@ -11,8 +11,8 @@ use tracing::{info, instrument, warn};
 use uuid::Uuid;
 
 use super::apply::{add, decide_page, Writers};
-use super::map::{Mapper, StagedRow};
-use super::stage::{StageFeed, Stager};
+use super::map::{document_name, Mapper, StagedRow};
+use super::stage::{StageFeed, Staged, Stager};
 use super::{diff, ImportError, ImportSettings, PgCallBudget, Progress};
 use crate::domain::administration::AdministrationCommand;
 use crate::domain::{AdministrationId, Cents, ImportId};
@@ -169,13 +169,13 @@ async fn read_and_write(
     let mutatie_cursor = read_books(engine, client, request, settings, &mapper, &stager, &mut issues, progress).await;
     // The stage's connection comes back (or its own error is the one to report) before a read
     // error is returned.
-    let conn = stager.finish().await;
+    let staged = stager.finish().await;
     let mutatie_cursor = mutatie_cursor?;
-    let mut conn = conn?;
+    let mut staged = staged?;
     info!(elapsed_ms = started.elapsed().as_millis(), "the books are read and staged");
-    let mut counts = write_changes(&mut conn, engine, settings, request, metadata, &mut issues, progress).await?;
+    let mut counts = write_changes(&mut staged, engine, settings, request, metadata, &mut issues, progress).await?;
     save_cursor(engine, &request.administration, mutatie_cursor).await?;
-    conn.close().await?;
+    staged.conn.close().await?;
     counts.warnings = count(&issues, IssueSeverity::Warning);
     counts.errors = count(&issues, IssueSeverity::Error);
     Ok(Tally { counts, issues })
@@ -435,7 +435,7 @@ async fn compare_with_ledger(
 }
 
 async fn write_changes(
-    conn: &mut PgConnection,
+    staged: &mut Staged,
     engine: &Engine,
     settings: &ImportSettings,
     request: &ImportRequest,
@@ -446,12 +446,13 @@ async fn write_changes(
     progress.phase("comparing");
     let started = std::time::Instant::now();
     let admin = &request.administration;
-    let mut changes = diff::changed(conn, admin.as_str()).await?;
+    let conn = &mut staged.conn;
+    let mut changes = diff::changed(conn, admin.as_str(), staged.payments_without_debtor).await?;
     info!(elapsed_ms = started.elapsed().as_millis(), "the changes are known");
     for key in &changes.orphans {
         issues.push(ImportIssue {
             severity: IssueSeverity::Error,
-            document: key.clone(),
+            document: document_name(key),
             message: "no relation is known for this payment".to_owned(),
         });
     }

@@ -7,6 +7,8 @@
 //! readers of every administration wait for the oldest one (the horizon). A single COPY through the
 //! whole read phase held every projection back for as long as the books took to read.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::PgConnection;
@@ -14,7 +16,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio::time::{timeout_at, Instant};
 
-use super::map::{StagedDocument, StagedRow};
+use super::map::{within_administration, StagedDocument, StagedRow};
 use crate::store::copy_text::{escape_into, push_bytea};
 
 /// Rows per COPY chunk, and chunks in flight: the bound on what parsing may run ahead.
@@ -36,6 +38,16 @@ pub const CREATE_STAGE: &str = "CREATE TEMP TABLE IF NOT EXISTS import_stage (\
 pub struct Stager {
     sender: mpsc::Sender<String>,
     task: JoinHandle<Result<PgConnection, sqlx::Error>>,
+    payments_without_debtor: Arc<AtomicBool>,
+}
+
+/// The stage's connection, and what the diff may skip.
+#[derive(Debug)]
+pub struct Staged {
+    pub conn: PgConnection,
+    /// Whether a payment naming an invoice but no relation was staged: only then has the diff a
+    /// debtor to look for (a scan of the whole stage).
+    pub payments_without_debtor: bool,
 }
 
 /// One reader's rows, numbered from its own base so that readers running side by side stage the
@@ -48,6 +60,7 @@ pub struct StageFeed {
     seq: i64,
     /// The row being staged's document, encoded (reused from row to row).
     document: Vec<u8>,
+    payments_without_debtor: Arc<AtomicBool>,
 }
 
 impl Stager {
@@ -57,7 +70,7 @@ impl Stager {
         sqlx::query("TRUNCATE import_stage").execute(&mut conn).await?;
         let (sender, receiver) = mpsc::channel::<String>(CHUNKS_IN_FLIGHT);
         let task = tokio::spawn(copy_chunks(conn, receiver));
-        Ok(Stager { sender, task })
+        Ok(Stager { sender, task, payments_without_debtor: Arc::default() })
     }
 
     /// A feed whose rows are numbered after `seq_base`.
@@ -68,13 +81,16 @@ impl Stager {
             rows_in_chunk: 0,
             seq: seq_base,
             document: Vec::new(),
+            payments_without_debtor: Arc::clone(&self.payments_without_debtor),
         }
     }
 
     /// Ends the COPY once every feed has finished and hands the connection back.
-    pub async fn finish(self) -> Result<PgConnection, sqlx::Error> {
+    pub async fn finish(self) -> Result<Staged, sqlx::Error> {
         drop(self.sender);
-        self.task.await.map_err(|e| sqlx::Error::Protocol(format!("the staging task failed: {e}")))?
+        let joined = self.task.await;
+        let conn = joined.map_err(|e| sqlx::Error::Protocol(format!("the staging task failed: {e}")))??;
+        Ok(Staged { conn, payments_without_debtor: self.payments_without_debtor.load(Ordering::Relaxed) })
     }
 }
 
@@ -87,7 +103,13 @@ impl StageFeed {
         self.seq += 1;
         let invoice_number = match &row.document {
             StagedDocument::Invoice(invoice) => invoice.invoice_number.as_str(),
-            StagedDocument::Payment(payment) => payment.reference_invoice.as_ref().map_or("", |n| n.as_str()),
+            StagedDocument::Payment(payment) => {
+                let named = payment.reference_invoice.as_ref().map_or("", |n| n.as_str());
+                if row.debtor_code.is_empty() && !named.is_empty() {
+                    self.payments_without_debtor.store(true, Ordering::Relaxed);
+                }
+                named
+            }
             StagedDocument::OpenAmount { invoice_number, .. } => invoice_number.as_str(),
             StagedDocument::Debtor(_) => "",
         };
@@ -99,7 +121,7 @@ impl StageFeed {
         chunk.push('\t');
         chunk.push_str(number.format(row.document.order()));
         chunk.push('\t');
-        for field in [&row.key, &row.debtor_code] {
+        for field in [within_administration(&row.key), &row.debtor_code] {
             escape_into(chunk, field);
             chunk.push('\t');
         }
@@ -167,7 +189,9 @@ mod tests {
     use sqlx::PgPool;
 
     use super::*;
-    use crate::domain::{Cents, InvoiceNumber};
+    use crate::domain::debtor_account::PaymentDocument;
+    use crate::domain::{Cents, InvoiceNumber, PaymentRef};
+    use crate::events::debtor_account::PaymentSource;
     use crate::import::map::StagedRow;
 
     fn open_amount(n: usize) -> StagedRow {
@@ -204,12 +228,54 @@ mod tests {
             feed.push(open_amount(n)).await.unwrap();
         }
         feed.finish().await;
-        let mut conn = stager.finish().await.unwrap();
+        let mut conn = stager.finish().await.unwrap().conn;
         let (rows, distinct): (i64, i64) = sqlx::query_as("SELECT count(*), count(DISTINCT seq) FROM import_stage")
             .fetch_one(&mut conn)
             .await
             .unwrap();
         let expected = i64::try_from(2 * ROWS_PER_CHUNK + 5).unwrap();
         assert_eq!((rows, distinct), (expected, expected));
+    }
+
+    fn payment(reference: &str, debtor_code: &str, invoice: Option<&str>) -> StagedRow {
+        let document = PaymentDocument {
+            payment_ref: PaymentRef::new(reference).unwrap(),
+            value_date: chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+            amount: Cents::new(100),
+            reference_invoice: invoice.map(|n| InvoiceNumber::new(n).unwrap()),
+            source: PaymentSource::InvoicePayment,
+        };
+        StagedRow {
+            key: format!("adm|e-boekhouden|payment|{reference}"),
+            debtor_code: debtor_code.to_owned(),
+            precedence: 0,
+            content_hash: document.content_hash(),
+            document: StagedDocument::Payment(document),
+        }
+    }
+
+    /// The diff looks for debtors only when some payment names an invoice and no relation; the
+    /// stage keeps keys without the administration.
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn the_stage_tells_whether_a_payment_needs_its_debtor_found(pool: PgPool) {
+        let cases = [
+            (vec![payment("P1", "D1", Some("F1")), payment("P2", "", None), open_amount(1)], false),
+            (vec![payment("P1", "D1", Some("F1")), payment("P3", "", Some("F1"))], true),
+        ];
+        for (rows, expected) in cases {
+            let stager = Stager::start(pool.acquire().await.unwrap().detach()).await.unwrap();
+            let mut feed = stager.feed(0);
+            for row in rows {
+                feed.push(row).await.unwrap();
+            }
+            feed.finish().await;
+            let mut staged = stager.finish().await.unwrap();
+            assert_eq!(staged.payments_without_debtor, expected);
+            let key: String = sqlx::query_scalar("SELECT key FROM import_stage ORDER BY seq LIMIT 1")
+                .fetch_one(&mut staged.conn)
+                .await
+                .unwrap();
+            assert_eq!(key, "e-boekhouden|payment|P1");
+        }
     }
 }

@@ -3,4 +3,5 @@
 mod faults;
 mod flow;
 mod kill;
+mod migration;
 pub mod setup;

@@ -63,7 +63,7 @@ async fn a_killed_import_is_completed_by_the_rerun_without_loss_or_duplicates(po
     let documents = |id: &'static str| {
         let pool = pool.clone();
         async move {
-            sqlx::query_scalar::<_, i64>("SELECT count(*) FROM import_document WHERE administration = $1")
+            sqlx::query_scalar::<_, i64>("SELECT count(*) FROM import_document WHERE aggregate_id LIKE $1 || ':%'")
                 .bind(id)
                 .fetch_one(&pool)
                 .await
