@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::apply::{add, decide_page, Writers};
 use super::map::{document_name, Mapper, StagedRow};
-use super::stage::{StageFeed, Staged, Stager};
+use super::stage::{StageFeed, Staged, Stager, STAGE_PARTS};
 use super::{diff, ImportError, ImportSettings, PgCallBudget, Progress};
 use crate::domain::administration::AdministrationCommand;
 use crate::domain::{AdministrationId, Cents, ImportId};
@@ -41,7 +41,7 @@ pub struct ImportReport {
     pub issues: Vec<ImportIssue>,
 }
 
-/// A statement on the stage's connection slower than this is logged as a warning.
+/// A statement on the stage's connections slower than this is logged as a warning.
 const STAGE_SLOW_STATEMENT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// How often a debtor that another writer changed meanwhile is loaded and decided again.
@@ -92,16 +92,19 @@ async fn locked_run(
     progress: &dyn Progress,
 ) -> Result<ImportReport, ImportError> {
     let admin = &request.administration;
-    // The stage's connection runs the diff, whose sort takes seconds on a large administration by
+    // The stage's connections run the diff, whose sort takes seconds on a large administration by
     // design: only a statement slower than `STAGE_SLOW_STATEMENT` is worth a warning there.
     let stage_options =
         (*engine.pool().connect_options()).clone().log_slow_statements(LevelFilter::Warn, STAGE_SLOW_STATEMENT);
-    let conn = PgConnection::connect_with(&stage_options).await?;
+    let mut conns = Vec::new();
+    for _ in 0..STAGE_PARTS {
+        conns.push(PgConnection::connect_with(&stage_options).await?);
+    }
     let import_id = ImportId::from_uuid(Uuid::now_v7());
     let metadata = Metadata::new(request.actor.clone(), format!("import:{import_id}"), Utc::now());
     let start = AdministrationCommand::StartImport { import_id, trigger: request.trigger };
     engine.administration_command(admin, start, &metadata).await?;
-    let result = read_and_write(engine, client, request, settings, progress, conn, &metadata).await;
+    let result = read_and_write(engine, client, request, settings, progress, conns, &metadata).await;
     if let Err(error) = client.close_session().await {
         warn!(%error, "could not close the e-Boekhouden session");
     }
@@ -158,16 +161,16 @@ async fn read_and_write(
     request: &ImportRequest,
     settings: &ImportSettings,
     progress: &dyn Progress,
-    conn: PgConnection,
+    conns: Vec<PgConnection>,
     metadata: &Metadata,
 ) -> Result<Tally, ImportError> {
     let mapper =
         Mapper { administration: request.administration.clone(), default_term_days: settings.default_term_days };
     let mut issues = Vec::new();
     let started = std::time::Instant::now();
-    let stager = Stager::start(conn).await?;
+    let stager = Stager::start(conns).await?;
     let mutatie_cursor = read_books(engine, client, request, settings, &mapper, &stager, &mut issues, progress).await;
-    // The stage's connection comes back (or its own error is the one to report) before a read
+    // The stage's connections come back (or their own error is the one to report) before a read
     // error is returned.
     let staged = stager.finish().await;
     let mutatie_cursor = mutatie_cursor?;
@@ -175,7 +178,9 @@ async fn read_and_write(
     info!(elapsed_ms = started.elapsed().as_millis(), "the books are read and staged");
     let mut counts = write_changes(&mut staged, engine, settings, request, metadata, &mut issues, progress).await?;
     save_cursor(engine, &request.administration, mutatie_cursor).await?;
-    staged.conn.close().await?;
+    for conn in staged.conns {
+        conn.close().await?;
+    }
     counts.warnings = count(&issues, IssueSeverity::Warning);
     counts.errors = count(&issues, IssueSeverity::Error);
     Ok(Tally { counts, issues })
@@ -446,8 +451,8 @@ async fn write_changes(
     progress.phase("comparing");
     let started = std::time::Instant::now();
     let admin = &request.administration;
-    let conn = &mut staged.conn;
-    let mut changes = diff::changed(conn, admin.as_str(), staged.payments_without_debtor).await?;
+    let conns = staged.conns.as_mut_slice();
+    let mut changes = diff::changed(conns, admin.as_str(), staged.payments_without_debtor).await?;
     info!(elapsed_ms = started.elapsed().as_millis(), "the changes are known");
     for key in &changes.orphans {
         issues.push(ImportIssue {
@@ -473,16 +478,16 @@ async fn write_changes(
         let decided = async {
             if attempt == 0 {
                 loop {
-                    let rows = changes.next_page(conn, settings.debtors_per_page).await?;
+                    let rows = changes.next_page(conns, settings.debtors_per_page).await?;
                     if rows.is_empty() {
                         break;
                     }
-                    decide_page(conn, rows, admin, request.today, metadata, &mut writers).await?;
+                    decide_page(&mut conns[0], rows, admin, request.today, metadata, &mut writers).await?;
                     progress.parsed(0);
                 }
             } else {
-                let rows = changes.rows_of(conn, &retry).await?;
-                decide_page(conn, rows, admin, request.today, metadata, &mut writers).await?;
+                let rows = changes.rows_of(conns, &retry).await?;
+                decide_page(&mut conns[0], rows, admin, request.today, metadata, &mut writers).await?;
             }
             drop(writers);
             Ok::<(), ImportError>(())
@@ -499,7 +504,7 @@ async fn write_changes(
         }
     }
     let changed = changes.read;
-    changes.finish(conn).await?;
+    changes.finish(conns).await?;
     for code in retry {
         issues.push(ImportIssue {
             severity: IssueSeverity::Error,

@@ -1,7 +1,8 @@
-//! Staging: mapped documents go through a bounded channel into `COPY … FROM STDIN` on the import's
-//! own connection, into a temporary table, so parsing runs on one core while PostgreSQL ingests on
-//! the other, and nothing the size of the administration is held in memory. The table dies with the
-//! import's own connection, so a killed import leaves nothing behind.
+//! Staging: mapped documents go through bounded channels into `COPY … FROM STDIN` on the import's
+//! own connections, into a temporary table on each (the stage's parts), so parsing runs on one core
+//! while PostgreSQL ingests on the other, and nothing the size of the administration is held in
+//! memory. The tables die with the import's own connections, so a killed import leaves nothing
+//! behind.
 //!
 //! One COPY per second at most: a statement that writes holds a transaction id, and the global-order
 //! readers of every administration wait for the oldest one (the horizon). A single COPY through the
@@ -32,31 +33,45 @@ pub const CREATE_STAGE: &str = "CREATE TEMP TABLE IF NOT EXISTS import_stage (\
      seq bigint NOT NULL, kind smallint NOT NULL, key text NOT NULL, debtor_code text NOT NULL, \
      precedence smallint NOT NULL, content_hash text NOT NULL, invoice_number text NOT NULL, document bytea NOT NULL)";
 
-/// The COPY task and its channel; `feed`s send it rows, `finish` returns the connection when
-/// every feed has finished.
+/// The parts an import's stage is split into, each on a connection of its own: the diff sorts
+/// them at once, on as many backends.
+pub const STAGE_PARTS: usize = 2;
+
+/// The COPY tasks, one for each part of the stage, and their channels; `feed`s send them rows,
+/// `finish` returns the connections when every feed has finished.
 #[derive(Debug)]
 pub struct Stager {
-    sender: mpsc::Sender<String>,
-    task: JoinHandle<Result<PgConnection, sqlx::Error>>,
+    senders: Vec<mpsc::Sender<String>>,
+    tasks: Vec<JoinHandle<Result<PgConnection, sqlx::Error>>>,
     payments_without_debtor: Arc<AtomicBool>,
 }
 
-/// The stage's connection, and what the diff may skip.
+/// The stage's connections, one for each part, and what the diff may skip.
 #[derive(Debug)]
 pub struct Staged {
-    pub conn: PgConnection,
+    pub conns: Vec<PgConnection>,
     /// Whether a payment naming an invoice but no relation was staged: only then has the diff a
     /// debtor to look for (a scan of the whole stage).
     pub payments_without_debtor: bool,
+}
+
+/// The part of a stage of `parts` parts (1 or 2) a row goes to: by the last character of the
+/// invoice it names, else of its key. The rows of one document (their key ends in its number),
+/// and a payment with the invoice it pays, are in one part, so each part is diffed on its own
+/// connection, both at once. `diff` computes the same from a stored key in SQL: `ascii` of the
+/// last character, whose parity is that of its last byte in UTF-8.
+pub fn part_of(invoice_number: &str, key: &str, parts: usize) -> usize {
+    let named = if invoice_number.is_empty() { key } else { invoice_number };
+    named.as_bytes().last().map_or(0, |&byte| usize::from(byte) % parts)
 }
 
 /// One reader's rows, numbered from its own base so that readers running side by side stage the
 /// same `seq` order as one after the other (the diff breaks ties by `seq`).
 #[derive(Debug)]
 pub struct StageFeed {
-    sender: mpsc::Sender<String>,
-    chunk: String,
-    rows_in_chunk: usize,
+    senders: Vec<mpsc::Sender<String>>,
+    /// The chunk being filled for each part, and its rows.
+    chunks: Vec<(String, usize)>,
     seq: i64,
     /// The row being staged's document, encoded (reused from row to row).
     document: Vec<u8>,
@@ -64,33 +79,39 @@ pub struct StageFeed {
 }
 
 impl Stager {
-    /// Starts `COPY` into a fresh `import_stage` on `conn`.
-    pub async fn start(mut conn: PgConnection) -> Result<Stager, sqlx::Error> {
-        sqlx::query(CREATE_STAGE).execute(&mut conn).await?;
-        sqlx::query("TRUNCATE import_stage").execute(&mut conn).await?;
-        let (sender, receiver) = mpsc::channel::<String>(CHUNKS_IN_FLIGHT);
-        let task = tokio::spawn(copy_chunks(conn, receiver));
-        Ok(Stager { sender, task, payments_without_debtor: Arc::default() })
+    /// Starts `COPY` into a fresh `import_stage` on each of `conns` (one part each; 1 or 2).
+    pub async fn start(conns: Vec<PgConnection>) -> Result<Stager, sqlx::Error> {
+        let (mut senders, mut tasks) = (Vec::new(), Vec::new());
+        for mut conn in conns {
+            sqlx::query(CREATE_STAGE).execute(&mut conn).await?;
+            sqlx::query("TRUNCATE import_stage").execute(&mut conn).await?;
+            let (sender, receiver) = mpsc::channel::<String>(CHUNKS_IN_FLIGHT);
+            senders.push(sender);
+            tasks.push(tokio::spawn(copy_chunks(conn, receiver)));
+        }
+        Ok(Stager { senders, tasks, payments_without_debtor: Arc::default() })
     }
 
     /// A feed whose rows are numbered after `seq_base`.
     pub fn feed(&self, seq_base: i64) -> StageFeed {
         StageFeed {
-            sender: self.sender.clone(),
-            chunk: new_chunk(),
-            rows_in_chunk: 0,
+            senders: self.senders.clone(),
+            chunks: self.senders.iter().map(|_| (new_chunk(), 0)).collect(),
             seq: seq_base,
             document: Vec::new(),
             payments_without_debtor: Arc::clone(&self.payments_without_debtor),
         }
     }
 
-    /// Ends the COPY once every feed has finished and hands the connection back.
+    /// Ends the COPYs once every feed has finished and hands the connections back.
     pub async fn finish(self) -> Result<Staged, sqlx::Error> {
-        drop(self.sender);
-        let joined = self.task.await;
-        let conn = joined.map_err(|e| sqlx::Error::Protocol(format!("the staging task failed: {e}")))??;
-        Ok(Staged { conn, payments_without_debtor: self.payments_without_debtor.load(Ordering::Relaxed) })
+        drop(self.senders);
+        let mut conns = Vec::new();
+        for task in self.tasks {
+            let joined = task.await;
+            conns.push(joined.map_err(|e| sqlx::Error::Protocol(format!("the staging task failed: {e}")))??);
+        }
+        Ok(Staged { conns, payments_without_debtor: self.payments_without_debtor.load(Ordering::Relaxed) })
     }
 }
 
@@ -115,13 +136,15 @@ impl StageFeed {
         };
         self.document.clear();
         row.document.encode_into(&mut self.document).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+        let key = within_administration(&row.key);
+        let part = part_of(invoice_number, key, self.chunks.len());
         let mut number = itoa::Buffer::new();
-        let chunk = &mut self.chunk;
+        let (chunk, rows) = &mut self.chunks[part];
         chunk.push_str(number.format(self.seq));
         chunk.push('\t');
         chunk.push_str(number.format(row.document.order()));
         chunk.push('\t');
-        for field in [within_administration(&row.key), &row.debtor_code] {
+        for field in [key, &row.debtor_code] {
             escape_into(chunk, field);
             chunk.push('\t');
         }
@@ -133,24 +156,25 @@ impl StageFeed {
         }
         push_bytea(chunk, &self.document);
         chunk.push('\n');
-        self.rows_in_chunk += 1;
-        if self.rows_in_chunk == ROWS_PER_CHUNK {
-            self.flush().await;
+        *rows += 1;
+        if *rows == ROWS_PER_CHUNK {
+            self.flush(part).await;
         }
         Ok(())
     }
 
-    async fn flush(&mut self) {
-        let chunk = std::mem::replace(&mut self.chunk, new_chunk());
-        self.rows_in_chunk = 0;
-        // If the COPY task ended early, its own error is what `Stager::finish` reports.
-        let _ = self.sender.send(chunk).await;
+    async fn flush(&mut self, part: usize) {
+        let (chunk, rows) = std::mem::replace(&mut self.chunks[part], (new_chunk(), 0));
+        if rows > 0 {
+            // If the COPY task ended early, its own error is what `Stager::finish` reports.
+            let _ = self.senders[part].send(chunk).await;
+        }
     }
 
     /// Sends what is left.
     pub async fn finish(mut self) {
-        if self.rows_in_chunk > 0 {
-            self.flush().await;
+        for part in 0..self.chunks.len() {
+            self.flush(part).await;
         }
     }
 }
@@ -209,7 +233,7 @@ mod tests {
     async fn a_slow_read_holds_no_transaction_between_chunks_and_loses_no_row(pool: PgPool) {
         let mut conn = pool.acquire().await.unwrap().detach();
         let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()").fetch_one(&mut conn).await.unwrap();
-        let stager = Stager::start(conn).await.unwrap();
+        let stager = Stager::start(vec![conn]).await.unwrap();
         let mut feed = stager.feed(0);
         for n in 0..ROWS_PER_CHUNK {
             feed.push(open_amount(n)).await.unwrap();
@@ -228,7 +252,7 @@ mod tests {
             feed.push(open_amount(n)).await.unwrap();
         }
         feed.finish().await;
-        let mut conn = stager.finish().await.unwrap().conn;
+        let mut conn = stager.finish().await.unwrap().conns.remove(0);
         let (rows, distinct): (i64, i64) = sqlx::query_as("SELECT count(*), count(DISTINCT seq) FROM import_stage")
             .fetch_one(&mut conn)
             .await
@@ -263,7 +287,7 @@ mod tests {
             (vec![payment("P1", "D1", Some("F1")), payment("P3", "", Some("F1"))], true),
         ];
         for (rows, expected) in cases {
-            let stager = Stager::start(pool.acquire().await.unwrap().detach()).await.unwrap();
+            let stager = Stager::start(vec![pool.acquire().await.unwrap().detach()]).await.unwrap();
             let mut feed = stager.feed(0);
             for row in rows {
                 feed.push(row).await.unwrap();
@@ -272,7 +296,7 @@ mod tests {
             let mut staged = stager.finish().await.unwrap();
             assert_eq!(staged.payments_without_debtor, expected);
             let key: String = sqlx::query_scalar("SELECT key FROM import_stage ORDER BY seq LIMIT 1")
-                .fetch_one(&mut staged.conn)
+                .fetch_one(&mut staged.conns[0])
                 .await
                 .unwrap();
             assert_eq!(key, "e-boekhouden|payment|P1");
