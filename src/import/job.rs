@@ -190,15 +190,19 @@ fn count(issues: &[ImportIssue], severity: IssueSeverity) -> u64 {
     u64::try_from(issues.iter().filter(|i| i.severity == severity).count()).unwrap_or(u64::MAX)
 }
 
-/// `seq` of the first row the ledger reader stages: above anything the journal reader stages, so the
-/// stage holds the order of reading the books one call after the other (DESIGN §6).
+/// `seq` of the first mutation and of the first invoice staged: the relations are numbered from 0,
+/// the mutations above them and the invoices and open items above those, so the stage holds the
+/// order of reading the books one call after the other (DESIGN §6) whichever reader reads them.
+const MUTATIONS_SEQ_BASE: i64 = 10_000_000_000;
 const LEDGER_SEQ_BASE: i64 = 100_000_000_000;
 
 /// Reads the books into the stage; returns the new mutation cursor. Two readers run side by side:
-/// the journal (relations, then the mutations) and the ledger (invoices, then open items and the
-/// check against GetSaldi). The mutations are many small calls, each waiting for the service, so
-/// the other reader's large responses are parsed and staged meanwhile. Numbered from their own
-/// bases, their rows keep DESIGN §6's order for the diff.
+/// the journal (the mutations) and the ledger (relations, invoices, then open items and the check
+/// against GetSaldi). The mutations are many small calls, each waiting for the service, so the
+/// other reader's large responses are parsed and staged meanwhile; with the relations the ledger
+/// takes as long as the mutations (at 1M invoices the journal with them read for 13.6 s, the
+/// ledger without them for 9.9 s). Numbered from their own bases, the rows keep DESIGN §6's order
+/// for the diff.
 #[allow(clippy::too_many_arguments, reason = "one call site; the arguments are the run's context")]
 async fn read_books(
     engine: &Engine,
@@ -219,23 +223,26 @@ async fn read_books(
         error
     };
     let journal = async {
-        let mut feed = stager.feed(0);
+        let mut feed = stager.feed(MUTATIONS_SEQ_BASE);
         let mut issues = Vec::new();
         let started = std::time::Instant::now();
         let cursor = read_journal(engine, client, request, settings, mapper, &mut feed, &mut issues, progress, &halt)
             .await
             .map_err(halting)?;
         feed.finish().await;
-        info!(elapsed_ms = started.elapsed().as_millis(), "relations and mutations read");
+        info!(elapsed_ms = started.elapsed().as_millis(), "mutations read");
         Ok::<_, ImportError>((cursor, issues))
     };
     let ledger = async {
-        let mut feed = stager.feed(LEDGER_SEQ_BASE);
         let mut issues = Vec::new();
         let started = std::time::Instant::now();
+        let mut feed = stager.feed(0);
+        read_relations(client, mapper, &mut feed, &mut issues, progress, &halt).await.map_err(halting)?;
+        feed.finish().await;
+        let mut feed = stager.feed(LEDGER_SEQ_BASE);
         read_ledger(client, mapper, &mut feed, &mut issues, progress, &halt).await.map_err(halting)?;
         feed.finish().await;
-        info!(elapsed_ms = started.elapsed().as_millis(), "invoices and open items read");
+        info!(elapsed_ms = started.elapsed().as_millis(), "relations, invoices and open items read");
         Ok::<_, ImportError>(issues)
     };
     let (journal, ledger) = tokio::join!(journal, ledger);
@@ -245,7 +252,26 @@ async fn read_books(
     Ok(cursor)
 }
 
-/// Relations, then the mutations since the cursor (or from the first import's start date).
+async fn read_relations(
+    client: &Client,
+    mapper: &Mapper,
+    feed: &mut StageFeed,
+    issues: &mut Vec<ImportIssue>,
+    progress: &dyn Progress,
+    halt: &AtomicBool,
+) -> Result<(), ImportError> {
+    let mut relations = client.get_relaties(&RelatieFilter::default()).await?;
+    while let Some(relation) = next(&mut relations, issues).await? {
+        if halt.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        stage(feed, mapper.relation(&relation), issues).await?;
+        progress.parsed(1);
+    }
+    Ok(())
+}
+
+/// The mutations since the cursor (or from the first import's start date).
 #[allow(clippy::too_many_arguments, reason = "one call site; the arguments are the run's context")]
 async fn read_journal(
     engine: &Engine,
@@ -259,11 +285,6 @@ async fn read_journal(
     halt: &AtomicBool,
 ) -> Result<i64, ImportError> {
     let admin = request.administration.as_str();
-    let mut relations = client.get_relaties(&RelatieFilter::default()).await?;
-    while let Some(relation) = next(&mut relations, issues).await? {
-        stage(feed, mapper.relation(&relation), issues).await?;
-        progress.parsed(1);
-    }
     let cursor: Option<i64> = sqlx::query_scalar("SELECT mutatie_nr FROM import_cursor WHERE administration = $1")
         .bind(admin)
         .fetch_optional(engine.pool())
