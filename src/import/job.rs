@@ -236,11 +236,9 @@ async fn read_books(
     let ledger = async {
         let mut issues = Vec::new();
         let started = std::time::Instant::now();
-        let mut feed = stager.feed(0);
-        read_relations(client, mapper, &mut feed, &mut issues, progress, &halt).await.map_err(halting)?;
-        feed.finish().await;
-        let mut feed = stager.feed(LEDGER_SEQ_BASE);
-        read_ledger(client, mapper, &mut feed, &mut issues, progress, &halt).await.map_err(halting)?;
+        let (mut relations, mut feed) = (stager.feed(0), stager.feed(LEDGER_SEQ_BASE));
+        read_ledger(client, mapper, &mut relations, &mut feed, &mut issues, progress, &halt).await.map_err(halting)?;
+        relations.finish().await;
         feed.finish().await;
         info!(elapsed_ms = started.elapsed().as_millis(), "relations, invoices and open items read");
         Ok::<_, ImportError>(issues)
@@ -250,25 +248,6 @@ async fn read_books(
     issues.extend(journal_issues);
     issues.extend(ledger_issues);
     Ok(cursor)
-}
-
-async fn read_relations(
-    client: &Client,
-    mapper: &Mapper,
-    feed: &mut StageFeed,
-    issues: &mut Vec<ImportIssue>,
-    progress: &dyn Progress,
-    halt: &AtomicBool,
-) -> Result<(), ImportError> {
-    let mut relations = client.get_relaties(&RelatieFilter::default()).await?;
-    while let Some(relation) = next(&mut relations, issues).await? {
-        if halt.load(Ordering::Relaxed) {
-            return Ok(());
-        }
-        stage(feed, mapper.relation(&relation), issues).await?;
-        progress.parsed(1);
-    }
-    Ok(())
 }
 
 /// The mutations since the cursor (or from the first import's start date).
@@ -304,16 +283,25 @@ async fn read_journal(
     read
 }
 
-/// Invoices, then open items, then Σ open items against the receivables ledger.
+/// Relations, invoices, then open items, then Σ open items against the receivables ledger.
 async fn read_ledger(
     client: &Client,
     mapper: &Mapper,
+    relations_feed: &mut StageFeed,
     feed: &mut StageFeed,
     issues: &mut Vec<ImportIssue>,
     progress: &dyn Progress,
     halt: &AtomicBool,
 ) -> Result<(), ImportError> {
     let halted = || halt.load(Ordering::Relaxed);
+    let mut relations = client.get_relaties(&RelatieFilter::default()).await?;
+    while let Some(relation) = next(&mut relations, issues).await? {
+        if halted() {
+            return Ok(());
+        }
+        stage(relations_feed, mapper.relation(&relation), issues).await?;
+        progress.parsed(1);
+    }
     let mut invoices = client.get_facturen(&FactuurFilter::default()).await?;
     while let Some(invoice) = next(&mut invoices, issues).await? {
         if halted() {
