@@ -194,7 +194,7 @@ impl ChangedRow {
 }
 
 impl Changes {
-    /// A part holding `rows`, the first fetch of its cursor.
+    /// A part holding `rows`, just fetched from its cursor (counted as read).
     fn part_of_rows(&mut self, rows: Vec<ChangedRow>) -> Part {
         self.read += rows.len() as u64;
         Part { exhausted: rows.len() < FETCH_ROWS, rows: rows.into() }
@@ -254,16 +254,15 @@ impl Changes {
         let mut rows = Vec::new();
         for (index, conn) in conns.iter_mut().enumerate() {
             sqlx::query("MOVE ABSOLUTE 0 IN import_changed").execute(&mut *conn).await?;
-            self.parts[index] = Part { rows: VecDeque::new(), exhausted: true };
             loop {
                 let fetched = fetch(conn).await?;
-                let last = fetched.len() < FETCH_ROWS;
-                self.read += fetched.len() as u64;
-                rows.extend(fetched.into_iter().filter(|row| wanted.contains(row.debtor_code.as_str())));
-                if last {
+                let part = self.part_of_rows(fetched);
+                rows.extend(part.rows.into_iter().filter(|row| wanted.contains(row.debtor_code.as_str())));
+                if part.exhausted {
                     break;
                 }
             }
+            self.parts[index] = Part { rows: VecDeque::new(), exhausted: true };
         }
         rows.sort_by(|a, b| a.decision_order().cmp(&b.decision_order()));
         Ok(rows)
