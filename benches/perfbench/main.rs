@@ -84,6 +84,8 @@ struct Report {
     foreign_processes: Vec<String>,
     denominators: Vec<(String, f64, String)>,
     results: Vec<GoalResult>,
+    /// The import measurements behind the import goals, with the live-rendering figure beside.
+    imports: Vec<import::Figures>,
 }
 
 fn main() -> anyhow::Result<std::process::ExitCode> {
@@ -167,8 +169,11 @@ async fn run(args: Args) -> anyhow::Result<std::process::ExitCode> {
     if !args.skip_parse {
         results.extend(parse::run(&parse::ParseOptions::default()).await);
     }
+    let mut imports = Vec::new();
     if !args.skip_import {
-        results.extend(import_goals(&mut foreign, &pool, &url, &args, l_copy).await?);
+        let (goals, figures) = import_goals(&mut foreign, &pool, &url, &args, l_copy).await?;
+        results.extend(goals);
+        imports = figures;
     }
     if args.read_invoices > 0 {
         let each = std::time::Duration::from_secs_f64(args.query_seconds);
@@ -187,6 +192,7 @@ async fn run(args: Args) -> anyhow::Result<std::process::ExitCode> {
             ("L_read".to_owned(), l_read, "rows/s".to_owned()),
         ],
         results,
+        imports,
     };
     print_table(&report, size);
     if let Some(dir) = args.out.parent() {
@@ -210,7 +216,7 @@ async fn import_goals(
     url: &str,
     args: &Args,
     l_copy: f64,
-) -> anyhow::Result<Vec<GoalResult>> {
+) -> anyhow::Result<(Vec<GoalResult>, Vec<import::Figures>)> {
     let mut results = Vec::new();
     let small = measure_import(foreign, pool, args.invoices).await?;
     let large = match args.invoices2 {
@@ -248,7 +254,7 @@ async fn import_goals(
         1.1,
         Direction::AtMost,
     ));
-    Ok(results)
+    Ok((results, [Some(small), large].into_iter().flatten().collect()))
 }
 
 /// The project's bulk path: `store::append_batch` in batches of the largest allowed size.
@@ -285,8 +291,13 @@ async fn measure_import(foreign: &mut Vec<String>, pool: &PgPool, invoices: u64)
     let figures = import::measure(pool, invoices).await?;
     foreign.extend(machine::foreign_busy(&before, &machine::sample()));
     println!(
-        "  import of {invoices} invoices: {} events in {:.2} s, re-import {:.2} s",
-        figures.events, figures.first_seconds, figures.reimport_seconds
+        "  import of {invoices} invoices: {} events in {:.2} s ({:.2} s with the simulator rendering live, \
+         {} responses rendered during the measured one), re-import {:.2} s",
+        figures.events,
+        figures.first_seconds,
+        figures.live_seconds,
+        figures.rendered_during_first,
+        figures.reimport_seconds
     );
     Ok(figures)
 }
@@ -366,17 +377,30 @@ async fn connect(database: &str) -> anyhow::Result<(PgPool, String, Option<Embed
             (cluster.connect_options("postgres"), Some(cluster))
         }
     };
-    let admin = store::connect(server.clone().database("postgres"), &PoolSettings::default()).await?;
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)")).execute(&admin).await?;
-    sqlx::query(&format!("CREATE DATABASE {database}")).execute(&admin).await?;
-    admin.close().await;
+    let pool = fresh_database(&server, database).await?;
     let url = match (&cluster, std::env::var("DATABASE_URL")) {
         (Some(cluster), _) => cluster.url(database),
         (None, Ok(url)) => bench_url(&url, database),
         (None, Err(_)) => anyhow::bail!("no database to point the child processes at"),
     };
-    let pool = store::connect(server.database(database), &PoolSettings::default()).await?;
     Ok((pool, url, cluster))
+}
+
+/// Drops `database` on `server` if it is there, creates it empty, and connects to it.
+pub(crate) async fn fresh_database(server: &PgConnectOptions, database: &str) -> anyhow::Result<PgPool> {
+    let admin = store::connect(server.clone().database("postgres"), &PoolSettings::default()).await?;
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)")).execute(&admin).await?;
+    sqlx::query(&format!("CREATE DATABASE {database}")).execute(&admin).await?;
+    admin.close().await;
+    Ok(store::connect(server.clone().database(database), &PoolSettings::default()).await?)
+}
+
+/// Drops `database` on `server`.
+pub(crate) async fn drop_database(server: &PgConnectOptions, database: &str) -> anyhow::Result<()> {
+    let admin = store::connect(server.clone().database("postgres"), &PoolSettings::default()).await?;
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)")).execute(&admin).await?;
+    admin.close().await;
+    Ok(())
 }
 
 /// `DATABASE_URL` with the benchmark database in place of its own.

@@ -10,6 +10,7 @@ mod control;
 mod data;
 mod draw;
 mod faults;
+mod kept;
 mod ops;
 mod render;
 mod request;
@@ -28,6 +29,7 @@ use tokio::task::JoinHandle;
 
 pub use data::{Change, ChangeAction, DocumentKind};
 pub use faults::{Fault, FaultKind};
+pub use kept::ResponseCounts;
 pub use render::{DateShape, DoubleShape, ErrorMsgShape, Shape};
 pub use request::RecordedRequest;
 
@@ -62,6 +64,9 @@ pub struct SimulatorConfig {
     pub shape: Shape,
     /// Port to bind on 127.0.0.1 (0: any free port).
     pub port: u16,
+    /// Render each distinct list request once and serve its repeats from memory, as a server
+    /// streaming a generated file would; the benchmark sets it (see `kept`).
+    pub keep_rendered: bool,
 }
 
 impl SimulatorConfig {
@@ -85,6 +90,7 @@ impl SimulatorConfig {
             strict_elements: true,
             shape: Shape::default(),
             port: 0,
+            keep_rendered: false,
         }
     }
 }
@@ -105,6 +111,7 @@ pub(crate) struct Shared {
     quota: Mutex<(Option<BudgetMonth>, u32)>,
     faults: Mutex<faults::Faults>,
     requests: Mutex<Vec<RecordedRequest>>,
+    kept: Mutex<kept::Kept>,
 }
 
 /// Keeps the request log bounded during benchmarks.
@@ -128,6 +135,7 @@ impl Shared {
         let mut next = Model::clone(&guard);
         let changes = next.advance_days(days);
         *guard = Arc::new(next);
+        lock(&self.kept).forget();
         changes
     }
 
@@ -155,6 +163,7 @@ impl Simulator {
             quota: Mutex::new((None, 0)),
             faults: Mutex::new(faults::Faults::default()),
             requests: Mutex::new(Vec::new()),
+            kept: Mutex::new(kept::Kept::default()),
             config,
         });
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", shared.config.port)).await?;
@@ -232,6 +241,11 @@ impl SimulatorHandle {
     /// How many requests of `operation` were received.
     pub fn calls(&self, operation: Operation) -> usize {
         lock(&self.shared.requests).iter().filter(|r| r.operation == operation).count()
+    }
+
+    /// How many list responses were rendered, and how many were served from memory.
+    pub fn response_counts(&self) -> ResponseCounts {
+        lock(&self.shared.kept).counts
     }
 
     /// Stops the server and waits for it.

@@ -5,7 +5,9 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
 use secrecy::ExposeSecret;
-use vordering::eboekhouden::simulator::{Change, Fault, FaultKind, Simulator, SimulatorConfig, SimulatorHandle};
+use vordering::eboekhouden::simulator::{
+    Change, Fault, FaultKind, ResponseCounts, Simulator, SimulatorConfig, SimulatorHandle,
+};
 use vordering::eboekhouden::{Client, ClientSettings, Error, Operation, RelatieFilter};
 
 async fn open_posten(sim: &SimulatorHandle) -> Vec<vordering::eboekhouden::OpenPost> {
@@ -144,6 +146,37 @@ async fn get_mutaties_returns_only_the_last_500_rows() {
         request.replace("<MutatieNrTm>0</MutatieNrTm>", &format!("<MutatieNrTm>{}</MutatieNrTm>", numbers[0] - 1));
     let (_, body) = raw(&sim, "GetMutaties", &older).await;
     assert!(body.matches("<cMutatieList>").count() > 0, "older rows exist and were left out by the cap");
+}
+
+#[tokio::test]
+async fn kept_responses_are_the_bytes_rendered_once_and_never_damaged_or_stale() {
+    let sim =
+        Simulator::start(SimulatorConfig { keep_rendered: true, ..SimulatorConfig::new(5, 60, 37) }).await.unwrap();
+    let code_2 = sim.credentials().security_code_2.expose_secret().to_owned();
+    let posten = |id: &str| {
+        format!(
+            r#"<GetOpenPosten xmlns="http://www.e-boekhouden.nl/soap"><SessionID>{id}</SessionID><SecurityCode2>{code_2}</SecurityCode2><OpSoort>Debiteuren</OpSoort></GetOpenPosten>"#
+        )
+    };
+    let (first_session, second_session) = (session(&sim).await, session(&sim).await);
+    let (_, rendered) = raw(&sim, "GetOpenPosten", &posten(&first_session)).await;
+    let (_, kept) = raw(&sim, "GetOpenPosten", &posten(&second_session)).await;
+    assert!(rendered.matches("<cOpenPost>").count() > 10, "{rendered}");
+    assert_eq!(kept, rendered, "another session is served the same bytes");
+    assert_eq!(sim.response_counts(), ResponseCounts { rendered: 1, from_memory: 1 });
+
+    sim.inject(Fault::new(FaultKind::MalformedXml).on(Operation::GetOpenPosten));
+    let (_, damaged) = raw(&sim, "GetOpenPosten", &posten(&first_session)).await;
+    assert!(damaged.contains("<Broken>"), "{damaged}");
+    let (_, after_fault) = raw(&sim, "GetOpenPosten", &posten(&first_session)).await;
+    assert_eq!(after_fault, rendered, "a damaged response is not kept");
+    assert_eq!(sim.response_counts(), ResponseCounts { rendered: 2, from_memory: 2 });
+
+    let changes = sim.advance_days(20);
+    assert!(!changes.is_empty());
+    let (_, advanced) = raw(&sim, "GetOpenPosten", &posten(&first_session)).await;
+    assert_ne!(advanced, rendered, "moving the calendar on forgets what was kept");
+    assert_eq!(sim.response_counts().rendered, 3);
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! then the tail. The `CutOff` and `MalformedXml` faults act here.
 
 use std::io;
+use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{header, StatusCode};
@@ -17,7 +18,7 @@ use crate::eboekhouden::Operation;
 const CHUNK: usize = 32 * 1024;
 
 /// How a list response is damaged, if at all.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Damage {
     pub cut_after: Option<u64>,
     pub malformed: bool,
@@ -32,26 +33,11 @@ pub(crate) fn xml_response(status: StatusCode, body: String) -> Response {
 pub(crate) fn list_response(
     op: Operation,
     shape: &Shape,
-    (collection, item): (&'static str, &'static str),
+    names: (&'static str, &'static str),
     rows: Box<dyn Rows>,
     damage: Damage,
 ) -> Response {
-    let mut head = String::new();
-    render::result_open(&mut head, op, shape);
-    head.push_str(&format!("<{collection}>"));
-    let mut tail = format!("</{collection}>");
-    render::result_close(&mut tail, op);
-    let chunks = Chunks {
-        head: Some(head),
-        rows: Some(rows),
-        tail: Some(tail),
-        item,
-        damage,
-        sent: 0,
-        written: 0,
-        failed: false,
-    };
-    let stream = futures::stream::iter(chunks);
+    let stream = futures::stream::iter(chunks(op, shape, names, rows, damage));
     let body = match damage.cut_after {
         None => Body::from_stream(stream),
         Some(_) => {
@@ -64,6 +50,38 @@ pub(crate) fn list_response(
         }
     };
     ([(header::CONTENT_TYPE, "text/xml; charset=utf-8")], body).into_response()
+}
+
+/// A whole undamaged list result, rendered at once to be kept.
+pub(crate) fn rendered_list(
+    op: Operation,
+    shape: &Shape,
+    names: (&'static str, &'static str),
+    rows: Box<dyn Rows>,
+) -> Arc<[Bytes]> {
+    chunks(op, shape, names, rows, Damage::default()).filter_map(Result::ok).collect()
+}
+
+/// A kept list result, streamed in the chunks it was rendered in.
+pub(crate) fn kept_response(body: Arc<[Bytes]>) -> Response {
+    let pieces = (0..body.len()).map(move |i| Ok::<_, io::Error>(body[i].clone()));
+    let body = Body::from_stream(futures::stream::iter(pieces));
+    ([(header::CONTENT_TYPE, "text/xml; charset=utf-8")], body).into_response()
+}
+
+fn chunks(
+    op: Operation,
+    shape: &Shape,
+    (collection, item): (&'static str, &'static str),
+    rows: Box<dyn Rows>,
+    damage: Damage,
+) -> Chunks {
+    let mut head = String::new();
+    render::result_open(&mut head, op, shape);
+    head.push_str(&format!("<{collection}>"));
+    let mut tail = format!("</{collection}>");
+    render::result_close(&mut tail, op);
+    Chunks { head: Some(head), rows: Some(rows), tail: Some(tail), item, damage, sent: 0, written: 0, failed: false }
 }
 
 struct Chunks {

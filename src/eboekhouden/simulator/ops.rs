@@ -5,12 +5,12 @@ use std::sync::Arc;
 use axum::response::Response;
 use chrono::NaiveDate;
 
-use super::body::{list_response, Damage};
+use super::body::{kept_response, list_response, rendered_list, Damage};
 use super::data::Model;
 use super::request::RecordedRequest;
 use super::rows::{self, IndexRows, MutationDoc, Rows};
 use super::soap::{fault, service_error};
-use super::{lock, Shape, Shared};
+use super::{kept, lock, Shape, Shared};
 use crate::eboekhouden::budget::BudgetMonth;
 use crate::eboekhouden::parse::values;
 use crate::eboekhouden::Operation;
@@ -63,23 +63,39 @@ pub(crate) fn respond(shared: &Shared, request: &RecordedRequest, damage: Damage
     }
     let shape = shared.shape();
     let ctx = (shared.snapshot(), shape);
+    if op == Operation::GetMutaties {
+        if let Some(response) = spend_quota(shared, &ctx.0) {
+            return response;
+        }
+    }
+    let key = (shared.config.keep_rendered && damage == Damage::default())
+        .then(|| kept::Key::of(ctx.0.today, shape, request));
+    if let Some(body) = key.as_ref().and_then(|key| lock(&shared.kept).get(key)) {
+        return kept_response(body);
+    }
     let built = match op {
         Operation::GetAdministraties => Ok(administraties(shared, ctx)),
         Operation::GetRelaties => relaties(ctx, request),
         Operation::GetOpenPosten => Ok(open_posten(ctx, text(request, "OpSoort") == "Debiteuren")),
         Operation::GetFacturen => facturen(ctx, request),
-        Operation::GetMutaties => {
-            if let Some(response) = spend_quota(shared, &ctx.0) {
-                return response;
-            }
-            mutaties(ctx, request, shared.config.row_cap)
-        }
+        Operation::GetMutaties => mutaties(ctx, request, shared.config.row_cap),
         Operation::GetSaldi => saldi(ctx, request),
         Operation::OpenSession | Operation::CloseSession => Err(BadRequest("not a list operation".into())),
     };
-    match built {
-        Ok(rows) => list_response(op, &shape, collection(op), rows, damage),
-        Err(BadRequest(message)) => fault("soap:Client", &format!("Server was unable to read request. ---> {message}")),
+    let rows = match built {
+        Ok(rows) => rows,
+        Err(BadRequest(message)) => {
+            return fault("soap:Client", &format!("Server was unable to read request. ---> {message}"))
+        }
+    };
+    lock(&shared.kept).counts.rendered += 1;
+    match key {
+        Some(key) => {
+            let body = rendered_list(op, &shape, collection(op), rows);
+            lock(&shared.kept).keep(key, Arc::clone(&body));
+            kept_response(body)
+        }
+        None => list_response(op, &shape, collection(op), rows, damage),
     }
 }
 

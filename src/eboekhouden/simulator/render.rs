@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::eboekhouden::{Operation, NAMESPACE, SOAP_ENV};
 
 /// How `ErrorMsg` looks on success.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorMsgShape {
     /// `<ErrorMsg><LastErrorCode /><LastErrorDescription /></ErrorMsg>` (the shape of the known mocks).
@@ -24,7 +24,7 @@ pub enum ErrorMsgShape {
 }
 
 /// How `s:dateTime` values are written.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DateShape {
     /// `2023-04-01T00:00:00`.
@@ -39,7 +39,7 @@ pub enum DateShape {
 }
 
 /// How `s:double` amounts are written (`s:decimal` ones are always plain with two decimals).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DoubleShape {
     /// `1234.5`, the shortest form.
@@ -52,7 +52,7 @@ pub enum DoubleShape {
 }
 
 /// The response shape variants, switchable at runtime.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Shape {
     pub error_msg: ErrorMsgShape,
