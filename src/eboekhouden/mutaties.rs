@@ -8,9 +8,12 @@
 //! before to about 400 rows, so sparse numbering (e.g. a start date that filters rows out) costs fewer
 //! calls of the monthly 5,000, and a wide window that comes back saturated is split in half and asked
 //! again. An empty window may be the end, so the tail is probed again. Every call is counted in
-//! the budget.
+//! the budget. Two windows are in flight at a time, so one call's round trip overlaps the next
+//! one's; the halves of a split window are read before the window after it.
 
 use chrono::NaiveDate;
+use futures::future::BoxFuture;
+use futures::stream::{FuturesOrdered, StreamExt};
 use tracing::debug;
 
 use super::budget::CallBudget;
@@ -29,29 +32,57 @@ const TARGET_ROWS: i64 = 400;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Mode {
-    /// Ask for everything from `scan` on.
+    /// Ask for everything from `plan` on, alone.
     Probe,
-    /// Ask for `scan ..= scan + width - 1`.
+    /// Ask for `plan ..= plan + width - 1`, keeping `WINDOWS_AHEAD` windows in flight.
     Window,
+}
+
+/// Windows asked for before the one being read comes back: a window's round trip (sending, the
+/// service, parsing on the parser's thread) overlaps the next one's instead of following it.
+const WINDOWS_AHEAD: usize = 2;
+
+/// One call's answer: its window (`tm` 0 for a probe), its rows sorted by number, how many records
+/// the service returned (spoiled ones included) and the records with a bad field.
+struct Fetched {
+    van: i64,
+    tm: i64,
+    rows: Vec<Mutatie>,
+    returned: usize,
+    spoiled: Vec<Error>,
 }
 
 /// Reads the mutations after a persisted cursor in batches of at most 500 rows, in number order.
 /// Persist [`MutatieSync::cursor`] after each batch has been processed.
-#[derive(Debug)]
 pub struct MutatieSync<'a> {
     client: &'a Client,
     budget: &'a dyn CallBudget,
     today: NaiveDate,
     datum_van: NaiveDate,
     cursor: i64,
-    /// The next number to ask for in this run.
-    scan: i64,
+    /// The first number no call has asked for yet.
+    plan: i64,
     mode: Mode,
     width: i64,
     finished: bool,
     calls: u32,
+    /// The calls made and not yet read, in number order.
+    in_flight: FuturesOrdered<BoxFuture<'a, Result<Fetched, Error>>>,
     /// Records with a bad field, skipped (they still count towards the row cap of their call).
     spoiled: Vec<Error>,
+}
+
+impl std::fmt::Debug for MutatieSync<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MutatieSync")
+            .field("cursor", &self.cursor)
+            .field("plan", &self.plan)
+            .field("mode", &self.mode)
+            .field("width", &self.width)
+            .field("in_flight", &self.in_flight.len())
+            .field("calls", &self.calls)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The width of the window after one of `width` numbers that held `returned` rows: sized by that
@@ -85,11 +116,12 @@ impl<'a> MutatieSync<'a> {
             today,
             datum_van,
             cursor,
-            scan: cursor + 1,
+            plan: cursor + 1,
             mode: Mode::Probe,
             width: CAP_I64,
             finished: false,
             calls: 0,
+            in_flight: FuturesOrdered::new(),
             spoiled: Vec::new(),
         }
     }
@@ -111,64 +143,94 @@ impl<'a> MutatieSync<'a> {
 
     /// The next batch (≤ 500 rows, ascending `MutatieNr`), or `None` when the tail has been read.
     pub async fn next_batch(&mut self) -> Result<Option<Vec<Mutatie>>, Error> {
-        while !self.finished {
-            if self.mode == Mode::Probe {
-                let (rows, returned) = self.fetch(self.scan, 0).await?;
+        loop {
+            self.plan_calls();
+            let Some(fetched) = self.in_flight.next().await else { return Ok(None) };
+            let Fetched { van, tm, rows, returned, spoiled } = fetched?;
+            self.spoiled.extend(spoiled);
+            if tm == 0 {
                 if returned >= ROW_CAP {
-                    debug!(from = self.scan, "the tail holds 500 or more mutations; reading it in windows");
+                    debug!(from = van, "the tail holds 500 or more mutations; reading it in windows");
                     self.mode = Mode::Window;
                     continue;
                 }
                 self.finished = true;
                 return Ok(self.emit(rows));
             }
-            let last = self.scan + self.width - 1;
-            let (rows, returned) = self.fetch(self.scan, last).await?;
-            if returned >= ROW_CAP && self.width > CAP_I64 {
-                self.width = (self.width / 2).max(CAP_I64);
-                debug!(width = self.width, "a saturated window was split");
+            let width = tm - van + 1;
+            if returned >= ROW_CAP && width > CAP_I64 {
+                // Asked again in two halves, read before the windows after it.
+                let half = (width / 2).max(CAP_I64);
+                let (first, second) = (self.call(van, van + half - 1), self.call(van + half, tm));
+                self.in_flight.push_front(second);
+                self.in_flight.push_front(first);
+                self.width = half;
+                debug!(width = half, "a saturated window was split");
                 continue;
             }
             // The window is complete: numbers in it that are absent now are gaps. (Only this run skips
             // them; the persisted cursor is the highest number seen, so the next run looks again.)
-            self.scan = last + 1;
-            self.width = next_width(self.width, returned);
+            self.width = next_width(width, returned);
             if rows.is_empty() {
-                // Maybe the end, maybe a gap: the open-ended probe tells which.
+                // Maybe the end, maybe a gap: once the windows in flight are read, the open-ended
+                // probe tells which.
                 self.mode = Mode::Probe;
                 continue;
             }
             return Ok(self.emit(rows));
         }
-        Ok(None)
+    }
+
+    /// Waits for the calls in flight and drops their rows, for a caller that stops early: a call
+    /// counted in the budget is then a call the service received.
+    pub async fn settle(&mut self) {
+        while self.in_flight.next().await.is_some() {}
+    }
+
+    /// Asks for what comes next: a probe alone, or windows up to `WINDOWS_AHEAD` in flight.
+    fn plan_calls(&mut self) {
+        match self.mode {
+            Mode::Probe if !self.finished && self.in_flight.is_empty() => {
+                let probe = self.call(self.plan, 0);
+                self.in_flight.push_back(probe);
+            }
+            Mode::Window => {
+                while self.in_flight.len() < WINDOWS_AHEAD {
+                    let window = self.call(self.plan, self.plan + self.width - 1);
+                    self.in_flight.push_back(window);
+                    self.plan += self.width;
+                }
+            }
+            Mode::Probe => {}
+        }
     }
 
     fn emit(&mut self, rows: Vec<Mutatie>) -> Option<Vec<Mutatie>> {
         let last = rows.last()?.mutatie_nr;
         self.cursor = self.cursor.max(last);
-        self.scan = self.scan.max(last + 1);
         Some(rows)
     }
 
-    /// One call, its rows sorted by number (a window's rows are at most the row cap, so bounded),
-    /// and how many records the service returned (spoiled ones included).
-    async fn fetch(&mut self, van: i64, tm: i64) -> Result<(Vec<Mutatie>, usize), Error> {
+    /// One call for `van ..= tm` (`tm` 0: open-ended), read to the end when polled.
+    fn call(&mut self, van: i64, tm: i64) -> BoxFuture<'a, Result<Fetched, Error>> {
         self.calls += 1;
+        let (client, budget, today) = (self.client, self.budget, self.today);
         let filter = MutatieFilter::numbers(van, tm, self.datum_van);
-        let mut records = self.client.get_mutaties(&filter, self.budget, self.today).await?;
-        let mut rows = Vec::with_capacity(64);
-        let mut returned = 0;
-        loop {
-            match records.next().await {
-                Ok(Some(row)) => rows.push(row),
-                Ok(None) => break,
-                Err(error) if error.is_record_error() => self.spoiled.push(error),
-                Err(error) => return Err(error),
+        Box::pin(async move {
+            let mut records = client.get_mutaties(&filter, budget, today).await?;
+            let (mut rows, mut returned, mut spoiled) = (Vec::with_capacity(64), 0, Vec::new());
+            loop {
+                match records.next().await {
+                    Ok(Some(row)) => rows.push(row),
+                    Ok(None) => break,
+                    Err(error) if error.is_record_error() => spoiled.push(error),
+                    Err(error) => return Err(error),
+                }
+                returned += 1;
             }
-            returned += 1;
-        }
-        rows.sort_by_key(|m| m.mutatie_nr);
-        Ok((rows, returned))
+            rows.sort_by_key(|m: &Mutatie| m.mutatie_nr);
+            Ok(Fetched { van, tm, rows, returned, spoiled })
+        })
     }
 }
 

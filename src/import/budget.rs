@@ -120,8 +120,15 @@ impl CallBudget for PgCallBudget {
         } else {
             return Ok(false);
         };
+        // Calls made side by side may each have taken a block: add to what the other left.
         let mut reserve = self.lock();
-        *reserve = Reserve { month: Some(month), left: taken - 1, next_block: (block * 2).min(MAX_BLOCK) };
+        let next_block = (block * 2).min(MAX_BLOCK);
+        if reserve.month == Some(month) {
+            reserve.left += taken - 1;
+            reserve.next_block = reserve.next_block.max(next_block);
+        } else {
+            *reserve = Reserve { month: Some(month), left: taken - 1, next_block };
+        }
         Ok(true)
     }
 
@@ -175,6 +182,19 @@ mod tests {
         // Given back once: a second time changes nothing.
         budget.give_back_unused().await.unwrap();
         assert_eq!(budget.used(month()).await.unwrap(), 4);
+    }
+
+    /// Calls made side by side each take a block when the reserve is empty; what either leaves is
+    /// given back.
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn blocks_taken_side_by_side_are_all_given_back_unused(pool: PgPool) {
+        let budget = PgCallBudget::new(pool, "adm", 100);
+        assert_eq!(spend(&budget, 1).await, 1);
+        let (a, b) = tokio::join!(spend(&budget, 1), spend(&budget, 1));
+        assert_eq!(a + b, 2);
+        assert!(budget.used(month()).await.unwrap() >= 3);
+        budget.give_back_unused().await.unwrap();
+        assert_eq!(budget.used(month()).await.unwrap(), 3);
     }
 
     /// A run that goes on into the next month starts that month with a block of one call: a block of

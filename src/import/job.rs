@@ -351,6 +351,7 @@ async fn read_mutations(
                 Err(error) => break Err(error),
             }
         };
+        sync.settle().await;
         drop(batches);
         outcome
     };
