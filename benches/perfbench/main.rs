@@ -73,7 +73,7 @@ fn database_name(name: &str) -> Result<String, String> {
 }
 
 /// Runs of each measurement; the median is reported.
-const RUNS: usize = 3;
+pub(crate) const RUNS: usize = 3;
 /// Rows for `L_commit`: enough for a stable rate, few enough to take a second.
 const COMMIT_ROWS: usize = 2_000;
 
