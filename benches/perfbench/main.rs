@@ -234,8 +234,8 @@ async fn import_goals(
         }
         None => (args.rss_invoices, args.rss_invoices.to_string()),
     };
-    let big = import::child_peak_rss(pool, url, &exe, rss_invoices).await?;
-    let little = import::child_peak_rss(pool, url, &exe, (rss_invoices / 10).max(1)).await?;
+    let big = import::median_child_peak_rss(pool, url, &exe, rss_invoices).await?;
+    let little = import::median_child_peak_rss(pool, url, &exe, (rss_invoices / 10).max(1)).await?;
     results.push(GoalResult::new(
         &format!("G5-import-rss@{label}"),
         big,
