@@ -135,19 +135,11 @@ pub async fn goals(pool: &PgPool, l_commit: f64, l_commit8: f64) -> anyhow::Resu
     for _ in 0..3 {
         rates.push(concurrent(&bus).await?);
     }
-    rates.sort_by(f64::total_cmp);
+    let rate = crate::median(rates);
     let commit_ms = 1_000.0 / l_commit;
-    println!("commands: p50 {:.3} ms, p99 {:.3} ms; 8 clients {:.0} commands/s", one.p50, one.p99, rates[1]);
+    println!("commands: p50 {:.3} ms, p99 {:.3} ms; 8 clients {:.0} commands/s", one.p50, one.p99, rate);
     Ok(vec![
         GoalResult::new("G7-command-p50", one.p50, "ms", "1/L_commit", commit_ms, 3.0, Direction::AtMost),
-        GoalResult::new(
-            "G7-command-8-clients",
-            rates[1],
-            "commands/s",
-            "L_commit8",
-            l_commit8,
-            0.6,
-            Direction::AtLeast,
-        ),
+        GoalResult::new("G7-command-8-clients", rate, "commands/s", "L_commit8", l_commit8, 0.6, Direction::AtLeast),
     ])
 }

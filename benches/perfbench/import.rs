@@ -96,11 +96,7 @@ async fn measure_with(pool: &PgPool, invoices: u64, runs: usize, progress: &dyn 
         measured.push(scratch.run(|db| import_twice(db, &simulator, progress, true)).await?);
     }
     simulator.shutdown().await;
-    let median = |seconds: fn(&Run) -> f64| {
-        let mut values: Vec<f64> = measured.iter().map(seconds).collect();
-        values.sort_by(f64::total_cmp);
-        values[values.len() / 2]
-    };
+    let median = |seconds: fn(&Run) -> f64| crate::median(measured.iter().map(seconds).collect());
     Ok(Figures {
         invoices,
         events: live.events,
@@ -221,8 +217,7 @@ pub async fn median_child_peak_rss(pool: &PgPool, url: &str, exe: &PathBuf, invo
         peaks.push(child_peak_rss(pool, url, exe, invoices).await?);
     }
     println!("  import child of {invoices} invoices: peak RSS {peaks:.1?} MiB");
-    peaks.sort_by(f64::total_cmp);
-    Ok(peaks[crate::RUNS / 2])
+    Ok(crate::median(peaks))
 }
 
 /// Peak RSS of a child process that runs one whole import of `invoices` (the simulator and the

@@ -151,8 +151,7 @@ where
     for _ in 0..runs {
         times.push(f().await);
     }
-    times.sort_by(f64::total_cmp);
-    times[runs / 2]
+    crate::median(times)
 }
 
 /// The denominator: quick-xml's synchronous pull (the reader the client uses) over the bytes, with
