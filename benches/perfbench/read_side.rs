@@ -196,6 +196,13 @@ pub async fn queries_only(args: &[String]) -> anyhow::Result<()> {
     if args.get(2).map(String::as_str) == Some("split") {
         return probe::replay_split(&pool, &ids).await;
     }
+    if args.get(2).map(String::as_str) == Some("cpu") {
+        return probe::replay_cpu(&engine, &pool, &ids).await;
+    }
+    if args.get(2).map(String::as_str) == Some("fold") {
+        let rounds = args.get(3).map(|s| s.parse()).transpose()?.unwrap_or(200);
+        return probe::replay_fold(&pool, &ids, rounds).await;
+    }
     for r in replay_goals(&engine, &pool, &ids).await? {
         println!("{:<22} {:.3} ms  ratio {:.2}", r.goal, r.value, r.ratio);
     }
@@ -236,6 +243,18 @@ async fn rebuild_goals(pool: &PgPool, l_copy: f64) -> anyhow::Result<Vec<GoalRes
     ])
 }
 
+/// What G3 replays of the account `id` (`admin:debtor`): the audit trail, every linking decision
+/// with the figures before and after.
+fn replay_query(id: &str) -> anyhow::Result<ReplayQuery> {
+    let (admin, debtor) = id.split_once(':').unwrap_or_default();
+    Ok(ReplayQuery {
+        administration: AdministrationId::new(admin)?,
+        debtor: Some(DebtorCode::new(debtor)?),
+        until: Until::End,
+        only_links: true,
+    })
+}
+
 /// G3: replaying one aggregate's history against the primary-key scan of the same k rows, sampled
 /// in turn.
 async fn replay_goals(engine: &Engine, pool: &PgPool, ids: &[(usize, Vec<String>)]) -> anyhow::Result<Vec<GoalResult>> {
@@ -246,15 +265,7 @@ async fn replay_goals(engine: &Engine, pool: &PgPool, ids: &[(usize, Vec<String>
             Budget::Samples(REPLAY_SAMPLES),
             |i| latency::pk_scan(pool, account(i)),
             |i| async move {
-                let (admin, debtor) = account(i).split_once(':').unwrap_or_default();
-                let query = ReplayQuery {
-                    administration: AdministrationId::new(admin)?,
-                    debtor: Some(DebtorCode::new(debtor)?),
-                    until: Until::End,
-                    // The audit trail: every linking decision, with the figures before and after.
-                    only_links: true,
-                };
-                let report = engine.audit_replay(&query).await?;
+                let report = engine.audit_replay(&replay_query(account(i))?).await?;
                 anyhow::ensure!(report.events_folded == u64::try_from(*k)?, "replayed {} of {k}", report.events_folded);
                 Ok(())
             },

@@ -163,18 +163,18 @@ fn entry(
     })
 }
 
-/// The invoices an event touches, named before it is applied (an unlink names only its link).
-fn touched(state: &DebtorAccount, event: &E) -> Vec<InvoiceNumber> {
+/// The invoice an event touches, named before it is applied (an unlink names only its link).
+fn touched(state: &DebtorAccount, event: &E) -> Option<InvoiceNumber> {
     match event {
         E::InvoiceImported { invoice_number, .. }
         | E::InvoiceCorrected { invoice_number, .. }
         | E::PaymentLinked { invoice_number, .. }
         | E::CreditNoteLinked { invoice_number, .. }
-        | E::OpenAmountAdjusted { invoice_number, .. } => vec![invoice_number.clone()],
+        | E::OpenAmountAdjusted { invoice_number, .. } => Some(invoice_number.clone()),
         E::PaymentUnlinked { link_id, .. } | E::CreditNoteUnlinked { link_id, .. } => {
-            state.links.get(link_id).map(|l| l.invoice_number.clone()).into_iter().collect()
+            state.links.get(link_id).map(|l| l.invoice_number.clone())
         }
-        _ => Vec::new(),
+        _ => None,
     }
 }
 
@@ -185,19 +185,18 @@ fn fold_account(state: &mut DebtorAccount, event: E, reported: bool) -> (Option<
         state.apply(event);
         return (None, Vec::new());
     }
-    let numbers = touched(state, &event);
+    let number = touched(state, &event);
     // Looked up by the typed number the event carries: no parsing and checking it again.
     let figures = |state: &DebtorAccount, n: &InvoiceNumber| state.invoices.get(n).map(InvoiceFigures::of);
-    let before: Vec<Option<InvoiceFigures>> = numbers.iter().map(|n| figures(state, n)).collect();
+    let before = number.as_ref().and_then(|n| figures(state, n));
     let link = account_link(state, &event);
     state.apply(event);
-    let invoices = numbers
-        .into_iter()
-        .zip(before)
-        .map(|(number, before)| {
+    let invoices = number
+        .map(|number| {
             let after = figures(state, &number);
-            InvoiceChange { invoice_number: number.as_str().to_owned(), before, after }
+            InvoiceChange { invoice_number: number.into(), before, after }
         })
+        .into_iter()
         .collect();
     (link, invoices)
 }

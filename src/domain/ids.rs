@@ -40,7 +40,11 @@ macro_rules! text_id {
         impl TryFrom<String> for $name {
             type Error = IdError;
             fn try_from(value: String) -> Result<Self, IdError> {
-                Self::new(value)
+                // A stored id is already trimmed: keep its `String` rather than copy it.
+                if value.trim().len() != value.len() {
+                    return Self::new(value);
+                }
+                check_text($kind, &value, $max, $allowed, $rule).map(|()| Self(value))
             }
         }
 
@@ -75,7 +79,8 @@ fn check_text(
     if value.is_empty() {
         return Err(IdError::Empty { kind });
     }
-    if value.chars().count() > max {
+    // No text has more characters than bytes: count them only when the bytes are over the limit.
+    if value.len() > max && value.chars().count() > max {
         return Err(IdError::TooLong { kind, value: value.to_owned(), max });
     }
     match value.chars().find(|&c| !allowed(c)) {

@@ -16,11 +16,8 @@ pub async fn replay_split(pool: &PgPool, ids: &[(usize, Vec<String>)]) -> anyhow
         for i in 0..300 {
             let id = &accounts[(i * 7_919) % accounts.len()];
             let started = std::time::Instant::now();
-            let replay = vordering::audit::Replay::new(vordering::audit::Until::End, true);
-            let mut rows = vordering::store::rows_of(pool, "DebtorAccount", id, replay.metadata_of());
-            while let Some(row) = futures::TryStreamExt::try_next(&mut rows).await? {
-                std::hint::black_box(row.view()?);
-            }
+            read_unfolded(pool, id, vordering::audit::Replay::new(vordering::audit::Until::End, true).metadata_of())
+                .await?;
             rows_only.push(started.elapsed().as_secs_f64() * 1_000.0);
         }
         rows_only.sort_by(f64::total_cmp);
@@ -60,6 +57,62 @@ pub async fn replay_split(pool: &PgPool, ids: &[(usize, Vec<String>)]) -> anyhow
             "probe k{k}: L_pk p50 {:.3} ms; rows_of unfolded p50 {:.3} ms; stream_of p50 {:.3} ms; fold+report p50 {:.3} ms",
             l_pk.p50, rows_only[150], fetch[150], fold[150]
         );
+    }
+    Ok(())
+}
+
+/// One account's rows as a replay reads them, viewed but not folded.
+async fn read_unfolded(pool: &PgPool, id: &str, metadata_of: Option<&[&str]>) -> anyhow::Result<()> {
+    let mut rows = vordering::store::rows_of(pool, "DebtorAccount", id, metadata_of);
+    while let Some(row) = futures::TryStreamExt::try_next(&mut rows).await? {
+        std::hint::black_box(row.view()?);
+    }
+    Ok(())
+}
+
+/// `read-queries N replay fold R`: each k's first account read once, then folded and reported
+/// `R` times in memory: the replay's own CPU, steady enough to count under callgrind.
+pub async fn replay_fold(pool: &PgPool, ids: &[(usize, Vec<String>)], rounds: usize) -> anyhow::Result<()> {
+    for (k, accounts) in ids {
+        let events = vordering::store::stream_of(pool, "DebtorAccount", &accounts[0]).await?;
+        let started = std::time::Instant::now();
+        for _ in 0..rounds {
+            let report = vordering::audit::replay_stream(&events, vordering::audit::Until::End, true)?;
+            std::hint::black_box(report);
+        }
+        let each = started.elapsed().as_secs_f64() * 1_000.0 / rounds as f64;
+        println!("probe k{k}: fold and report {each:.3} ms per replay ({rounds} rounds)");
+    }
+    Ok(())
+}
+
+/// This thread's time on a CPU so far (`/proc/thread-self/schedstat`), in ms.
+fn thread_cpu_ms() -> f64 {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap_or_default();
+    stat.split_whitespace().next().and_then(|ns| ns.parse::<f64>().ok()).unwrap_or(0.0) / 1e6
+}
+
+/// `read-queries N replay cpu` (with `PERFBENCH_CURRENT_THREAD=1`): wall and client CPU per
+/// replay of k = 1,000, beside the same for `L_pk` and the rows read unfolded.
+pub async fn replay_cpu(engine: &vordering::Engine, pool: &PgPool, ids: &[(usize, Vec<String>)]) -> anyhow::Result<()> {
+    let Some((_, accounts)) = ids.iter().find(|(k, _)| *k == 1_000) else { return Ok(()) };
+    let account = |i: usize| &accounts[(i * 7_919) % accounts.len()];
+    for round in 0..3 {
+        for what in ["pk", "rows", "replay"] {
+            let (wall, cpu) = (std::time::Instant::now(), thread_cpu_ms());
+            for i in 0..200 {
+                match what {
+                    "pk" => latency::pk_scan(pool, account(i)).await?,
+                    "rows" => read_unfolded(pool, account(i), Some(&[])).await?,
+                    _ => {
+                        std::hint::black_box(engine.audit_replay(&super::replay_query(account(i))?).await?);
+                    }
+                }
+            }
+            let wall = wall.elapsed().as_secs_f64() * 1_000.0 / 200.0;
+            let cpu = (thread_cpu_ms() - cpu) / 200.0;
+            println!("cpu round {round} {what:<6}: wall {wall:.3} ms, client cpu {cpu:.3} ms per call");
+        }
     }
     Ok(())
 }

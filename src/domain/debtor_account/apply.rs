@@ -1,7 +1,7 @@
 //! Folding events into the state. No rules here: `decide` checked them before the event existed,
 //! and a stored event is a fact even when today's rules would refuse it.
 
-use std::collections::BTreeMap;
+use litemap::LiteMap;
 
 use super::state::{minus, plus, Allocation, AllocationSource, CreditNote, Debtor, Invoice, LinkRecord, Payment};
 use super::DebtorAccount;
@@ -64,7 +64,7 @@ impl DebtorAccount {
                 source,
                 ..
             } => {
-                self.documents.insert(document_key.clone(), content_hash.clone());
+                self.documents.insert(document_key.clone(), content_hash);
                 let invoice = Invoice {
                     number: invoice_number.clone(),
                     invoice_date,
@@ -72,8 +72,7 @@ impl DebtorAccount {
                     amount,
                     source,
                     document_key,
-                    content_hash,
-                    allocations: BTreeMap::new(),
+                    allocations: LiteMap::new(),
                     adjusted: Cents::ZERO,
                 };
                 self.invoices.insert(invoice_number, invoice);
@@ -82,9 +81,8 @@ impl DebtorAccount {
                 self.correct_invoice(&invoice_number, content_hash, after);
             }
             E::CreditNoteImported { document_key, content_hash, number, date, amount } => {
-                self.documents.insert(document_key.clone(), content_hash.clone());
-                let allocations = BTreeMap::new();
-                let note = CreditNote { number: number.clone(), date, amount, document_key, content_hash, allocations };
+                self.documents.insert(document_key, content_hash);
+                let note = CreditNote { number: number.clone(), date, amount, allocations: LiteMap::new() };
                 self.credit_notes.insert(number, note);
             }
             E::PaymentReceived {
@@ -96,16 +94,14 @@ impl DebtorAccount {
                 reference_invoice,
                 source,
             } => {
-                self.documents.insert(document_key.clone(), content_hash.clone());
+                self.documents.insert(document_key, content_hash);
                 let payment = Payment {
                     payment_ref: payment_ref.clone(),
                     value_date,
                     amount,
                     reference_invoice,
                     source,
-                    document_key,
-                    content_hash,
-                    allocations: BTreeMap::new(),
+                    allocations: LiteMap::new(),
                 };
                 self.payments.insert(payment_ref, payment);
             }
@@ -116,8 +112,7 @@ impl DebtorAccount {
 
     fn correct_invoice(&mut self, number: &InvoiceNumber, content_hash: String, after: InvoiceTerms) {
         let Some(invoice) = self.invoices.get_mut(number) else { return };
-        self.documents.insert(invoice.document_key.clone(), content_hash.clone());
-        invoice.content_hash = content_hash;
+        self.documents.insert(invoice.document_key.clone(), content_hash);
         invoice.invoice_date = after.invoice_date;
         invoice.due_date = after.due_date;
         invoice.amount = after.amount;

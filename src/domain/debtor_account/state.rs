@@ -2,9 +2,8 @@
 //! replay use. Sums are saturating: every amount passed `decide`'s bound (`Cents::LIMIT`), so they
 //! stay far below `i64::MAX` and saturation is unreachable rather than a silent wrap.
 
-use std::collections::BTreeMap;
-
 use chrono::NaiveDate;
+use litemap::LiteMap;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{Cents, DebtorCode, InvoiceNumber, LinkId, PaymentRef};
@@ -55,10 +54,10 @@ pub struct Invoice {
     pub due_date: NaiveDate,
     pub amount: Cents,
     pub source: InvoiceSource,
+    /// The document's key; its content hash is in `DebtorAccount::documents`, with every other's.
     pub document_key: String,
-    pub content_hash: String,
     /// Live allocations by link id; an unlink removes its entry.
-    pub allocations: BTreeMap<LinkId, Allocation>,
+    pub allocations: LiteMap<LinkId, Allocation>,
     /// Net `from − to` of every `OpenAmountAdjusted`: what the books took off the open amount that
     /// no link explains. `decide` keeps it at or above zero, so links never exceed the amount.
     pub adjusted: Cents,
@@ -117,10 +116,8 @@ pub struct CreditNote {
     pub date: NaiveDate,
     /// The credit's size, positive.
     pub amount: Cents,
-    pub document_key: String,
-    pub content_hash: String,
     /// Live allocations: link id → the invoice and amount.
-    pub allocations: BTreeMap<LinkId, (InvoiceNumber, Cents)>,
+    pub allocations: LiteMap<LinkId, (InvoiceNumber, Cents)>,
 }
 
 impl CreditNote {
@@ -136,10 +133,8 @@ pub struct Payment {
     pub amount: Cents,
     pub reference_invoice: Option<InvoiceNumber>,
     pub source: PaymentSource,
-    pub document_key: String,
-    pub content_hash: String,
     /// Live allocations: link id → the invoice and the split.
-    pub allocations: BTreeMap<LinkId, (InvoiceNumber, Split)>,
+    pub allocations: LiteMap<LinkId, (InvoiceNumber, Split)>,
 }
 
 impl Payment {

