@@ -5,6 +5,7 @@
 //! The serialized form of every variant is pinned by golden files under `tests/fixtures/events/`.
 
 pub mod administration;
+mod date;
 pub mod debtor_account;
 mod metadata;
 pub mod upcast;

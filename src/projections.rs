@@ -34,7 +34,7 @@ mod write;
 pub use audit_trail::{administration_detail, reason_text, AuditRow};
 pub use catalog::{Projection, ALL};
 pub use collection_cases::CaseRow;
-pub use decode::{decode_account_fact, is_core_account_event, AccountFact};
+pub use decode::{decode_account_fact, is_core_account_event, AccountFact, ADMINISTRATION, DEBTOR_ACCOUNT};
 pub use import_log::ImportRow;
 pub use invoice_list::{decode_line, LineFields};
 pub use rebuild::{fold_only, rebuild, rebuild_stale, RebuildReport};

@@ -32,7 +32,7 @@ pub struct InvoiceFigures {
 /// An invoice touched by one event: its figures before and after (`None` where it did not exist).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct InvoiceChange {
-    pub invoice_number: String,
+    pub invoice_number: InvoiceNumber,
     pub before: Option<InvoiceFigures>,
     pub after: Option<InvoiceFigures>,
 }

@@ -122,8 +122,12 @@ async fn replay(context: &Context, args: ReplayArgs) -> Outcome {
     Ok(())
 }
 
+/// A field as the listing shows it: `-` where it is absent.
+fn text(field: &Option<impl std::fmt::Display>) -> String {
+    field.as_ref().map_or_else(|| "-".to_owned(), ToString::to_string)
+}
+
 fn print_entry(e: &ReplayEntry) {
-    let text = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".to_owned());
     say!(
         "@{} {} {}#{} {} by {} (reason: {}; command {}; correlation {}; source {})",
         e.global_position,

@@ -40,8 +40,10 @@ pub struct DebtorAccount {
     pub credit_notes: BTreeMap<InvoiceNumber, CreditNote>,
     pub payments: BTreeMap<PaymentRef, Payment>,
     pub links: BTreeMap<LinkId, LinkRecord>,
-    /// `document_key → content_hash` of every imported document: the idempotency check.
-    pub documents: BTreeMap<String, String>,
+    /// `document_key → content_hash` of every imported document: the idempotency check. Only
+    /// looked up, never walked, so hashed (foldhash: SipHash was a tenth of a replay's fold); a tree
+    /// compared the keys' long shared prefix again and again.
+    pub documents: foldhash::HashMap<String, String>,
     /// Reminders, pauses, the debtor's policy override and collection cases.
     pub dunning: DunningState,
     /// The number of events applied; UI commands may carry it as their expected version.

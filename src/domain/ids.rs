@@ -1,8 +1,11 @@
 //! Identifier newtypes, each parsed once at the boundary.
 
 use std::fmt;
+use std::marker::PhantomData;
+use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
+use serde::de::{self, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use uuid::Uuid;
 
 /// Why a text is not a valid identifier.
@@ -18,18 +21,19 @@ pub enum IdError {
     NotUuid { kind: &'static str, value: String },
 }
 
-/// Defines a string identifier whose constructor trims and checks its input.
+/// Defines a string identifier whose constructor trims and checks its input. The text is shared
+/// (`Arc<str>`): the folded state keeps one id in several places (a map key, the record, the links
+/// that name it), and a clone is then a reference count, not an allocation.
 macro_rules! text_id {
     ($(#[$doc:meta])* $name:ident, $kind:literal, max = $max:literal, allowed = $allowed:expr, rule = $rule:literal) => {
         $(#[$doc])*
-        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-        #[serde(try_from = "String", into = "String")]
-        pub struct $name(String);
+        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(Arc<str>);
 
         impl $name {
             pub fn new(value: impl AsRef<str>) -> Result<Self, IdError> {
                 let value = value.as_ref().trim();
-                check_text($kind, value, $max, $allowed, $rule).map(|()| Self(value.to_owned()))
+                check_text($kind, value, $max, $allowed, $rule).map(|()| Self(Arc::from(value)))
             }
 
             pub fn as_str(&self) -> &str {
@@ -40,17 +44,13 @@ macro_rules! text_id {
         impl TryFrom<String> for $name {
             type Error = IdError;
             fn try_from(value: String) -> Result<Self, IdError> {
-                // A stored id is already trimmed: keep its `String` rather than copy it.
-                if value.trim().len() != value.len() {
-                    return Self::new(value);
-                }
-                check_text($kind, &value, $max, $allowed, $rule).map(|()| Self(value))
+                Self::new(value)
             }
         }
 
         impl From<$name> for String {
             fn from(id: $name) -> String {
-                id.0
+                id.0.as_ref().to_owned()
             }
         }
 
@@ -66,7 +66,43 @@ macro_rules! text_id {
                 Self::new(value)
             }
         }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(&self.0)
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                deserializer.deserialize_str(TextIdVisitor::<Self>::new($kind))
+            }
+        }
     };
+}
+
+/// Reads a text id from the borrowed text where the format allows it: one allocation, the id's own.
+struct TextIdVisitor<T> {
+    kind: &'static str,
+    id: PhantomData<T>,
+}
+
+impl<T> TextIdVisitor<T> {
+    fn new(kind: &'static str) -> Self {
+        TextIdVisitor { kind, id: PhantomData }
+    }
+}
+
+impl<T: std::str::FromStr<Err = IdError>> Visitor<'_> for TextIdVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a {}", self.kind)
+    }
+
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<T, E> {
+        value.parse().map_err(E::custom)
+    }
 }
 
 fn check_text(

@@ -43,7 +43,9 @@ pub enum DebtorAccountEvent {
         document_key: String,
         content_hash: String,
         invoice_number: InvoiceNumber,
+        #[serde(deserialize_with = "crate::events::date::iso")]
         invoice_date: NaiveDate,
+        #[serde(deserialize_with = "crate::events::date::iso")]
         due_date: NaiveDate,
         amount: Cents,
         source: InvoiceSource,
@@ -62,6 +64,7 @@ pub enum DebtorAccountEvent {
         document_key: String,
         content_hash: String,
         number: InvoiceNumber,
+        #[serde(deserialize_with = "crate::events::date::iso")]
         date: NaiveDate,
         amount: Cents,
     },
@@ -69,6 +72,7 @@ pub enum DebtorAccountEvent {
         document_key: String,
         content_hash: String,
         payment_ref: PaymentRef,
+        #[serde(deserialize_with = "crate::events::date::iso")]
         value_date: NaiveDate,
         amount: Cents,
         reference_invoice: Option<InvoiceNumber>,
@@ -129,6 +133,7 @@ pub enum DebtorAccountEvent {
         step: DunningStep,
         invoices: Vec<InvoiceNumber>,
         channel: Channel,
+        #[serde(deserialize_with = "crate::events::date::iso")]
         sent_on: NaiveDate,
         announced_costs: Option<AnnouncedCosts>,
     },
@@ -149,7 +154,9 @@ pub enum DebtorAccountEvent {
         costs: Cents,
         vat_surcharge: Cents,
         interest: Cents,
+        #[serde(deserialize_with = "crate::events::date::iso")]
         interest_from: NaiveDate,
+        #[serde(deserialize_with = "crate::events::date::iso")]
         started_on: NaiveDate,
         /// False when a rate used is unverified or carried forward past the rate table.
         rates_verified: bool,

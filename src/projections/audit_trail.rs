@@ -2,6 +2,7 @@
 //! payments and of credit notes to invoices — with actor, reason, command and correlation ids.
 //! An unlink names only its link id; its row repeats the invoice, document and amounts of the link.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -83,11 +84,11 @@ const ADMINISTRATION_TYPES: [&str; 6] = [
 const ACCOUNT_TYPES: [&str; 4] = ["PaymentLinked", "PaymentUnlinked", "CreditNoteLinked", "CreditNoteUnlinked"];
 
 /// How a link reason reads in the trail.
-pub fn reason_text(reason: &LinkReason) -> String {
+pub fn reason_text(reason: &LinkReason) -> Cow<'static, str> {
     match reason {
-        LinkReason::ReferencedByBooks => "referenced by the books".to_owned(),
-        LinkReason::StatutoryOrder => "art. 6:43 (oldest due first)".to_owned(),
-        LinkReason::Manual(text) => text.clone(),
+        LinkReason::ReferencedByBooks => Cow::Borrowed("referenced by the books"),
+        LinkReason::StatutoryOrder => Cow::Borrowed("art. 6:43 (oldest due first)"),
+        LinkReason::Manual(text) => Cow::Owned(text.clone()),
     }
 }
 
@@ -159,14 +160,14 @@ fn account_row(mut row: AuditRow, event: E, links: &Links) -> AuditRow {
             row.invoice_number = Some(invoice_number.as_str().to_owned());
             row.document = Some(payment_ref.as_str().to_owned());
             (row.costs, row.interest, row.principal) = (Some(split.costs), Some(split.interest), Some(split.principal));
-            row.event_reason = Some(reason_text(&reason));
+            row.event_reason = Some(reason_text(&reason).into_owned());
         }
         E::CreditNoteLinked { link_id, credit_note, invoice_number, amount, reason } => {
             row.link_id = Some(link_id.as_uuid());
             row.invoice_number = Some(invoice_number.as_str().to_owned());
             row.document = Some(credit_note.as_str().to_owned());
             (row.costs, row.interest, row.principal) = (Some(Cents::ZERO), Some(Cents::ZERO), Some(amount));
-            row.event_reason = Some(reason_text(&reason));
+            row.event_reason = Some(reason_text(&reason).into_owned());
         }
         E::PaymentUnlinked { link_id, reason } | E::CreditNoteUnlinked { link_id, reason } => {
             row.link_id = Some(link_id.as_uuid());

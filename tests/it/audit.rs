@@ -5,7 +5,7 @@ use std::process::Command;
 
 use sqlx::PgPool;
 use vordering::audit::{Difference, Until};
-use vordering::domain::{AdministrationId, Cents, DebtorCode};
+use vordering::domain::{AdministrationId, Cents, DebtorCode, InvoiceNumber};
 use vordering::engine::ReplayQuery;
 use vordering::Engine;
 
@@ -28,12 +28,12 @@ async fn replay_shows_each_link_and_unlink_with_the_figures_before_and_after(poo
     let report = engine.audit_replay(&query(Some("D3"), Until::End, true)).await.unwrap();
     assert_eq!((report.events_folded, report.skipped, report.entries.len()), (5, 0, 2));
     let (link, unlink) = (&report.entries[0], &report.entries[1]);
-    assert_eq!((link.event_type.as_str(), link.actor.as_deref()), ("PaymentLinked", Some("scheduler")));
+    assert_eq!((&*link.event_type, link.actor.as_deref()), ("PaymentLinked", Some("scheduler")));
     let decision = link.link.as_ref().unwrap();
     assert_eq!(
         (
             decision.document.as_deref(),
-            decision.invoice_number.as_deref(),
+            decision.invoice_number.as_ref().map(InvoiceNumber::as_str),
             decision.principal,
             decision.reason.as_deref()
         ),
@@ -48,7 +48,7 @@ async fn replay_shows_each_link_and_unlink_with_the_figures_before_and_after(poo
         (Cents::ZERO, euro(500), "payment P3")
     );
 
-    assert_eq!((unlink.event_type.as_str(), unlink.actor.as_deref()), ("PaymentUnlinked", Some("alice")));
+    assert_eq!((&*unlink.event_type, unlink.actor.as_deref()), ("PaymentUnlinked", Some("alice")));
     assert_eq!(unlink.reason.as_deref(), Some("paid by another debtor"));
     assert!(unlink.command_id.is_some() && unlink.correlation_id.is_some());
     let decision = unlink.link.as_ref().unwrap();
@@ -65,7 +65,7 @@ async fn replay_shows_each_link_and_unlink_with_the_figures_before_and_after(poo
 
     // Stopping at the link's position, or at its recording time, leaves the unlink out.
     let at_link = engine.audit_replay(&query(Some("D3"), Until::Position(link.global_position), true)).await.unwrap();
-    assert_eq!(at_link.entries.iter().map(|e| e.event_type.as_str()).collect::<Vec<_>>(), ["PaymentLinked"]);
+    assert_eq!(at_link.entries.iter().map(|e| &*e.event_type).collect::<Vec<_>>(), ["PaymentLinked"]);
     let as_of = engine.audit_replay(&query(Some("D3"), Until::AsOf(link.recorded_at), true)).await.unwrap();
     assert_eq!(as_of.entries.len(), 1);
 
@@ -74,7 +74,13 @@ async fn replay_shows_each_link_and_unlink_with_the_figures_before_and_after(poo
     let links: Vec<_> = all
         .entries
         .iter()
-        .map(|e| (e.aggregate_id.as_str(), e.event_type.as_str(), e.link.as_ref().unwrap().invoice_number.as_deref()))
+        .map(|e| {
+            (
+                &*e.aggregate_id,
+                &*e.event_type,
+                e.link.as_ref().unwrap().invoice_number.as_ref().map(InvoiceNumber::as_str),
+            )
+        })
         .collect();
     assert_eq!(
         links,

@@ -23,10 +23,13 @@ pub struct AnnouncedCosts {
     pub costs: Cents,
     /// Only when the creditor declared it (BIK art. 2 lid 3); else zero.
     pub vat_surcharge: Cents,
+    #[serde(deserialize_with = "crate::events::date::iso")]
     pub presumed_receipt: NaiveDate,
     /// The term runs `presumed_receipt + 1 ..= term_last`.
+    #[serde(deserialize_with = "crate::events::date::iso")]
     pub term_last: NaiveDate,
     /// The first day the costs can be owed if the term ran out unpaid.
+    #[serde(deserialize_with = "crate::events::date::iso")]
     pub costs_from: NaiveDate,
 }
 

@@ -54,7 +54,9 @@ pub enum PaymentSource {
 /// The fields of an invoice that a correction can change.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvoiceTerms {
+    #[serde(deserialize_with = "crate::events::date::iso")]
     pub invoice_date: NaiveDate,
+    #[serde(deserialize_with = "crate::events::date::iso")]
     pub due_date: NaiveDate,
     pub amount: Cents,
 }
