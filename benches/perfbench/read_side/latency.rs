@@ -53,38 +53,68 @@ pub enum Budget {
 /// Runs `a` and `b` in turn (a b, b a, a b, …) within `budget`, for a goal that compares the two:
 /// a change in the shared machine's speed during the run then reaches both alike. (Measured one
 /// after the other, replay at k = 1,000 came out at 1.07 and 1.67 × `L_pk` in two runs.)
-pub async fn paired<A, FA, B, FB>(budget: Budget, mut a: A, mut b: B) -> anyhow::Result<(Latency, Latency)>
+pub async fn paired<A, FA, B, FB>(budget: Budget, a: A, b: B) -> anyhow::Result<(Latency, Latency)>
 where
     A: FnMut(usize) -> FA,
     FA: Future<Output = anyhow::Result<()>>,
     B: FnMut(usize) -> FB,
     FB: Future<Output = anyhow::Result<()>>,
 {
-    for i in 0..20 {
-        a(i).await?;
-        b(i).await?;
-    }
-    let (mut first, mut second) = (Vec::new(), Vec::new());
-    let started = Instant::now();
-    let more = |i: usize| match budget {
-        Budget::Samples(n) => i < n,
-        Budget::For(duration) => started.elapsed() < duration,
-    };
-    let mut i = 0;
-    while more(i) {
-        for a_first in [i % 2 == 0, i % 2 == 1] {
-            let one = Instant::now();
-            if a_first {
-                a(i).await?;
-                first.push(one.elapsed().as_secs_f64() * 1_000.0);
-            } else {
-                b(i).await?;
-                second.push(one.elapsed().as_secs_f64() * 1_000.0);
-            }
+    let mut samples = Paired::default();
+    samples.extend(budget, a, b).await?;
+    Ok(samples.percentiles())
+}
+
+/// The samples of `a` and `b` measured in turn, gathered over one or more stretches of a run.
+#[derive(Default)]
+pub struct Paired {
+    first: Vec<f64>,
+    second: Vec<f64>,
+    /// Calls so far, so a later stretch goes on where the last one stopped.
+    calls: usize,
+}
+
+impl Paired {
+    /// Measures `a` and `b` in turn within `budget` (after a short warm-up) and adds the samples.
+    pub async fn extend<A, FA, B, FB>(&mut self, budget: Budget, mut a: A, mut b: B) -> anyhow::Result<()>
+    where
+        A: FnMut(usize) -> FA,
+        FA: Future<Output = anyhow::Result<()>>,
+        B: FnMut(usize) -> FB,
+        FB: Future<Output = anyhow::Result<()>>,
+    {
+        for i in self.calls..self.calls + 20 {
+            a(i).await?;
+            b(i).await?;
         }
-        i += 1;
+        self.calls += 20;
+        let started = Instant::now();
+        let more = |n: usize| match budget {
+            Budget::Samples(count) => n < count,
+            Budget::For(duration) => started.elapsed() < duration,
+        };
+        let mut n = 0;
+        while more(n) {
+            let i = self.calls;
+            for a_first in [i % 2 == 0, i % 2 == 1] {
+                let one = Instant::now();
+                if a_first {
+                    a(i).await?;
+                    self.first.push(one.elapsed().as_secs_f64() * 1_000.0);
+                } else {
+                    b(i).await?;
+                    self.second.push(one.elapsed().as_secs_f64() * 1_000.0);
+                }
+            }
+            self.calls += 1;
+            n += 1;
+        }
+        Ok(())
     }
-    Ok((percentiles(first), percentiles(second)))
+
+    pub fn percentiles(self) -> (Latency, Latency) {
+        (percentiles(self.first), percentiles(self.second))
+    }
 }
 
 /// Runs `call` exactly `n` times (for sampled aggregates).
