@@ -14,6 +14,7 @@ mod probe;
 use std::future::Future;
 use std::time::{Duration, Instant};
 
+use anyhow::Context as _;
 use chrono::NaiveDate;
 use sqlx::PgPool;
 use vordering::audit::Until;
@@ -125,7 +126,7 @@ async fn timed<T, Fut: Future<Output = Result<T, E>>, E: Into<anyhow::Error>>(f:
 /// The small administration gets a database of its own beside `pool`'s, so both sizes exist at once.
 pub async fn run(pool: &PgPool, invoices: usize, l_copy: f64, each: Duration) -> anyhow::Result<Vec<GoalResult>> {
     let server = (*pool.connect_options()).clone();
-    let small_database = format!("{}_small", server.get_database().unwrap_or("vordering_perfbench"));
+    let small_database = format!("{}_small", server.get_database().context("the benchmark pool names no database")?);
     let small_pool = crate::fresh_database(&server, &small_database).await?;
     let results = run_beside(pool, &small_pool, invoices, l_copy, each).await;
     small_pool.close().await;
