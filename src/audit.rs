@@ -45,6 +45,7 @@ impl Until {
 }
 
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum AuditError {
     #[error(transparent)]
     Store(#[from] StoreError),

@@ -110,9 +110,19 @@ pub enum Failure {
     Failed(anyhow::Error),
 }
 
+/// An engine error is bad input when the person can fix it (not found, refused, misconfigured) and
+/// a failure otherwise; every other error is a failure.
 impl<E: Into<anyhow::Error>> From<E> for Failure {
     fn from(error: E) -> Self {
-        Failure::Failed(error.into())
+        let error = error.into();
+        match error.downcast_ref::<vordering::EngineError>() {
+            Some(
+                vordering::EngineError::NotFound(_)
+                | vordering::EngineError::Refused(_)
+                | vordering::EngineError::Misconfigured(_),
+            ) => Failure::BadInput(error),
+            _ => Failure::Failed(error),
+        }
     }
 }
 

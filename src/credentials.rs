@@ -30,6 +30,7 @@ struct Plain<'a> {
 }
 
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum CredentialsError {
     #[error("the credentials key must be 64 hexadecimal characters (32 bytes)")]
     BadKey,

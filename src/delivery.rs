@@ -37,6 +37,7 @@ pub struct Channels {
 
 /// What went wrong; the deliverer retries a transient failure and records a permanent one.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum DeliveryError {
     #[error("temporary failure: {0}")]
     Transient(String),

@@ -14,5 +14,7 @@ pub mod collection_costs;
 pub mod interest;
 pub mod limitation;
 
-pub use ids::{AdministrationId, DebtorCode, IdError, ImportId, InvoiceNumber, LinkId, PaymentRef};
+pub use ids::{
+    AccountId, AccountRange, AdministrationId, DebtorCode, IdError, ImportId, InvoiceNumber, LinkId, PaymentRef,
+};
 pub use money::{Cents, MoneyError};

@@ -21,6 +21,7 @@ const SUPERUSER: &str = "vordering";
 pub const DATABASE: &str = "vordering";
 
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum EmbeddedPgError {
     #[error("no PostgreSQL server binaries found (looked in {looked}); install PostgreSQL or set a database URL")]
     NoBinaries { looked: String },

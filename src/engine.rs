@@ -6,19 +6,21 @@ mod audit;
 mod collection;
 mod dashboard;
 mod dunning;
+mod error;
 mod import;
 pub mod import_log;
 mod labels;
 mod link;
+mod tokens;
 
-pub use accounts::{AccountError, UnknownDocument};
 pub use audit::ReplayQuery;
 pub use collection::{CaseLine, CollectionPreview};
 pub use dashboard::{
     AgeBucket, AgeingBoundaries, BadBoundaries, BucketRange, Cursor, DebtorDetail, DebtorLine, Dso, InvoiceFilter,
     InvoiceLine, InvoicePage, Phase, PhaseTotal, Totals,
 };
-pub use dunning::{AcceptHook, AfterAccept, DeliveryOptions, DeliveryReport, DunningReport, RunError};
+pub use dunning::{AcceptHook, AfterAccept, DeliveryOptions, DeliveryReport, DunningReport};
+pub use error::{EngineError, Misconfiguration, NotFound, Refusal};
 pub use import::SoapVerifier;
 pub use labels::{euro, Lang};
 pub use link::{LinkOutcome, LinkRejected, LinkVerifier};
@@ -30,46 +32,12 @@ use sqlx::postgres::{PgConnectOptions, PgPool};
 use tracing::info;
 
 use crate::config::Settings;
-use crate::credentials::{CredentialsError, Vault};
-use crate::domain::administration::{Administration, AdministrationCommand, AdministrationError};
+use crate::credentials::Vault;
+use crate::domain::administration::{Administration, AdministrationCommand};
 use crate::domain::AdministrationId;
-use crate::embedded_pg::{self, EmbeddedPgError, EmbeddedPostgres};
+use crate::embedded_pg::{self, EmbeddedPostgres};
 use crate::events::Metadata;
-use crate::store::{self, CommandBus, CommandError, StoreError, StoredEvent};
-
-#[derive(Debug, thiserror::Error)]
-pub enum EngineError {
-    #[error("the embedded database could not start: {0}")]
-    Embedded(#[from] EmbeddedPgError),
-    #[error("the database URL is not valid: {0}")]
-    BadUrl(String),
-    #[error("cannot connect to the database: {0}")]
-    Connect(sqlx::Error),
-    #[error("the database schema could not be migrated: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error(transparent)]
-    Administration(#[from] CommandError<AdministrationError>),
-    #[error("no data directory is configured for the embedded database")]
-    NoDataDir,
-    #[error(transparent)]
-    Credentials(#[from] CredentialsError),
-    #[error(transparent)]
-    LinkRejected(#[from] LinkRejected),
-    #[error(transparent)]
-    Projection(#[from] crate::projections::ProjectionError),
-    #[error(transparent)]
-    Audit(#[from] crate::audit::AuditError),
-    #[error(transparent)]
-    Package(crate::eboekhouden::Error),
-    #[error(transparent)]
-    Account(CommandError<crate::domain::debtor_account::DebtorAccountError>),
-    #[error(transparent)]
-    UnknownDocument(#[from] UnknownDocument),
-    #[error(transparent)]
-    Dunning(#[from] RunError),
-}
+use crate::store::{self, CommandBus, StoredEvent};
 
 /// Where the database lives, for the first line the binary prints.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -98,17 +66,16 @@ impl Engine {
     pub async fn connect(settings: &Settings) -> Result<Engine, EngineError> {
         let (options, embedded) = match &settings.database.url {
             Some(url) => {
-                let options: PgConnectOptions =
-                    url.expose_secret().parse().map_err(|e: sqlx::Error| EngineError::BadUrl(e.to_string()))?;
+                let options: PgConnectOptions = url.expose_secret().parse().map_err(Misconfiguration::DatabaseUrl)?;
                 (options, None)
             }
             None => {
-                let data_dir = settings.data_dir.as_deref().ok_or(EngineError::NoDataDir)?;
+                let data_dir = settings.data_dir.as_deref().ok_or(Misconfiguration::NoDataDir)?;
                 let cluster = start_embedded(data_dir).await?;
                 (cluster.connect_options(embedded_pg::DATABASE), Some(cluster))
             }
         };
-        let pool = store::connect(options, &settings.database.pool).await.map_err(EngineError::Connect)?;
+        let pool = store::connect(options, &settings.database.pool).await.map_err(EngineError::connect)?;
         let location = match &embedded {
             Some(cluster) => DatabaseLocation::Embedded { cluster_dir: cluster.cluster_dir().display().to_string() },
             None => DatabaseLocation::Configured,
@@ -178,7 +145,10 @@ impl Engine {
         command: AdministrationCommand,
         metadata: &Metadata,
     ) -> Result<(), EngineError> {
-        Ok(self.administrations.execute(id.as_str(), command, metadata).await?)
+        self.administrations
+            .execute(id.as_str(), command, metadata)
+            .await
+            .map_err(|error| EngineError::on_administration(id, error))
     }
 
     /// The folded state of one administration (the default state when it is not registered).
@@ -194,8 +164,7 @@ impl Engine {
              WHERE aggregate_type = 'Administration' AND event_type = 'AdministrationRegistered' ORDER BY aggregate_id",
         )
         .fetch_all(&self.pool)
-        .await
-        .map_err(StoreError::from)?;
+        .await?;
         Ok(rows)
     }
 
@@ -216,8 +185,8 @@ async fn start_embedded(data_dir: &Path) -> Result<EmbeddedPostgres, EngineError
     let data_dir = data_dir.to_owned();
     let cluster = tokio::task::spawn_blocking(move || EmbeddedPostgres::start(&data_dir))
         .await
-        .map_err(|e| EmbeddedPgError::Command { command: "start".to_owned(), detail: e.to_string() })??;
-    embedded_pg::ensure_database(&cluster, embedded_pg::DATABASE).await.map_err(EngineError::Connect)?;
+        .map_err(EngineError::internal)??;
+    embedded_pg::ensure_database(&cluster, embedded_pg::DATABASE).await.map_err(EngineError::connect)?;
     info!(cluster = %cluster.cluster_dir().display(), "embedded database ready");
     Ok(cluster)
 }

@@ -15,13 +15,35 @@ pub mod map;
 mod stage;
 
 use serde::Deserialize;
+use sqlx::PgPool;
 
 pub use budget::PgCallBudget;
 pub use job::{run_import, ImportReport, ImportRequest};
 
+use crate::domain::administration::{Administration, AdministrationCommand, AdministrationError};
+use crate::domain::AdministrationId;
 use crate::eboekhouden;
-use crate::engine::EngineError;
-use crate::store::StoreError;
+use crate::events::Metadata;
+use crate::store::{CommandBus, CommandError, StoreError};
+
+/// What an import needs of the engine: its database, and the administrations' command bus that
+/// records the import log (`ImportStarted`, `ImportCompleted`, …) and a broken link.
+#[derive(Clone, Copy, Debug)]
+pub struct ImportContext<'a> {
+    pub pool: &'a PgPool,
+    pub administrations: &'a CommandBus<Administration>,
+}
+
+impl ImportContext<'_> {
+    async fn record(
+        &self,
+        administration: &AdministrationId,
+        command: AdministrationCommand,
+        metadata: &Metadata,
+    ) -> Result<(), ImportError> {
+        Ok(self.administrations.execute(administration.as_str(), command, metadata).await?)
+    }
+}
 
 /// How imports read the books.
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
@@ -56,25 +78,43 @@ impl Default for ImportSettings {
 
 /// Why an import ended without completing, named for what the caller does.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ImportError {
     /// Another process imports this administration now; wait for it.
     #[error("another import of {0} is running; wait for it to finish")]
-    AlreadyRunning(String),
+    AlreadyRunning(AdministrationId),
     /// The accounting package failed or refused; the variant says whether to retry or relink.
     #[error(transparent)]
     Package(#[from] eboekhouden::Error),
-    /// The administration is not in a state to import (not linked, link broken, …).
+    /// The administration is not in a state to import (not registered, not linked, link broken, …).
     #[error(transparent)]
-    Engine(#[from] EngineError),
-    #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Refused(AdministrationError),
+    /// Other writers kept changing the administration's record; run the import again.
+    #[error("the {aggregate_id} record kept changing under {attempts} attempts; try again")]
+    Contended { aggregate_id: String, attempts: u32 },
     #[error(transparent)]
     Store(#[from] StoreError),
     /// The writer task ended before the decider was done; its own error says why.
     #[error("the import's writer stopped early")]
     WriterStopped,
-    #[error("the import's writer task failed: {0}")]
-    Join(String),
+    #[error("the import's writer task failed")]
+    Join(#[from] tokio::task::JoinError),
+}
+
+impl From<sqlx::Error> for ImportError {
+    fn from(error: sqlx::Error) -> Self {
+        ImportError::Store(StoreError::Database(error))
+    }
+}
+
+impl From<CommandError<AdministrationError>> for ImportError {
+    fn from(error: CommandError<AdministrationError>) -> Self {
+        match error {
+            CommandError::Rejected(refused) => ImportError::Refused(refused),
+            CommandError::Contended { aggregate_id, attempts } => ImportError::Contended { aggregate_id, attempts },
+            CommandError::Store(error) => ImportError::Store(error),
+        }
+    }
 }
 
 impl ImportError {
@@ -91,8 +131,9 @@ impl ImportError {
             ) => "transport",
             ImportError::Package(P::Malformed { .. }) => "malformed_response",
             ImportError::Package(_) => "package",
-            ImportError::Engine(_) => "refused",
-            ImportError::Database(_) | ImportError::Store(_) => "database",
+            ImportError::Refused(_) => "refused",
+            ImportError::Contended { .. } => "contended",
+            ImportError::Store(_) => "database",
             ImportError::WriterStopped | ImportError::Join(_) => "internal",
         }
     }

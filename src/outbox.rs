@@ -16,6 +16,7 @@ pub use rows::{
 
 /// The outbox table failed or holds a row it cannot read.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum OutboxError {
     #[error("outbox database error: {0}")]
     Database(#[from] sqlx::Error),

@@ -34,12 +34,12 @@ mod write;
 pub use audit_trail::{administration_detail, reason_text, AuditRow};
 pub use catalog::{Projection, ALL};
 pub use collection_cases::CaseRow;
-pub use decode::{decode_account_fact, is_core_account_event, AccountFact, ADMINISTRATION, DEBTOR_ACCOUNT};
+pub use decode::{decode_account_event, is_known_account_event, ADMINISTRATION, DEBTOR_ACCOUNT};
 pub use import_log::ImportRow;
 pub use invoice_list::{decode_line, LineFields};
 pub use rebuild::{fold_only, rebuild, rebuild_stale, RebuildReport};
 pub use receivables::{AccountView, InvoiceView, Stage};
-pub use runner::{catch_up, run, run_batch, BatchOutcome, RunnerOptions, CHANNEL};
+pub use runner::{catch_up, run, run_batch, BatchOutcome, RunnerOptions};
 pub use schema::{ensure, live_position, status, ProjectionStatus};
 
 use crate::store::StoreError;
@@ -48,6 +48,7 @@ use crate::store::StoreError;
 pub const DEFAULT_BATCH: i64 = 2_000;
 
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ProjectionError {
     #[error(transparent)]
     Store(#[from] StoreError),

@@ -7,13 +7,14 @@ mod commands;
 pub(crate) mod copy_text;
 mod load;
 mod notify;
+pub use notify::CHANNEL;
 mod pool;
 mod reader;
 mod repository;
 
 pub use bulk::{
-    append_batch, append_in, append_prepared, BulkReport, Conflict, ConflictKind, DocumentKeyed, PendingAppend,
-    PreparedBatch, MAX_BATCH_EVENTS,
+    append_batch, append_in, append_prepared, BulkReport, Conflict, ConflictKind, PendingAppend, PreparedBatch,
+    MAX_BATCH_EVENTS,
 };
 pub use cache::CACHED_AGGREGATES;
 pub use commands::{CommandBus, CommandError, MAX_CONFLICT_RETRIES};
@@ -26,13 +27,46 @@ pub use reader::{
 
 /// The database failed or returned what the store cannot read.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum StoreError {
-    #[error("database error: {0}")]
+    #[error(transparent)]
     Database(#[from] sqlx::Error),
     #[error("stored event {aggregate_type}/{aggregate_id}#{sequence} cannot be read: {detail}")]
     Corrupt { aggregate_type: String, aggregate_id: String, sequence: i64, detail: String },
-    #[error("event cannot be serialized: {0}")]
+    #[error("event cannot be serialized")]
     Serialize(#[from] serde_json::Error),
     #[error("a batch holds {events} events; the limit is {limit}")]
     BatchTooLarge { events: usize, limit: usize },
+    /// An aggregate's next sequence number does not fit the store's `bigint`.
+    #[error("aggregate {aggregate_id} would pass the largest sequence number")]
+    SequenceOverflow { aggregate_id: String },
+    /// Other writers kept taking the sequences a bulk append wanted, through every attempt.
+    #[error("the bulk append gave up after {attempts} attempts that met other writers")]
+    KeptConflicting { attempts: usize },
+    /// The event store (cqrs-es) failed in a way that is not a database error of ours.
+    #[error("the event store failed")]
+    EventStore(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl StoreError {
+    /// A failure the event store (cqrs-es) reported, with the database error recovered when it is one.
+    pub(crate) fn from_event_store(error: Box<dyn std::error::Error + Send + Sync>) -> StoreError {
+        match error.downcast::<sqlx::Error>() {
+            Ok(database) => StoreError::Database(*database),
+            Err(other) => StoreError::EventStore(other),
+        }
+    }
+}
+
+/// Whether `error` says the database is away (down, restarting, out of connections) rather than
+/// that a statement failed: such a call is worth repeating later.
+pub fn is_unavailable(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed => true,
+        sqlx::Error::Database(database) => database.code().is_some_and(|code| {
+            // Class 08: connection exception; 57P01–57P03: shutdown or not yet accepting; 53300: too many connections.
+            code.starts_with("08") || matches!(code.as_ref(), "57P01" | "57P02" | "57P03" | "53300")
+        }),
+        _ => false,
+    }
 }

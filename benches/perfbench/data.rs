@@ -29,7 +29,7 @@ pub enum BenchEvent {
     },
 }
 
-impl vordering::store::DocumentKeyed for BenchEvent {
+impl vordering::events::DocumentKeyed for BenchEvent {
     fn document_key(&self) -> Option<&str> {
         match self {
             BenchEvent::InvoiceImported { document_key, .. } | BenchEvent::PaymentReceived { document_key, .. } => {

@@ -13,6 +13,7 @@ use crate::domain::debtor_account::DebtorAccount;
 use crate::domain::InvoiceNumber;
 use crate::events::administration::AdministrationEvent as A;
 use crate::events::debtor_account::DebtorAccountEvent as E;
+use crate::events::{AdministrationEvent, DebtorAccountEvent};
 use crate::projections::{ADMINISTRATION, DEBTOR_ACCOUNT};
 use crate::store::{EventView, StoredEvent};
 
@@ -46,14 +47,14 @@ pub struct ReplayReport {
 
 /// The events a replay with `only_links` reports.
 pub const LINK_TYPES: [&str; 8] = [
-    "PaymentLinked",
-    "PaymentUnlinked",
-    "CreditNoteLinked",
-    "CreditNoteUnlinked",
-    "LinkEstablished",
-    "LinkCredentialsRotated",
-    "LinkBroken",
-    "LinkRemoved",
+    DebtorAccountEvent::PAYMENT_LINKED,
+    DebtorAccountEvent::PAYMENT_UNLINKED,
+    DebtorAccountEvent::CREDIT_NOTE_LINKED,
+    DebtorAccountEvent::CREDIT_NOTE_UNLINKED,
+    AdministrationEvent::LINK_ESTABLISHED,
+    AdministrationEvent::LINK_CREDENTIALS_ROTATED,
+    AdministrationEvent::LINK_BROKEN,
+    AdministrationEvent::LINK_REMOVED,
 ];
 
 /// Folds `events` (in stored order) up to `until`; with `only_links`, reports only links and unlinks.
@@ -114,7 +115,7 @@ impl Replay {
                     let decision = fold_account(&mut folded.state, decoded, reported);
                     (DEBTOR_ACCOUNT, reported.then(|| Arc::clone(&folded.id)), Some(decision))
                 }
-                Err(_) if !crate::projections::is_core_account_event(event.event_type) => (DEBTOR_ACCOUNT, None, None),
+                Err(_) if !crate::projections::is_known_account_event(event.event_type) => (DEBTOR_ACCOUNT, None, None),
                 Err(error) => return Err(error.into()),
             },
             ADMINISTRATION => match event.decode::<A>() {

@@ -13,7 +13,7 @@ use crate::domain::debtor_account::DebtorAccount;
 use crate::domain::{AdministrationId, Cents};
 use crate::events::debtor_account::DebtorAccountEvent;
 use crate::events::upcast;
-use crate::projections::{is_core_account_event, ProjectionError};
+use crate::projections::{is_known_account_event, ProjectionError};
 use crate::store::Position;
 
 /// One figure on which the events and the projection disagree.
@@ -67,7 +67,7 @@ pub async fn verify(pool: &PgPool, administration: &AdministrationId) -> Result<
             .map_err(|e| ProjectionError::Corrupt(e.to_string()))?;
         match serde_json::from_value::<DebtorAccountEvent>(payload) {
             Ok(event) => states.entry(row.try_get("aggregate_id")?).or_default().apply(event),
-            Err(_) if !is_core_account_event(&event_type) => {}
+            Err(_) if !is_known_account_event(&event_type) => {}
             Err(error) => return Err(ProjectionError::Corrupt(format!("{event_type}: {error}")).into()),
         }
     }

@@ -6,7 +6,7 @@ use clap::{Args, Subcommand};
 use uuid::Uuid;
 use vordering::domain::debtor_account::DunningCommand;
 use vordering::domain::{DebtorCode, InvoiceNumber};
-use vordering::{Engine, EngineError};
+use vordering::Engine;
 
 use super::administration::Who;
 use super::dunning::administration_id;
@@ -58,14 +58,6 @@ fn bad(error: impl Into<anyhow::Error>) -> Failure {
     Failure::BadInput(error.into())
 }
 
-/// A refusal by the account is the user's to fix (exit 2); anything else failed (exit 1).
-fn classify(error: EngineError) -> Failure {
-    match error {
-        EngineError::Account(vordering::store::CommandError::Rejected(e)) => bad(e),
-        other => Failure::Failed(other.into()),
-    }
-}
-
 pub async fn run(context: &Context, command: CollectionCommand) -> Outcome {
     let engine = settings::engine(context).await?;
     let result = execute(context, &engine, command).await;
@@ -80,8 +72,7 @@ async fn execute(context: &Context, engine: &Engine, command: CollectionCommand)
             let debtor = DebtorCode::new(&debtor).map_err(bad)?;
             let invoices = invoices.iter().map(InvoiceNumber::new).collect::<Result<Vec<_>, _>>().map_err(bad)?;
             let today = date.unwrap_or_else(|| Utc::now().date_naive());
-            let case_id =
-                engine.start_collection(&id, &debtor, invoices, today, &who.metadata()).await.map_err(classify)?;
+            let case_id = engine.start_collection(&id, &debtor, invoices, today, &who.metadata()).await?;
             let account = engine.debtor_account(&id, &debtor).await?;
             let case = account.dunning.cases.get(&case_id).ok_or_else(|| anyhow!("case {case_id} was not stored"))?;
             if context.json {
@@ -132,10 +123,7 @@ async fn on_case(
         .await?
         .ok_or_else(|| bad(anyhow!("no collection case {case_id} in {administration}")))?;
     let metadata = Who { actor: args.actor, reason: Some(args.reason.clone()) }.metadata();
-    engine
-        .debtor_command(&administration, &debtor, command(case_id, args.reason), &metadata)
-        .await
-        .map_err(classify)?;
+    engine.debtor_command(&administration, &debtor, command(case_id, args.reason), &metadata).await?;
     if context.json {
         say!("{}", serde_json::json!({ "case_id": case_id, "done": done }));
     } else {

@@ -50,12 +50,7 @@ pub async fn run(context: &Context, command: DunningCommand) -> Outcome {
             let engine = settings::engine(context).await?;
             let result = engine.run_dunning(&id, today, dry_run, &metadata).await;
             engine.shutdown().await;
-            let report = result.map_err(|e| match e {
-                vordering::EngineError::Dunning(vordering::engine::RunError::NotRegistered(_)) => {
-                    Failure::BadInput(e.into())
-                }
-                other => Failure::Failed(other.into()),
-            })?;
+            let report = result?;
             report::print(context, today, dry_run, &report);
             Ok(())
         }

@@ -8,7 +8,7 @@ use chrono::{Duration, NaiveDate, Utc};
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use vordering::events::administration::ImportTrigger;
-use vordering::import::{ImportError, ImportRequest, Progress};
+use vordering::import::{ImportRequest, Progress};
 
 use super::link::administration_id;
 use super::{settings, Context, Failure, Outcome};
@@ -63,10 +63,7 @@ pub async fn run(context: &Context, args: ImportArgs) -> Outcome {
     let result = engine.import(&request, args.endpoint.as_deref(), &progress).await;
     progress.done();
     engine.shutdown().await;
-    let report = result.map_err(|error| match error {
-        ImportError::Engine(inner) => super::link::engine_failure(inner),
-        other => Failure::Failed(other.into()),
-    })?;
+    let report = result?;
     if context.json {
         say!(
             "{}",

@@ -10,7 +10,7 @@ use secrecy::SecretString;
 use vordering::credentials::SecurityCodes;
 use vordering::domain::administration::AdministrationCommand;
 use vordering::domain::AdministrationId;
-use vordering::engine::{EngineError, LinkOutcome, SoapVerifier};
+use vordering::engine::{LinkOutcome, SoapVerifier};
 
 use super::administration::Who;
 use super::{settings, Context, Failure, Outcome};
@@ -62,18 +62,6 @@ pub(super) fn administration_id(text: &str) -> Result<AdministrationId, Failure>
     AdministrationId::new(text).map_err(|e| Failure::BadInput(e.into()))
 }
 
-/// Typed refusals are the user's to fix (exit 2); the rest failed (exit 1).
-pub(super) fn engine_failure(error: EngineError) -> Failure {
-    match error {
-        EngineError::Administration(vordering::store::CommandError::Rejected(_))
-        | EngineError::Account(vordering::store::CommandError::Rejected(_))
-        | EngineError::LinkRejected(_)
-        | EngineError::UnknownDocument(_)
-        | EngineError::Credentials(_) => Failure::BadInput(anyhow!(error)),
-        other => Failure::Failed(anyhow!(other)),
-    }
-}
-
 fn security_code(variable: &str, prompt: &str) -> Result<SecretString, Failure> {
     if let Ok(code) = std::env::var(variable) {
         return Ok(SecretString::from(code));
@@ -96,7 +84,7 @@ pub async fn link(context: &Context, args: LinkArgs) -> Outcome {
     let verifier = SoapVerifier { settings: engine.client_settings(args.endpoint.as_deref()) };
     let result = engine.link(&id, &args.username, &codes, &verifier, &args.who.metadata()).await;
     engine.shutdown().await;
-    let outcome = result.map_err(engine_failure)?;
+    let outcome = result?;
     let what = match outcome {
         LinkOutcome::Established => "linked",
         LinkOutcome::Rotated => "security codes replaced for",
@@ -111,7 +99,7 @@ pub async fn unlink(context: &Context, args: UnlinkArgs) -> Outcome {
     let engine = settings::engine(context).await?;
     let result = engine.unlink(&id, &reason, &args.who.metadata()).await;
     engine.shutdown().await;
-    result.map_err(engine_failure)?;
+    result?;
     report(context, &id, "unlinked (stored codes erased)");
     Ok(())
 }
@@ -131,7 +119,7 @@ pub async fn auto_import(context: &Context, args: AutoImportArgs) -> Outcome {
     let engine = settings::engine(context).await?;
     let result = engine.administration_command(&id, command, &args.who.metadata()).await;
     engine.shutdown().await;
-    result.map_err(engine_failure)?;
+    result?;
     report(context, &id, &format!("daily import {:?}", args.switch).to_lowercase());
     Ok(())
 }

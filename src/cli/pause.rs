@@ -5,7 +5,6 @@ use clap::Args;
 use vordering::domain::debtor_account::DunningCommand;
 use vordering::domain::{DebtorCode, InvoiceNumber};
 use vordering::events::debtor_account::PauseScope;
-use vordering::store::CommandError;
 
 use super::administration::Who;
 use super::dunning::administration_id;
@@ -87,10 +86,7 @@ async fn apply(
     let what = invoice.as_ref().map_or_else(|| format!("debtor {debtor}"), |i| format!("invoice {i}"));
     let result = engine.debtor_command(&id, &debtor, command(invoice, target.reason), &metadata).await;
     engine.shutdown().await;
-    result.map_err(|e| match e {
-        vordering::EngineError::Account(CommandError::Rejected(e)) => bad(e.into()),
-        other => Failure::Failed(other.into()),
-    })?;
+    result?;
     say!(
         "{}",
         if context.json {

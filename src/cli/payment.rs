@@ -6,7 +6,7 @@ use clap::{Args, Subcommand};
 use vordering::domain::{Cents, InvoiceNumber, LinkId, PaymentRef};
 
 use super::administration::Who;
-use super::link::{administration_id, engine_failure};
+use super::link::administration_id;
 use super::{settings, Context, Failure, Outcome};
 
 #[derive(Debug, Subcommand)]
@@ -101,7 +101,7 @@ pub async fn payment(context: &Context, command: PaymentCommand) -> Outcome {
             let engine = settings::engine(context).await?;
             let result = engine.link_payment(&id, &payment, &invoice, amount, &who.metadata()).await;
             engine.shutdown().await;
-            linked(context, result.map_err(engine_failure)?);
+            linked(context, result?);
         }
         PaymentCommand::Unlink(args) => unlink(context, args).await?,
     }
@@ -119,7 +119,7 @@ pub async fn credit_note(context: &Context, command: CreditNoteCommand) -> Outco
             let engine = settings::engine(context).await?;
             let result = engine.link_credit_note(&id, &credit_note, &invoice, amount, &who.metadata()).await;
             engine.shutdown().await;
-            linked(context, result.map_err(engine_failure)?);
+            linked(context, result?);
         }
         CreditNoteCommand::Unlink(args) => unlink(context, args).await?,
     }
@@ -133,7 +133,7 @@ async fn unlink(context: &Context, args: UnlinkArgs) -> Outcome {
     let engine = settings::engine(context).await?;
     let result = engine.unlink_document(&id, link, &who.metadata()).await;
     engine.shutdown().await;
-    result.map_err(engine_failure)?;
+    result?;
     if context.json {
         say!("{}", serde_json::json!({ "unlinked": link.to_string() }));
     } else {

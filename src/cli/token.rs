@@ -4,7 +4,7 @@ use anyhow::anyhow;
 use clap::{Args, Subcommand};
 use vordering::auth::TokenScope;
 
-use super::link::{administration_id, engine_failure};
+use super::link::administration_id;
 use super::{settings, Context, Failure, Outcome};
 
 #[derive(Debug, Subcommand)]
@@ -35,7 +35,7 @@ pub async fn run(context: &Context, command: TokenCommand) -> Outcome {
     let engine = settings::engine(context).await?;
     for id in &administrations {
         let registered = engine.administration(id).await.map(|a| a.is_registered());
-        if !registered.map_err(engine_failure)? {
+        if !registered? {
             engine.shutdown().await;
             return Err(Failure::BadInput(anyhow!("administration {id} is not registered")));
         }
@@ -43,7 +43,7 @@ pub async fn run(context: &Context, command: TokenCommand) -> Outcome {
     let scope = TokenScope { administrations, can_write: args.write, label: args.label.trim().to_owned() };
     let token = engine.create_token(&scope).await;
     engine.shutdown().await;
-    let token = token.map_err(engine_failure)?;
+    let token = token?;
     if context.json {
         say!("{}", serde_json::json!({ "token": token, "label": scope.label, "write": scope.can_write }));
     } else {

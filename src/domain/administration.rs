@@ -63,6 +63,7 @@ pub enum AdministrationCommand {
 
 /// Why a command was refused, named for what the caller does about it.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum AdministrationError {
     #[error("the administration is already registered")]
     AlreadyRegistered,

@@ -10,6 +10,7 @@ use crate::domain::money::Cents;
 
 /// Why a payment cannot be allocated.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum AllocationError {
     #[error("the payment {0} is negative")]
     NegativePayment(Cents),

@@ -14,6 +14,7 @@ pub use holidays::{easter_sunday, holiday, holidays, Holiday};
 
 /// Why a calendar question has no answer.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum CalendarError {
     #[error("the date computed from {0} falls outside the supported calendar")]
     OutOfRange(NaiveDate),

@@ -26,6 +26,7 @@ const SCALE: [(i128, i128); 5] = [(250_000, 150), (500_000, 100), (1_000_000, 50
 
 /// Why collection costs cannot be computed.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum CostsError {
     #[error("the principal {0} is negative")]
     NegativePrincipal(Cents),

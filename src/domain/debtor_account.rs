@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{AdministrationId, DebtorCode, InvoiceNumber, LinkId, PaymentRef};
+use crate::domain::{AccountId, AdministrationId, DebtorCode, InvoiceNumber, LinkId, PaymentRef};
 use crate::events::debtor_account::DebtorAccountEvent;
 
 pub use commands::{DebtorAccountCommand, DebtorDocument, InvoiceDocument, PaymentDocument};
@@ -51,9 +51,9 @@ pub struct DebtorAccount {
 }
 
 impl DebtorAccount {
-    /// `"{administration}:{debtor_code}"`; neither part can contain `:`.
+    /// The account's aggregate id, [`AccountId`] as text.
     pub fn aggregate_id(administration: &AdministrationId, debtor: &DebtorCode) -> String {
-        format!("{administration}:{debtor}")
+        AccountId::new(administration, debtor).to_string()
     }
 
     /// The live allocations of one invoice, by link id.

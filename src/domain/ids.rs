@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 /// Why a text is not a valid identifier.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum IdError {
     #[error("{kind} is empty")]
     Empty { kind: &'static str },
@@ -19,6 +20,8 @@ pub enum IdError {
     BadCharacter { kind: &'static str, value: String, found: char, rule: &'static str },
     #[error("{kind} `{value}` is not a UUID")]
     NotUuid { kind: &'static str, value: String },
+    #[error("`{value}` is not a debtor account id (`administration:debtor`)")]
+    NotAnAccountId { value: String },
 }
 
 /// Defines a string identifier whose constructor trims and checks its input. The text is shared
@@ -152,6 +155,71 @@ text_id!(
     PaymentRef, "payment reference", max = 100, allowed = document_char, rule = "no control characters, `:` or `|`"
 );
 
+/// A debtor account: the aggregate id of `DebtorAccount`, written `"{administration}:{debtor}"`.
+/// Neither part can contain `:`, so the text splits back into the same two parts.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct AccountId {
+    pub administration: AdministrationId,
+    pub debtor: DebtorCode,
+}
+
+impl AccountId {
+    /// Between the administration and the debtor code.
+    pub const SEPARATOR: char = ':';
+
+    pub fn new(administration: &AdministrationId, debtor: &DebtorCode) -> Self {
+        AccountId { administration: administration.clone(), debtor: debtor.clone() }
+    }
+
+    /// The text of the account id of `debtor`, a code the caller read from a checked `DebtorCode`.
+    pub fn text_of(administration: &AdministrationId, debtor: &str) -> String {
+        format!("{administration}{}{debtor}", Self::SEPARATOR)
+    }
+
+    /// The administration and debtor parts of a stored account id, unchecked and without a copy
+    /// (the read side splits every event's id); `None` when it has no separator.
+    pub fn split(text: &str) -> Option<(&str, &str)> {
+        text.split_once(Self::SEPARATOR)
+    }
+
+    /// The half-open range `[start, end)` that holds, in byte order, exactly the account ids of
+    /// `administration`: from `"{administration}:"` to `"{administration};"` (`;` follows `:`).
+    /// SQL compares them with `COLLATE "C"` ([`AccountRange::sql`]), so the range is right on a
+    /// server whose default collation is not byte order.
+    pub fn range_of(administration: &AdministrationId) -> AccountRange {
+        AccountRange { start: format!("{administration}:"), end: format!("{administration};") }
+    }
+}
+
+/// The account ids of one administration, as bounds for SQL (see [`AccountId::range_of`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccountRange {
+    pub start: String,
+    pub end: String,
+}
+
+impl AccountRange {
+    /// The condition on `column`, with the bounds bound as parameters `$first` and `$first + 1`.
+    pub fn sql(column: &str, first: usize) -> String {
+        format!(r#"{column} COLLATE "C" >= ${first} AND {column} COLLATE "C" < ${}"#, first + 1)
+    }
+}
+
+impl fmt::Display for AccountId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}{}", self.administration, Self::SEPARATOR, self.debtor)
+    }
+}
+
+impl std::str::FromStr for AccountId {
+    type Err = IdError;
+    fn from_str(value: &str) -> Result<Self, IdError> {
+        let (administration, debtor) =
+            Self::split(value).ok_or_else(|| IdError::NotAnAccountId { value: value.to_owned() })?;
+        Ok(AccountId { administration: administration.parse()?, debtor: debtor.parse()? })
+    }
+}
+
 /// Defines a UUID identifier.
 macro_rules! uuid_id {
     ($(#[$doc:meta])* $name:ident, $kind:literal) => {
@@ -226,6 +294,28 @@ mod tests {
         assert!(serde_json::from_str::<DebtorCode>("\"\"").is_err());
         let code: DebtorCode = serde_json::from_str("\"D001\"").unwrap();
         assert_eq!(serde_json::to_string(&code).unwrap(), "\"D001\"");
+    }
+
+    #[test]
+    fn account_ids_split_back_into_their_parts() {
+        let id = AccountId::new(&AdministrationId::new("acme").unwrap(), &DebtorCode::new("D 1").unwrap());
+        assert_eq!(id.to_string(), "acme:D 1");
+        assert_eq!("acme:D 1".parse::<AccountId>(), Ok(id));
+        assert_eq!("acme".parse::<AccountId>(), Err(IdError::NotAnAccountId { value: "acme".to_owned() }));
+        assert!(matches!("Acme:D1".parse::<AccountId>(), Err(IdError::BadCharacter { found: 'A', .. })));
+    }
+
+    #[test]
+    fn an_administrations_range_holds_its_accounts_and_no_others() {
+        let range = AccountId::range_of(&AdministrationId::new("a_b").unwrap());
+        let inside = |id: &str| range.start.as_str() <= id && id < range.end.as_str();
+        assert!(inside("a_b:D1") && inside("a_b:"));
+        // `LIKE 'a_b:%'` would take these: `_` matches any character there.
+        assert!(!inside("axb:D1") && !inside("a_bc:D1") && !inside("a_b"));
+        assert_eq!(
+            AccountRange::sql("c.aggregate_id", 3),
+            r#"c.aggregate_id COLLATE "C" >= $3 AND c.aggregate_id COLLATE "C" < $4"#
+        );
     }
 
     #[test]

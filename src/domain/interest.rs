@@ -23,6 +23,7 @@ const DAYS_PER_YEAR: i128 = 365;
 
 /// Why interest cannot be calculated.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum InterestError {
     #[error("the principal {0} is negative")]
     NegativePrincipal(Cents),

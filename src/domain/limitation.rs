@@ -9,6 +9,7 @@ pub const TERM_YEARS: u32 = 5;
 
 /// Why a prescription date cannot be computed.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum LimitationError {
     #[error("the date computed from {0} falls outside the supported calendar")]
     OutOfRange(NaiveDate),

@@ -12,6 +12,7 @@ pub struct Cents(i64);
 
 /// Why a text is not an amount. Each variant names what the caller should tell the user.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum MoneyError {
     #[error("the amount is empty")]
     Empty,

@@ -5,6 +5,7 @@ use super::Operation;
 
 /// Why a call to e-Boekhouden failed, grouped by what the caller should do about it.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// E001.x: the username or security codes were refused (SecurityCode1 rotates when the user changes
     /// his password). The link is broken: mark it so and ask the user to reconnect; never retry.

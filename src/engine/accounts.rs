@@ -3,22 +3,11 @@
 
 use uuid::Uuid;
 
-use super::{Engine, EngineError};
-use crate::domain::debtor_account::{DebtorAccount, DebtorAccountCommand, DebtorAccountError};
-use crate::domain::{AdministrationId, Cents, InvoiceNumber, LinkId, PaymentRef};
+use super::{Engine, EngineError, NotFound};
+use crate::domain::debtor_account::{DebtorAccount, DebtorAccountCommand};
+use crate::domain::{AccountId, AccountRange, AdministrationId, Cents, InvoiceNumber, LinkId, PaymentRef};
+use crate::events::DebtorAccountEvent;
 use crate::events::Metadata;
-use crate::store::CommandError;
-
-/// A document the books never showed this administration.
-#[derive(Debug, thiserror::Error)]
-pub enum UnknownDocument {
-    #[error("no payment {0} was imported for this administration")]
-    Payment(String),
-    #[error("no invoice or credit note {0} was imported for this administration")]
-    Invoice(String),
-    #[error("no link {0} exists in this administration")]
-    Link(LinkId),
-}
 
 impl Engine {
     /// Links (part of) a payment to an invoice of the same debtor.
@@ -33,7 +22,7 @@ impl Engine {
         let aggregate = self
             .owner_of(administration, "payment", payment.as_str())
             .await?
-            .ok_or_else(|| UnknownDocument::Payment(payment.to_string()))?;
+            .ok_or_else(|| NotFound::Payment(payment.to_string()))?;
         let link = |link_id, reason, expected_version| DebtorAccountCommand::LinkPayment {
             link_id,
             payment_ref: payment.clone(),
@@ -57,7 +46,7 @@ impl Engine {
         let aggregate = self
             .owner_of(administration, "invoice", credit_note.as_str())
             .await?
-            .ok_or_else(|| UnknownDocument::Invoice(credit_note.to_string()))?;
+            .ok_or_else(|| NotFound::Invoice(credit_note.to_string()))?;
         let link = |link_id, reason, expected_version| DebtorAccountCommand::LinkCreditNote {
             link_id,
             credit_note: credit_note.clone(),
@@ -89,18 +78,21 @@ impl Engine {
         link: LinkId,
         metadata: &Metadata,
     ) -> Result<(), EngineError> {
-        let found: Option<(String, String)> = sqlx::query_as(
-            "SELECT aggregate_id, event_type FROM events WHERE aggregate_type = 'DebtorAccount' AND aggregate_id LIKE $1 || ':%' \
-             AND event_type IN ('PaymentLinked', 'CreditNoteLinked') AND (payload -> event_type ->> 'link_id') = $2 LIMIT 1",
-        )
-        .bind(administration.as_str())
-        .bind(link.to_string())
-        .fetch_optional(self.pool())
-        .await
-        .map_err(crate::store::StoreError::from)?;
-        let (aggregate, kind) = found.ok_or(UnknownDocument::Link(link))?;
+        let range = AccountId::range_of(administration);
+        let sql = format!(
+            "SELECT aggregate_id, event_type FROM events WHERE aggregate_type = 'DebtorAccount' AND {} \
+             AND event_type IN ('PaymentLinked', 'CreditNoteLinked') AND (payload -> event_type ->> 'link_id') = $3 LIMIT 1",
+            AccountRange::sql("aggregate_id", 1)
+        );
+        let found: Option<(String, String)> = sqlx::query_as(&sql)
+            .bind(range.start)
+            .bind(range.end)
+            .bind(link.to_string())
+            .fetch_optional(self.pool())
+            .await?;
+        let (aggregate, kind) = found.ok_or(NotFound::Link(link))?;
         let reason = metadata.reason.clone().unwrap_or_default();
-        let command = if kind == "PaymentLinked" {
+        let command = if kind == DebtorAccountEvent::PAYMENT_LINKED {
             DebtorAccountCommand::UnlinkPayment { link_id: link, reason, expected_version: None }
         } else {
             DebtorAccountCommand::UnlinkCreditNote { link_id: link, reason, expected_version: None }
@@ -114,7 +106,7 @@ impl Engine {
         command: DebtorAccountCommand,
         metadata: &Metadata,
     ) -> Result<(), EngineError> {
-        self.accounts.execute(aggregate, command, metadata).await.map_err(EngineError::Account)
+        Ok(self.accounts.execute(aggregate, command, metadata).await?)
     }
 
     /// The debtor account an imported document of `kind` belongs to (the event store holds each
@@ -129,8 +121,7 @@ impl Engine {
         let owner = sqlx::query_scalar("SELECT aggregate_id FROM events WHERE document_key = $1")
             .bind(key)
             .fetch_optional(self.pool())
-            .await
-            .map_err(crate::store::StoreError::from)?;
+            .await?;
         Ok(owner)
     }
 
@@ -140,6 +131,3 @@ impl Engine {
         Ok(loaded.remove(aggregate_id).map(|l| l.state).unwrap_or_default())
     }
 }
-
-/// The aggregate refused a linking command: the typed reason.
-pub type AccountError = CommandError<DebtorAccountError>;

@@ -4,7 +4,7 @@ use futures::TryStreamExt;
 use tracing::instrument;
 
 use super::{Engine, EngineError};
-use crate::audit::{self, AuditError, ReplayReport, Until, VerifyReport};
+use crate::audit::{self, ReplayReport, Until, VerifyReport};
 use crate::domain::debtor_account::DebtorAccount;
 use crate::domain::{AdministrationId, DebtorCode};
 use crate::store;
@@ -25,21 +25,21 @@ impl Engine {
     #[instrument(skip_all, fields(administration = %query.administration))]
     pub async fn audit_replay(&self, query: &ReplayQuery) -> Result<ReplayReport, EngineError> {
         let Some(debtor) = &query.debtor else {
-            let events = store::administration_log(self.pool(), query.administration.as_str()).await?;
-            return audit::replay_stream(&events, query.until, query.only_links).map_err(EngineError::Audit);
+            let events = store::administration_log(self.pool(), &query.administration).await?;
+            return Ok(audit::replay_stream(&events, query.until, query.only_links)?);
         };
         // One account: fold each row as it arrives, while the server sends the next ones.
         let id = DebtorAccount::aggregate_id(&query.administration, debtor);
         let mut replay = audit::Replay::new(query.until, query.only_links);
         let mut rows = store::rows_of(self.pool(), "DebtorAccount", &id, replay.metadata_of());
         while let Some(row) = rows.try_next().await? {
-            replay.push(&row.view()?).map_err(EngineError::Audit)?;
+            replay.push(&row.view()?)?;
         }
         Ok(replay.finish())
     }
 
     /// Recomputes every balance from the events and compares it with the dashboard projection.
     pub async fn audit_verify(&self, administration: &AdministrationId) -> Result<VerifyReport, EngineError> {
-        audit::verify(self.pool(), administration).await.map_err(|e: AuditError| EngineError::Audit(e))
+        Ok(audit::verify(self.pool(), administration).await?)
     }
 }

@@ -13,8 +13,6 @@ use crate::domain::debtor_account::{decide, DebtorAccountCommand, DebtorAccountE
 use crate::domain::interest::RateTable;
 use crate::domain::{AdministrationId, Cents, DebtorCode, InvoiceNumber};
 use crate::events::debtor_account::{DebtorAccountEvent, DebtorKind};
-use crate::projections::ProjectionError;
-use crate::store::CommandError;
 
 /// What a collection case started today would claim.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -58,12 +56,9 @@ pub struct CaseLine {
     pub started_on: NaiveDate,
 }
 
-fn rejected(error: DebtorAccountError) -> EngineError {
-    EngineError::Account(CommandError::Rejected(error))
-}
-
 fn sum(amounts: [Cents; 4]) -> Result<Cents, EngineError> {
-    Cents::checked_sum(amounts).map_err(|e| rejected(DebtorAccountError::Calculation(e.to_string())))
+    Cents::checked_sum(amounts)
+        .map_err(|e| EngineError::account_refused(DebtorAccountError::Calculation(e.to_string())))
 }
 
 type CaseTuple = (Uuid, String, String, Json<Vec<String>>, i64, i64, i64, i64, bool, NaiveDate, NaiveDate);
@@ -84,7 +79,7 @@ impl Engine {
     }
 
     /// What `start_collection` with the same arguments would book now, without booking it; its
-    /// refusal (`TermRunning`, `AlreadyInCollection`, …) as `EngineError::Account(Rejected(_))`.
+    /// refusal (`TermRunning`, `AlreadyInCollection`, …) as [`EngineError::Refused`].
     pub async fn collection_preview(
         &self,
         administration: &AdministrationId,
@@ -94,7 +89,7 @@ impl Engine {
     ) -> Result<CollectionPreview, EngineError> {
         let command = self.collection_command(administration, debtor, invoices, today).await?;
         let account = self.debtor_account(administration, debtor).await?;
-        let events = decide(&account, DebtorAccountCommand::Dunning(command)).map_err(rejected)?;
+        let events = decide(&account, DebtorAccountCommand::Dunning(command)).map_err(EngineError::account_refused)?;
         let (debtor_name, debtor_kind) =
             account.debtor.as_ref().map_or((String::new(), DebtorKind::Consumer), |d| (d.name.clone(), d.kind));
         let started = events.into_iter().find(|e| matches!(e, DebtorAccountEvent::CollectionStarted { .. }));
@@ -110,7 +105,7 @@ impl Engine {
             rates_verified,
         }) = started
         else {
-            return Err(rejected(DebtorAccountError::NoInvoices));
+            return Err(EngineError::account_refused(DebtorAccountError::NoInvoices));
         };
         Ok(CollectionPreview {
             case_id,
@@ -146,8 +141,7 @@ impl Engine {
         .bind(administration.as_str())
         .bind(limit)
         .fetch_all(self.pool())
-        .await
-        .map_err(|e| EngineError::Projection(ProjectionError::Database(e)))?;
+        .await?;
         rows.into_iter()
             .map(|(case_id, debtor_code, debtor_name, invoices, principal, costs, vat, interest, waived, from, on)| {
                 let (costs, vat) =

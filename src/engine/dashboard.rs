@@ -23,10 +23,6 @@ pub(crate) fn days_before(today: NaiveDate, days: u32) -> NaiveDate {
     today.checked_sub_days(Days::new(u64::from(days))).unwrap_or(NaiveDate::MIN)
 }
 
-fn db(error: sqlx::Error) -> EngineError {
-    EngineError::Projection(ProjectionError::Database(error))
-}
-
 fn first_of_month(date: NaiveDate) -> NaiveDate {
     date.with_day(1).unwrap_or(date)
 }
@@ -58,7 +54,7 @@ impl Engine {
         .bind(today)
         .fetch_one(self.reads())
         .await
-        .map_err(db)?;
+        ?;
         Ok(Totals {
             outstanding: Cents::new(outstanding),
             open_invoices: open,
@@ -91,8 +87,7 @@ impl Engine {
         .bind(&thresholds)
         .bind(thresholds[0])
         .fetch_all(self.reads())
-        .await
-        .map_err(db)?;
+        .await?;
         let ranges = boundaries.ranges();
         let last = ranges.len() - 1;
         let mut buckets: Vec<AgeBucket> =
@@ -133,8 +128,7 @@ impl Engine {
         .bind(administration.as_str())
         .bind(today)
         .fetch_all(self.reads())
-        .await
-        .map_err(db)?;
+        .await?;
         let mut totals: Vec<PhaseTotal> =
             Phase::ALL.into_iter().map(|phase| PhaseTotal { phase, count: 0, open: Cents::ZERO }).collect();
         for (name, open, count) in rows {
@@ -162,7 +156,7 @@ impl Engine {
     /// DSO for the month that holds `today`.
     pub async fn dso(&self, administration: &AdministrationId, today: NaiveDate) -> Result<Dso, EngineError> {
         let mut months = self.dso_by_month(administration, today, 1).await?;
-        months.pop().ok_or_else(|| EngineError::Projection(ProjectionError::Corrupt("no DSO month".to_owned())))
+        months.pop().ok_or_else(|| EngineError::from(ProjectionError::Corrupt("no DSO month".to_owned())))
     }
 
     /// DSO for each of the `months` calendar months up to the one that holds `today` (oldest first,
@@ -181,7 +175,7 @@ impl Engine {
         .bind(last)
         .fetch_all(self.reads())
         .await
-        .map_err(db)?;
+        ?;
         let count = months.clamp(1, MAX_DSO_MONTHS);
         Ok((0..count).rev().map(|back| dso_of(&rows, months_back(last, back))).collect())
     }

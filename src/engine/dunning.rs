@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use uuid::Uuid;
 
 pub use deliver::{AcceptHook, AfterAccept, DeliveryOptions, DeliveryReport};
-pub use run::{DunningReport, RunError};
+pub use run::DunningReport;
 
 use super::{Engine, EngineError};
 use crate::domain::debtor_account::{DebtorAccount, DebtorAccountCommand, DunningCommand};

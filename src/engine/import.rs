@@ -3,11 +3,11 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Engine, EngineError, LinkRejected, LinkVerifier};
+use super::{Engine, EngineError, LinkRejected, LinkVerifier, Refusal};
 use crate::credentials::SecurityCodes;
 use crate::domain::AdministrationId;
 use crate::eboekhouden::{self, Client, ClientSettings, Credentials};
-use crate::import::{run_import, ImportError, ImportReport, ImportRequest, Progress};
+use crate::import::{run_import, ImportContext, ImportError, ImportReport, ImportRequest, Progress};
 
 impl Engine {
     /// The client settings with the endpoint replaced when one is given (`--endpoint`).
@@ -23,7 +23,7 @@ impl Engine {
     pub async fn client_for(&self, id: &AdministrationId, endpoint: Option<&str>) -> Result<Client, EngineError> {
         let (username, codes) = self.stored_credentials(id).await?;
         let credentials = Credentials::new(username, codes.code1, codes.code2);
-        Client::new(&self.client_settings(endpoint), credentials).map_err(EngineError::Package)
+        Ok(Client::new(&self.client_settings(endpoint), credentials)?)
     }
 
     /// Imports one administration now. See `crate::import` for what an import does.
@@ -32,9 +32,20 @@ impl Engine {
         request: &ImportRequest,
         endpoint: Option<&str>,
         progress: &dyn Progress,
-    ) -> Result<ImportReport, ImportError> {
-        let client = self.client_for(&request.administration, endpoint).await?;
-        run_import(self, &client, request, &self.settings.import, progress).await
+    ) -> Result<ImportReport, EngineError> {
+        let id = &request.administration;
+        let client = self.client_for(id, endpoint).await?;
+        let context = ImportContext { pool: &self.pool, administrations: &self.administrations };
+        run_import(context, &client, request, &self.settings.import, progress).await.map_err(|error| match error {
+            ImportError::AlreadyRunning(id) => Refusal::ImportRunning(id).into(),
+            ImportError::Package(error) => error.into(),
+            ImportError::Refused(refused) => EngineError::administration_refused(id, refused),
+            ImportError::Contended { aggregate_id, attempts } => {
+                EngineError::Contended { record: aggregate_id, attempts }
+            }
+            ImportError::Store(error) => error.into(),
+            other @ (ImportError::WriterStopped | ImportError::Join(_)) => EngineError::internal(other),
+        })
     }
 }
 
@@ -47,7 +58,7 @@ pub struct SoapVerifier {
 impl LinkVerifier for SoapVerifier {
     async fn verify(&self, username: &str, codes: &SecurityCodes) -> Result<DateTime<Utc>, LinkRejected> {
         let credentials = Credentials::new(username, codes.code1.clone(), codes.code2.clone());
-        let client = Client::new(&self.settings, credentials).map_err(|e| LinkRejected::Unreachable(e.to_string()))?;
+        let client = Client::new(&self.settings, credentials).map_err(LinkRejected::Unreachable)?;
         match client.open_session().await {
             Ok(()) => {
                 let _ = client.close_session().await;
@@ -56,7 +67,7 @@ impl LinkVerifier for SoapVerifier {
             Err(eboekhouden::Error::CredentialsRejected { code, description }) => {
                 Err(LinkRejected::Refused { code, message: description })
             }
-            Err(other) => Err(LinkRejected::Unreachable(other.to_string())),
+            Err(other) => Err(LinkRejected::Unreachable(other)),
         }
     }
 }

@@ -60,7 +60,7 @@ pub fn fold_import_log(
     since: Option<DateTime<Utc>>,
 ) -> Result<Vec<ImportLogEntry>, StoreError> {
     let mut log: Vec<ImportLogEntry> = Vec::new();
-    for event in history.iter().filter(|e| e.event_type.starts_with("Import")) {
+    for event in history.iter().filter(|e| AdministrationEvent::IMPORT_LOG.contains(&e.event_type.as_str())) {
         let at = event.recorded_at;
         match event.decode::<AdministrationEvent>()? {
             AdministrationEvent::ImportStarted { import_id, trigger } => {

@@ -5,12 +5,12 @@ use std::future::Future;
 
 use chrono::{DateTime, Utc};
 
-use super::{Engine, EngineError};
-use crate::credentials::{SecurityCodes, Vault};
+use super::{Engine, EngineError, Refusal};
+use crate::credentials::{CredentialsError, SecurityCodes, Vault};
 use crate::domain::administration::{decide, AdministrationCommand, VerifiedCredentials};
 use crate::domain::AdministrationId;
+use crate::eboekhouden;
 use crate::events::Metadata;
-use crate::store::CommandError;
 
 /// Checks a username and its codes with the accounting package (the SOAP client's `OpenSession`).
 pub trait LinkVerifier: Send + Sync {
@@ -22,14 +22,25 @@ pub trait LinkVerifier: Send + Sync {
     ) -> impl Future<Output = Result<DateTime<Utc>, LinkRejected>> + Send;
 }
 
+/// Why the package did not accept a username and its codes.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum LinkRejected {
     /// The package refused the codes (e-Boekhouden `E001.x`): the user must enter the right ones.
     #[error("the package refused the username or security codes ({code}): {message}")]
     Refused { code: String, message: String },
     /// The package could not be asked; nothing was changed, try again later.
-    #[error("the package could not be reached: {0}")]
-    Unreachable(String),
+    #[error("the package could not be reached")]
+    Unreachable(#[source] eboekhouden::Error),
+}
+
+impl From<LinkRejected> for EngineError {
+    fn from(rejected: LinkRejected) -> Self {
+        match rejected {
+            LinkRejected::Refused { code, message } => Refusal::CredentialsRefused { code, message }.into(),
+            LinkRejected::Unreachable(error) => error.into(),
+        }
+    }
 }
 
 /// Whether `link` created the link or replaced the codes of an existing one.
@@ -65,7 +76,7 @@ impl Engine {
             ),
         };
         // Refuse before asking the package or touching the stored codes when the answer is already no.
-        decide(&state, command.clone()).map_err(|e| EngineError::Administration(CommandError::Rejected(e)))?;
+        decide(&state, command.clone()).map_err(|refused| EngineError::administration_refused(id, refused))?;
         let verified_at = verifier.verify(username, codes).await?;
         vault.store(&self.pool, id, username, codes).await?;
         let command = match command {
@@ -99,6 +110,6 @@ impl Engine {
     }
 
     fn vault(&self) -> Result<&Vault, EngineError> {
-        self.vault.as_ref().ok_or(EngineError::Credentials(crate::credentials::CredentialsError::MissingKey))
+        self.vault.as_ref().ok_or_else(|| CredentialsError::MissingKey.into())
     }
 }

@@ -100,8 +100,27 @@ pub enum IssueSeverity {
     Error,
 }
 
+event_names!(AdministrationEvent {
+    AdministrationRegistered => ADMINISTRATION_REGISTERED,
+    LinkEstablished => LINK_ESTABLISHED,
+    LinkCredentialsRotated => LINK_CREDENTIALS_ROTATED,
+    LinkBroken => LINK_BROKEN,
+    LinkRemoved => LINK_REMOVED,
+    AutoImportEnabled => AUTO_IMPORT_ENABLED,
+    AutoImportDisabled => AUTO_IMPORT_DISABLED,
+    ImportStarted => IMPORT_STARTED,
+    ImportCompleted => IMPORT_COMPLETED,
+    ImportFailed => IMPORT_FAILED,
+    DunningPolicySet => DUNNING_POLICY_SET,
+});
+
+impl AdministrationEvent {
+    /// The events an administration's import log is read from.
+    pub const IMPORT_LOG: [&'static str; 3] = [Self::IMPORT_STARTED, Self::IMPORT_COMPLETED, Self::IMPORT_FAILED];
+}
+
 /// An administration's events import no documents.
-impl crate::store::DocumentKeyed for AdministrationEvent {
+impl super::DocumentKeyed for AdministrationEvent {
     fn document_key(&self) -> Option<&str> {
         None
     }
@@ -109,20 +128,7 @@ impl crate::store::DocumentKeyed for AdministrationEvent {
 
 impl cqrs_es::DomainEvent for AdministrationEvent {
     fn event_type(&self) -> String {
-        let name = match self {
-            Self::AdministrationRegistered { .. } => "AdministrationRegistered",
-            Self::LinkEstablished { .. } => "LinkEstablished",
-            Self::LinkCredentialsRotated { .. } => "LinkCredentialsRotated",
-            Self::LinkBroken { .. } => "LinkBroken",
-            Self::LinkRemoved { .. } => "LinkRemoved",
-            Self::AutoImportEnabled { .. } => "AutoImportEnabled",
-            Self::AutoImportDisabled { .. } => "AutoImportDisabled",
-            Self::ImportStarted { .. } => "ImportStarted",
-            Self::ImportCompleted { .. } => "ImportCompleted",
-            Self::ImportFailed { .. } => "ImportFailed",
-            Self::DunningPolicySet { .. } => "DunningPolicySet",
-        };
-        name.to_owned()
+        self.name().to_owned()
     }
 
     fn event_version(&self) -> String {

@@ -171,35 +171,32 @@ pub enum DebtorAccountEvent {
     },
 }
 
-impl DebtorAccountEvent {
-    /// The variant's name: the stored `event_type`.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Self::DebtorImported { .. } => "DebtorImported",
-            Self::DebtorUpdated { .. } => "DebtorUpdated",
-            Self::InvoiceImported { .. } => "InvoiceImported",
-            Self::InvoiceCorrected { .. } => "InvoiceCorrected",
-            Self::CreditNoteImported { .. } => "CreditNoteImported",
-            Self::PaymentReceived { .. } => "PaymentReceived",
-            Self::PaymentLinked { .. } => "PaymentLinked",
-            Self::PaymentUnlinked { .. } => "PaymentUnlinked",
-            Self::CreditNoteLinked { .. } => "CreditNoteLinked",
-            Self::CreditNoteUnlinked { .. } => "CreditNoteUnlinked",
-            Self::OpenAmountAdjusted { .. } => "OpenAmountAdjusted",
-            Self::InvoicePaused { .. } => "InvoicePaused",
-            Self::InvoiceResumed { .. } => "InvoiceResumed",
-            Self::DebtorPaused { .. } => "DebtorPaused",
-            Self::DebtorResumed { .. } => "DebtorResumed",
-            Self::DebtorPolicyOverridden { .. } => "DebtorPolicyOverridden",
-            Self::ReminderSent { .. } => "ReminderSent",
-            Self::ReminderDelivered { .. } => "ReminderDelivered",
-            Self::ReminderDeliveryFailed { .. } => "ReminderDeliveryFailed",
-            Self::CollectionStarted { .. } => "CollectionStarted",
-            Self::CollectionCostsWaived { .. } => "CollectionCostsWaived",
-            Self::CollectionClosed { .. } => "CollectionClosed",
-        }
-    }
+event_names!(DebtorAccountEvent {
+    DebtorImported => DEBTOR_IMPORTED,
+    DebtorUpdated => DEBTOR_UPDATED,
+    InvoiceImported => INVOICE_IMPORTED,
+    InvoiceCorrected => INVOICE_CORRECTED,
+    CreditNoteImported => CREDIT_NOTE_IMPORTED,
+    PaymentReceived => PAYMENT_RECEIVED,
+    PaymentLinked => PAYMENT_LINKED,
+    PaymentUnlinked => PAYMENT_UNLINKED,
+    CreditNoteLinked => CREDIT_NOTE_LINKED,
+    CreditNoteUnlinked => CREDIT_NOTE_UNLINKED,
+    OpenAmountAdjusted => OPEN_AMOUNT_ADJUSTED,
+    InvoicePaused => INVOICE_PAUSED,
+    InvoiceResumed => INVOICE_RESUMED,
+    DebtorPaused => DEBTOR_PAUSED,
+    DebtorResumed => DEBTOR_RESUMED,
+    DebtorPolicyOverridden => DEBTOR_POLICY_OVERRIDDEN,
+    ReminderSent => REMINDER_SENT,
+    ReminderDelivered => REMINDER_DELIVERED,
+    ReminderDeliveryFailed => REMINDER_DELIVERY_FAILED,
+    CollectionStarted => COLLECTION_STARTED,
+    CollectionCostsWaived => COLLECTION_COSTS_WAIVED,
+    CollectionClosed => COLLECTION_CLOSED,
+});
 
+impl DebtorAccountEvent {
     /// The imported document's key, for the events that import one.
     pub fn document_key(&self) -> Option<&str> {
         match self {
@@ -212,7 +209,7 @@ impl DebtorAccountEvent {
     }
 }
 
-impl crate::store::DocumentKeyed for DebtorAccountEvent {
+impl super::DocumentKeyed for DebtorAccountEvent {
     fn document_key(&self) -> Option<&str> {
         DebtorAccountEvent::document_key(self)
     }

@@ -25,6 +25,7 @@ pub struct Metadata {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum MetadataError {
     #[error("metadata field `{0}` is missing")]
     Missing(&'static str),

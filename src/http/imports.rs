@@ -12,10 +12,9 @@ use super::access::Params;
 use super::{Api, ApiError, Caller};
 use crate::domain::administration::{AdministrationError, Link};
 pub use crate::engine::import_log::{fold_import_log, ImportLogEntry, ImportStatus};
-use crate::engine::EngineError;
+use crate::engine::{EngineError, Refusal};
 use crate::events::administration::ImportTrigger;
 use crate::import::ImportRequest;
-use crate::store::CommandError;
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct LogQuery {
@@ -80,7 +79,7 @@ pub(super) async fn start_import(api: &Api, caller: &Caller, id: &str) -> Result
         Some(_) => None,
     };
     if let Some(refusal) = refusal {
-        return Err(EngineError::Administration(CommandError::Rejected(refusal)).into());
+        return Err(EngineError::from(Refusal::Administration(refusal)).into());
     }
     let request = ImportRequest {
         administration: id,

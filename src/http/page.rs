@@ -20,7 +20,7 @@ use serde::Deserialize;
 pub use collection::{confirm_collection, preview_collection};
 
 use super::{Api, ApiError, Caller};
-use crate::engine::{AgeingBoundaries, InvoiceFilter, Lang, Phase};
+use crate::engine::{AgeingBoundaries, EngineError, InvoiceFilter, Lang, Phase, Refusal};
 
 const COOKIE_NAME: &str = "vordering_token";
 /// Rows in each invoice list and in the collection cases.
@@ -126,7 +126,7 @@ pub async fn import_now(
     let lang = Lang::of(form.lang.as_deref());
     let notice = match super::imports::start_import(&api, &caller, &form.administration).await {
         Ok(import_id) => format!("{} {import_id}", lang.pick("Import gestart:", "Import started:")),
-        Err(ApiError::Import(crate::import::ImportError::AlreadyRunning(_))) => {
+        Err(ApiError::Engine(EngineError::Refused(Refusal::ImportRunning(_)))) => {
             lang.pick("Er loopt al een import.", "An import is already running.").to_owned()
         }
         Err(error) => error.to_string(),

@@ -11,10 +11,11 @@ use tracing::{info, Instrument};
 
 use super::{Api, ApiError};
 use crate::domain::{AdministrationId, ImportId};
+use crate::engine::{EngineError, Refusal};
 use crate::events::administration::AdministrationEvent;
-use crate::import::{ImportError, ImportReport, ImportRequest, Progress};
+use crate::import::{ImportReport, ImportRequest, Progress};
 
-type Outcome = Result<ImportReport, ImportError>;
+type Outcome = Result<ImportReport, EngineError>;
 
 /// The first news of an import: it started, or it ended without starting.
 enum FirstNews {
@@ -111,13 +112,13 @@ impl Drop for RunningGuard {
 }
 
 impl Api {
-    /// Starts `request` in the background. `AlreadyRunning` (409) when this process or another one
+    /// Starts `request` in the background. `ImportRunning` (409) when this process or another one
     /// imports the administration now (this process's import gets `LET_GO_GRACE` to end); the
     /// import's advisory lock answers for other processes.
     pub(super) async fn launch(&self, request: ImportRequest) -> Result<Launched, ApiError> {
         let id = request.administration.clone();
         if !self.running.claim(id.as_str()).await {
-            return Err(ImportError::AlreadyRunning(id.to_string()).into());
+            return Err(EngineError::from(Refusal::ImportRunning(id)).into());
         }
         let guard = RunningGuard { api: self.clone(), administration: id.as_str().to_owned() };
         let (sender, first_news) = oneshot::channel();
@@ -155,7 +156,7 @@ impl Api {
     async fn last_started(&self, id: &AdministrationId) -> Result<ImportId, ApiError> {
         let history = self.engine.history("Administration", id.as_str()).await?;
         for event in history.iter().rev() {
-            if event.event_type == "ImportStarted" {
+            if event.event_type == AdministrationEvent::IMPORT_STARTED {
                 if let Ok(AdministrationEvent::ImportStarted { import_id, .. }) = event.decode() {
                     return Ok(import_id);
                 }

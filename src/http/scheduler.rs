@@ -11,9 +11,10 @@ use tracing::{info, instrument, warn};
 
 use super::{Api, ApiError};
 use crate::domain::{AdministrationId, ImportId};
-use crate::engine::EngineError;
+use crate::engine::{EngineError, Refusal};
 use crate::events::administration::ImportTrigger;
-use crate::import::{ImportError, ImportRequest};
+use crate::events::AdministrationEvent;
+use crate::import::ImportRequest;
 
 /// What one tick did for one administration that was due.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -97,7 +98,7 @@ impl Scheduler {
                     Scheduled::Failed(import_id)
                 }
             }
-            Err(ApiError::Import(ImportError::AlreadyRunning(_))) => Scheduled::Busy,
+            Err(ApiError::Engine(EngineError::Refused(Refusal::ImportRunning(_)))) => Scheduled::Busy,
             Err(error) => Scheduled::Refused(error.to_string()),
         }
     }
@@ -105,6 +106,8 @@ impl Scheduler {
     /// Whether an import of `id` completed on `day` (UTC).
     async fn completed_on(&self, id: &AdministrationId, day: NaiveDate) -> Result<bool, EngineError> {
         let history = self.api.engine.history("Administration", id.as_str()).await?;
-        Ok(history.iter().any(|e| e.event_type == "ImportCompleted" && e.recorded_at.date_naive() == day))
+        Ok(history
+            .iter()
+            .any(|e| e.event_type == AdministrationEvent::IMPORT_COMPLETED && e.recorded_at.date_naive() == day))
     }
 }

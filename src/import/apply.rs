@@ -14,7 +14,7 @@ use super::diff::ChangedRow;
 use super::map::{document_name, StagedDocument};
 use super::ImportError;
 use crate::domain::debtor_account::{decide, DebtorAccount, DebtorAccountCommand as C, DocumentKey};
-use crate::domain::AdministrationId;
+use crate::domain::{AccountId, AdministrationId};
 use crate::events::administration::{ImportCounts, ImportIssue, IssueSeverity};
 use crate::events::debtor_account::DebtorAccountEvent as E;
 use crate::events::Metadata;
@@ -176,20 +176,16 @@ pub struct Writers {
 impl Writers {
     /// Starts `count` writers (at least one); drop the returned `Writers` when every batch is sent,
     /// then await the handle for what they wrote together.
-    pub fn spawn(
-        pool: &PgPool,
-        administration: &AdministrationId,
-        count: usize,
-    ) -> (Writers, tokio::task::JoinHandle<Result<Written, ImportError>>) {
+    pub fn spawn(pool: &PgPool, count: usize) -> (Writers, tokio::task::JoinHandle<Result<Written, ImportError>>) {
         let (senders, tasks): (Vec<_>, Vec<_>) = (0..count.max(1))
             .map(|_| {
                 let (sender, mut receiver) = mpsc::channel::<Prepared>(BATCHES_IN_FLIGHT);
-                let (pool, administration) = (pool.clone(), administration.clone());
+                let pool = pool.clone();
                 let task = tokio::spawn(async move {
                     let mut conn = pool.acquire().await?;
                     let mut written = Written::default();
                     while let Some(batch) = receiver.recv().await {
-                        write(&mut conn, batch, &administration, &mut written).await?;
+                        write(&mut conn, batch, &mut written).await?;
                     }
                     Ok::<_, ImportError>(written)
                 });
@@ -199,7 +195,7 @@ impl Writers {
         let joined = tokio::spawn(async move {
             let mut all = Written::default();
             for task in tasks {
-                all.absorb(task.await.map_err(|e| ImportError::Join(e.to_string()))??);
+                all.absorb(task.await.map_err(ImportError::Join)??);
             }
             Ok(all)
         });
@@ -239,7 +235,7 @@ pub async fn decide_page(
             _ => by_debtor.push((row.debtor_code.clone(), vec![row])),
         }
     }
-    let ids: Vec<String> = by_debtor.iter().map(|(code, _)| format!("{administration}:{code}")).collect();
+    let ids: Vec<String> = by_debtor.iter().map(|(code, _)| AccountId::text_of(administration, code)).collect();
     let mut loaded = store::load_many::<DebtorAccount>(&mut *conn, &ids).await?;
     let mut batch: Vec<Decided> = Vec::new();
     let mut batch_events = 0;
@@ -375,14 +371,8 @@ pub(super) fn add(total: &mut ImportCounts, part: &ImportCounts) {
 }
 
 /// One transaction: the events (bulk path) and, for every aggregate written, its documents.
-async fn write(
-    conn: &mut PgConnection,
-    batch: Prepared,
-    administration: &AdministrationId,
-    written: &mut Written,
-) -> Result<(), ImportError> {
-    let prefix = format!("{administration}:");
-    let code = |id: &str| id.strip_prefix(&prefix).unwrap_or(id).to_owned();
+async fn write(conn: &mut PgConnection, batch: Prepared, written: &mut Written) -> Result<(), ImportError> {
+    let code = |id: &str| AccountId::split(id).map_or(id, |(_, code)| code).to_owned();
     // A later part of a split debtor whose earlier part conflicted would leave a gap in its
     // stream: it waits for the retry with the rest of that debtor.
     if let [only] = batch.decided.as_slice() {
@@ -438,7 +428,6 @@ mod tests {
     use sqlx::PgPool;
 
     use super::{write, Decided, Document, Prepared, Written};
-    use crate::domain::AdministrationId;
     use crate::events::administration::ImportCounts;
     use crate::events::Metadata;
 
@@ -477,8 +466,7 @@ mod tests {
         };
         let batch = Prepared::new(vec![decided], &Metadata::new("test", "test", Utc::now())).unwrap();
         let mut conn = pool.acquire().await.unwrap();
-        let administration = AdministrationId::new("adm").unwrap();
-        write(&mut conn, batch, &administration, &mut Written::default()).await.unwrap();
+        write(&mut conn, batch, &mut Written::default()).await.unwrap();
 
         let rows: Vec<(String, String, String)> =
             sqlx::query_as("SELECT key, aggregate_id, content_hash FROM import_document ORDER BY key")

@@ -14,7 +14,7 @@ use std::collections::{HashSet, VecDeque};
 use sqlx::PgConnection;
 
 use super::map::{StagedDocument, OPEN_AMOUNT_KEY_PREFIX};
-use crate::domain::{Cents, InvoiceNumber};
+use crate::domain::{AccountId, AdministrationId, Cents, InvoiceNumber};
 
 /// Open amounts imported earlier that the books no longer list: each is settled (`$2` is the key
 /// prefix of open amounts, `$3` and `$4` the bounds of the administration's account ids, `$5` the
@@ -102,7 +102,7 @@ pub struct Changes {
 /// for their debtors.
 pub async fn changed(
     conns: &mut [PgConnection],
-    administration: &str,
+    administration: &AdministrationId,
     payments_without_debtor: bool,
 ) -> Result<Changes, sqlx::Error> {
     let parts = conns.len();
@@ -133,7 +133,7 @@ pub async fn changed(
 /// Opens the cursor of part `part` of `parts` in a read-only transaction on `conn`.
 async fn declare(
     conn: &mut PgConnection,
-    administration: &str,
+    administration: &AdministrationId,
     payments_without_debtor: bool,
     part: usize,
     parts: usize,
@@ -148,6 +148,7 @@ async fn declare(
     // over it is never the better plan. The cursor is planned here; the aggregates loaded later in
     // this transaction are planned as usual.
     sqlx::query("SET LOCAL enable_nestloop = off").execute(&mut *conn).await?;
+    let range = AccountId::range_of(administration);
     let staged = if payments_without_debtor { RESOLVED } else { STAGED };
     sqlx::query(&format!(
         "DECLARE import_changed SCROLL CURSOR FOR WITH {VANISHED}, {staged}, {BEST} \
@@ -157,10 +158,10 @@ async fn declare(
          WHERE d.key IS NULL OR (b.precedence >= d.source AND b.content_hash <> d.content_hash) \
          ORDER BY b.debtor_code COLLATE \"C\", b.kind, b.seq"
     ))
-    .bind(administration)
+    .bind(administration.as_str())
     .bind(OPEN_AMOUNT_KEY_PREFIX)
-    .bind(format!("{administration}:"))
-    .bind(format!("{administration};"))
+    .bind(&range.start)
+    .bind(&range.end)
     .bind(i32::try_from(part).unwrap_or(0))
     .bind(i32::try_from(parts).unwrap_or(1))
     .execute(&mut *conn)
@@ -274,7 +275,7 @@ mod tests {
     use sqlx::{Acquire, PgConnection, PgPool};
 
     use super::super::stage::{part_of, CREATE_STAGE};
-    use super::{Cents, InvoiceNumber, StagedDocument};
+    use super::{AdministrationId, Cents, InvoiceNumber, StagedDocument};
 
     async fn stage(conns: &mut [PgConnection], seq: i64, kind: i16, key: &str, debtor: &str, invoice: &str) {
         let key = format!("e-boekhouden|{key}");
@@ -334,7 +335,7 @@ mod tests {
             // Imported before with the same hash, from a part its key does not name.
             stage(conns, 8, 2, "payment|P5", "D2", "F2").await;
 
-            let mut changes = super::changed(conns, "adm", true).await.unwrap();
+            let mut changes = super::changed(conns, &AdministrationId::new("adm").unwrap(), true).await.unwrap();
             // P3 names an invoice nobody knows: reported, never guessed.
             assert_eq!(changes.orphan_count, 1);
             assert_eq!(changes.orphans, ["e-boekhouden|payment|P3"]);
@@ -427,7 +428,7 @@ mod tests {
             }
         });
         let conns = std::slice::from_mut(conn);
-        let mut changes = super::changed(conns, "adm", false).await.unwrap();
+        let mut changes = super::changed(conns, &AdministrationId::new("adm").unwrap(), false).await.unwrap();
         let mut read = 0;
         let mut debtors = 0;
         loop {

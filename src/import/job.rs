@@ -13,13 +13,12 @@ use uuid::Uuid;
 use super::apply::{add, decide_page, Writers};
 use super::map::{document_name, Mapper, StagedRow};
 use super::stage::{StageFeed, Staged, Stager, STAGE_PARTS};
-use super::{diff, ImportError, ImportSettings, PgCallBudget, Progress};
+use super::{diff, ImportContext, ImportError, ImportSettings, PgCallBudget, Progress};
 use crate::domain::administration::AdministrationCommand;
 use crate::domain::{AdministrationId, Cents, ImportId};
 use crate::eboekhouden::parse::Record;
 use crate::eboekhouden::records::Mutatie;
 use crate::eboekhouden::{self, Client, FactuurFilter, MutatieSync, Records, RelatieFilter, SaldiFilter};
-use crate::engine::Engine;
 use crate::events::administration::{ImportCounts, ImportIssue, ImportTrigger, IssueSeverity};
 use crate::events::Metadata;
 
@@ -50,7 +49,7 @@ const MAX_RETRIES: usize = 3;
 /// Runs one import of `request.administration` with `client`, start to end.
 #[instrument(skip_all, fields(administration = %request.administration))]
 pub async fn run_import(
-    engine: &Engine,
+    context: ImportContext<'_>,
     client: &Client,
     request: &ImportRequest,
     settings: &ImportSettings,
@@ -61,15 +60,15 @@ pub async fn run_import(
     // them the advisory lock and the staging tables. The lock has a connection to itself, so that
     // it is released explicitly however the run ends (a dropped connection releases it only once
     // the server notices, and an immediate rerun would find it still held).
-    let mut lock = PgConnection::connect_with(&engine.pool().connect_options()).await?;
+    let mut lock = PgConnection::connect_with(&context.pool.connect_options()).await?;
     let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock(hashtextextended($1, 0))")
         .bind(lock_key(admin))
         .fetch_one(&mut lock)
         .await?;
     if !locked {
-        return Err(ImportError::AlreadyRunning(admin.to_string()));
+        return Err(ImportError::AlreadyRunning(admin.clone()));
     }
-    let outcome = locked_run(engine, client, request, settings, progress).await;
+    let outcome = locked_run(context, client, request, settings, progress).await;
     let unlocked = sqlx::query("SELECT pg_advisory_unlock(hashtextextended($1, 0))")
         .bind(lock_key(admin))
         .execute(&mut lock)
@@ -85,7 +84,7 @@ pub async fn run_import(
 
 /// The run itself, under the administration's import lock.
 async fn locked_run(
-    engine: &Engine,
+    context: ImportContext<'_>,
     client: &Client,
     request: &ImportRequest,
     settings: &ImportSettings,
@@ -95,7 +94,7 @@ async fn locked_run(
     // The stage's connections run the diff, whose sort takes seconds on a large administration by
     // design: only a statement slower than `STAGE_SLOW_STATEMENT` is worth a warning there.
     let stage_options =
-        (*engine.pool().connect_options()).clone().log_slow_statements(LevelFilter::Warn, STAGE_SLOW_STATEMENT);
+        (*context.pool.connect_options()).clone().log_slow_statements(LevelFilter::Warn, STAGE_SLOW_STATEMENT);
     let mut conns = Vec::new();
     for _ in 0..STAGE_PARTS {
         conns.push(PgConnection::connect_with(&stage_options).await?);
@@ -103,12 +102,12 @@ async fn locked_run(
     let import_id = ImportId::from_uuid(Uuid::now_v7());
     let metadata = Metadata::new(request.actor.clone(), format!("import:{import_id}"), Utc::now());
     let start = AdministrationCommand::StartImport { import_id, trigger: request.trigger };
-    engine.administration_command(admin, start, &metadata).await?;
-    let result = read_and_write(engine, client, request, settings, progress, conns, &metadata).await;
+    context.record(admin, start, &metadata).await?;
+    let result = read_and_write(context, client, request, settings, progress, conns, &metadata).await;
     if let Err(error) = client.close_session().await {
         warn!(%error, "could not close the e-Boekhouden session");
     }
-    finish(engine, admin, import_id, &metadata, result).await
+    finish(context, admin, import_id, &metadata, result).await
 }
 
 /// One import per administration at a time, across processes.
@@ -119,7 +118,7 @@ fn lock_key(administration: &AdministrationId) -> String {
 /// Records how the run ended: `ImportCompleted`, or `ImportFailed` (and a broken link when the
 /// package refused the codes).
 async fn finish(
-    engine: &Engine,
+    context: ImportContext<'_>,
     admin: &AdministrationId,
     import_id: ImportId,
     metadata: &Metadata,
@@ -129,21 +128,21 @@ async fn finish(
     match result {
         Ok(Tally { counts, issues }) => {
             let command = AdministrationCommand::CompleteImport { import_id, counts, issues: issues.clone() };
-            engine.administration_command(admin, command, &metadata.caused(now)).await?;
+            context.record(admin, command, &metadata.caused(now)).await?;
             info!(events = counts.events_written, "import completed");
             Ok(ImportReport { import_id, counts, issues })
         }
         Err(error) => {
             if let ImportError::Package(eboekhouden::Error::CredentialsRejected { code, .. }) = &error {
                 let broken = AdministrationCommand::MarkLinkBroken { error_code: code.clone(), detected_at: now };
-                engine.administration_command(admin, broken, &metadata.caused(now)).await?;
+                context.record(admin, broken, &metadata.caused(now)).await?;
             }
             let failed = AdministrationCommand::FailImport {
                 import_id,
                 error_kind: error.kind().to_owned(),
                 message: error.to_string(),
             };
-            engine.administration_command(admin, failed, &metadata.caused(now)).await?;
+            context.record(admin, failed, &metadata.caused(now)).await?;
             Err(error)
         }
     }
@@ -156,7 +155,7 @@ struct Tally {
 }
 
 async fn read_and_write(
-    engine: &Engine,
+    context: ImportContext<'_>,
     client: &Client,
     request: &ImportRequest,
     settings: &ImportSettings,
@@ -169,15 +168,15 @@ async fn read_and_write(
     let mut issues = Vec::new();
     let started = std::time::Instant::now();
     let stager = Stager::start(conns).await?;
-    let mutatie_cursor = read_books(engine, client, request, settings, &mapper, &stager, &mut issues, progress).await;
+    let mutatie_cursor = read_books(context, client, request, settings, &mapper, &stager, &mut issues, progress).await;
     // The stage's connections come back (or their own error is the one to report) before a read
     // error is returned.
     let staged = stager.finish().await;
     let mutatie_cursor = mutatie_cursor?;
     let mut staged = staged?;
     info!(elapsed_ms = started.elapsed().as_millis(), "the books are read and staged");
-    let mut counts = write_changes(&mut staged, engine, settings, request, metadata, &mut issues, progress).await?;
-    save_cursor(engine, &request.administration, mutatie_cursor).await?;
+    let mut counts = write_changes(&mut staged, context, settings, request, metadata, &mut issues, progress).await?;
+    save_cursor(context, &request.administration, mutatie_cursor).await?;
     for conn in staged.conns {
         conn.close().await?;
     }
@@ -205,7 +204,7 @@ const LEDGER_SEQ_BASE: i64 = 100_000_000_000;
 /// for the diff.
 #[allow(clippy::too_many_arguments, reason = "one call site; the arguments are the run's context")]
 async fn read_books(
-    engine: &Engine,
+    context: ImportContext<'_>,
     client: &Client,
     request: &ImportRequest,
     settings: &ImportSettings,
@@ -226,7 +225,7 @@ async fn read_books(
         let mut feed = stager.feed(MUTATIONS_SEQ_BASE);
         let mut issues = Vec::new();
         let started = std::time::Instant::now();
-        let cursor = read_journal(engine, client, request, settings, mapper, &mut feed, &mut issues, progress, &halt)
+        let cursor = read_journal(context, client, request, settings, mapper, &mut feed, &mut issues, progress, &halt)
             .await
             .map_err(halting)?;
         feed.finish().await;
@@ -253,7 +252,7 @@ async fn read_books(
 /// The mutations since the cursor (or from the first import's start date).
 #[allow(clippy::too_many_arguments, reason = "one call site; the arguments are the run's context")]
 async fn read_journal(
-    engine: &Engine,
+    context: ImportContext<'_>,
     client: &Client,
     request: &ImportRequest,
     settings: &ImportSettings,
@@ -266,7 +265,7 @@ async fn read_journal(
     let admin = request.administration.as_str();
     let cursor: Option<i64> = sqlx::query_scalar("SELECT mutatie_nr FROM import_cursor WHERE administration = $1")
         .bind(admin)
-        .fetch_optional(engine.pool())
+        .fetch_optional(context.pool)
         .await?;
     let from = match cursor {
         Some(_) => NaiveDate::from_ymd_opt(1980, 1, 1).unwrap_or_default(),
@@ -274,7 +273,7 @@ async fn read_journal(
             request.today.checked_sub_days(Days::new(u64::from(settings.first_import_days))).unwrap_or(request.today)
         }
     };
-    let budget = PgCallBudget::new(engine.pool().clone(), admin, settings.monthly_call_limit);
+    let budget = PgCallBudget::new(context.pool.clone(), admin, settings.monthly_call_limit);
     let sync = MutatieSync::new(client, &budget, request.today, cursor.unwrap_or(0), from);
     let read = read_mutations(sync, mapper, feed, issues, progress, halt).await;
     if let Err(error) = budget.give_back_unused().await {
@@ -451,7 +450,7 @@ async fn compare_with_ledger(
 
 async fn write_changes(
     staged: &mut Staged,
-    engine: &Engine,
+    context: ImportContext<'_>,
     settings: &ImportSettings,
     request: &ImportRequest,
     metadata: &Metadata,
@@ -462,7 +461,7 @@ async fn write_changes(
     let started = std::time::Instant::now();
     let admin = &request.administration;
     let conns = staged.conns.as_mut_slice();
-    let mut changes = diff::changed(conns, admin.as_str(), staged.payments_without_debtor).await?;
+    let mut changes = diff::changed(conns, admin, staged.payments_without_debtor).await?;
     info!(elapsed_ms = started.elapsed().as_millis(), "the changes are known");
     for key in &changes.orphans {
         issues.push(ImportIssue {
@@ -484,7 +483,7 @@ async fn write_changes(
     let mut retry = Vec::new();
     let mut counts = ImportCounts::default();
     for attempt in 0..=MAX_RETRIES {
-        let (mut writers, written) = Writers::spawn(engine.pool(), admin, settings.writers);
+        let (mut writers, written) = Writers::spawn(context.pool, settings.writers);
         let decided = async {
             if attempt == 0 {
                 loop {
@@ -503,7 +502,7 @@ async fn write_changes(
             Ok::<(), ImportError>(())
         }
         .await;
-        let written = written.await.map_err(|e| ImportError::Join(e.to_string()))??;
+        let written = written.await.map_err(ImportError::Join)??;
         decided?;
         add(&mut counts, &written.counts);
         progress.written(written.counts.events_written);
@@ -526,14 +525,14 @@ async fn write_changes(
     Ok(counts)
 }
 
-async fn save_cursor(engine: &Engine, admin: &AdministrationId, cursor: i64) -> Result<(), sqlx::Error> {
+async fn save_cursor(context: ImportContext<'_>, admin: &AdministrationId, cursor: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO import_cursor (administration, mutatie_nr) VALUES ($1, $2) \
          ON CONFLICT (administration) DO UPDATE SET mutatie_nr = GREATEST(import_cursor.mutatie_nr, $2), updated_at = now()",
     )
     .bind(admin.as_str())
     .bind(cursor)
-    .execute(engine.pool())
+    .execute(context.pool)
     .await?;
     Ok(())
 }

@@ -17,6 +17,7 @@ use super::ProjectionError;
 use crate::domain::Cents;
 use crate::events::administration::AdministrationEvent as A;
 use crate::events::debtor_account::{DebtorAccountEvent as E, LinkReason};
+use crate::events::{AdministrationEvent, DebtorAccountEvent};
 use crate::store::StoredEvent;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,14 +75,19 @@ impl TableRow for AuditRow {
 }
 
 const ADMINISTRATION_TYPES: [&str; 6] = [
-    "LinkEstablished",
-    "LinkCredentialsRotated",
-    "LinkBroken",
-    "LinkRemoved",
-    "AutoImportEnabled",
-    "AutoImportDisabled",
+    AdministrationEvent::LINK_ESTABLISHED,
+    AdministrationEvent::LINK_CREDENTIALS_ROTATED,
+    AdministrationEvent::LINK_BROKEN,
+    AdministrationEvent::LINK_REMOVED,
+    AdministrationEvent::AUTO_IMPORT_ENABLED,
+    AdministrationEvent::AUTO_IMPORT_DISABLED,
 ];
-const ACCOUNT_TYPES: [&str; 4] = ["PaymentLinked", "PaymentUnlinked", "CreditNoteLinked", "CreditNoteUnlinked"];
+const ACCOUNT_TYPES: [&str; 4] = [
+    DebtorAccountEvent::PAYMENT_LINKED,
+    DebtorAccountEvent::PAYMENT_UNLINKED,
+    DebtorAccountEvent::CREDIT_NOTE_LINKED,
+    DebtorAccountEvent::CREDIT_NOTE_UNLINKED,
+];
 
 /// How a link reason reads in the trail.
 pub fn reason_text(reason: &LinkReason) -> Cow<'static, str> {
@@ -184,12 +190,14 @@ fn account_row(mut row: AuditRow, event: E, links: &Links) -> AuditRow {
 }
 
 fn is_link(row: &AuditRow) -> bool {
-    matches!(row.event_type.as_str(), "PaymentLinked" | "CreditNoteLinked")
+    matches!(row.event_type.as_str(), DebtorAccountEvent::PAYMENT_LINKED | DebtorAccountEvent::CREDIT_NOTE_LINKED)
 }
 
 fn unlinked_ids(events: &[StoredEvent]) -> Result<Vec<Uuid>, ProjectionError> {
     let mut ids = Vec::new();
-    for event in events.iter().filter(|e| matches!(e.event_type.as_str(), "PaymentUnlinked" | "CreditNoteUnlinked")) {
+    for event in events.iter().filter(|e| {
+        matches!(e.event_type.as_str(), DebtorAccountEvent::PAYMENT_UNLINKED | DebtorAccountEvent::CREDIT_NOTE_UNLINKED)
+    }) {
         if let E::PaymentUnlinked { link_id, .. } | E::CreditNoteUnlinked { link_id, .. } = event.decode::<E>()? {
             ids.push(link_id.as_uuid());
         }
@@ -207,7 +215,12 @@ pub async fn apply_batch(
     if !ids.is_empty() {
         let stored: Vec<AuditRow> = write::stored_rows(conn, generation, "link_id", &ids).await?;
         // Only the rows of the links themselves: an unlink in this batch is recorded against its link.
-        let linked = |row: &AuditRow| matches!(row.event_type.as_str(), "PaymentLinked" | "CreditNoteLinked");
+        let linked = |row: &AuditRow| {
+            matches!(
+                row.event_type.as_str(),
+                DebtorAccountEvent::PAYMENT_LINKED | DebtorAccountEvent::CREDIT_NOTE_LINKED
+            )
+        };
         links.extend(stored.into_iter().filter(linked).filter_map(|row| row.link_id.map(|id| (id, row))));
     }
     let mut builder = Builder { links, rows: Vec::new() };

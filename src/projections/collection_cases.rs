@@ -15,6 +15,7 @@ use super::decode::{split_account_id, DEBTOR_ACCOUNT};
 use super::write::{self, TableRow};
 use super::ProjectionError;
 use crate::domain::Cents;
+use crate::events::DebtorAccountEvent;
 use crate::store::StoredEvent;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,7 +81,11 @@ enum CaseFact {
     },
 }
 
-const TYPES: [&str; 3] = ["CollectionStarted", "CollectionCostsWaived", "CollectionClosed"];
+const TYPES: [&str; 3] = [
+    DebtorAccountEvent::COLLECTION_STARTED,
+    DebtorAccountEvent::COLLECTION_COSTS_WAIVED,
+    DebtorAccountEvent::COLLECTION_CLOSED,
+];
 
 fn case_fact(event: &StoredEvent) -> Result<Option<CaseFact>, ProjectionError> {
     if event.aggregate_type != DEBTOR_ACCOUNT || !TYPES.contains(&event.event_type.as_str()) {

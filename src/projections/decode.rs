@@ -1,17 +1,11 @@
-//! Reading stored `DebtorAccount` events as the facts the read side folds.
+//! Reading stored `DebtorAccount` events as the read side folds them.
 //!
-//! The core events decode into `DebtorAccountEvent` (after the upcasters ran in the reader). The
-//! dunning and collection events are read by name from the shapes of DESIGN §3, keeping only the
-//! fields a read model needs, so they fold whether or not the write side's enum lists them yet.
-//! An event type the read side does not know is skipped, never an error: an older binary must keep
-//! projecting a log that a newer one wrote.
+//! They decode into the write side's `DebtorAccountEvent` (after the upcasters ran in the reader).
+//! Only the event types a read model folds are decoded; an event type this binary does not know is
+//! skipped, never an error: an older binary must keep projecting a log that a newer one wrote.
 
-use chrono::NaiveDate;
-use serde::Deserialize;
-use uuid::Uuid;
-
-use crate::domain::InvoiceNumber;
-use crate::events::debtor_account::DebtorAccountEvent;
+use crate::domain::AccountId;
+use crate::events::debtor_account::DebtorAccountEvent as Event;
 use crate::store::{StoreError, StoredEvent};
 
 /// The aggregate type of debtor accounts (`DebtorAccount::TYPE`).
@@ -19,70 +13,44 @@ pub const DEBTOR_ACCOUNT: &str = "DebtorAccount";
 /// The aggregate type of administrations.
 pub const ADMINISTRATION: &str = "Administration";
 
-/// One `DebtorAccount` event as the read side sees it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum AccountFact {
-    Core(DebtorAccountEvent),
-    Dunning(DunningFact),
-}
-
-/// The dunning and collection events, with the fields the read models use.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-pub enum DunningFact {
-    ReminderSent { step: String, invoices: Vec<InvoiceNumber>, sent_on: NaiveDate },
-    InvoicePaused { invoice_number: InvoiceNumber },
-    InvoiceResumed { invoice_number: InvoiceNumber },
-    DebtorPaused { scope: PauseScope },
-    DebtorResumed {},
-    CollectionStarted { case_id: Uuid, invoices: Vec<InvoiceNumber>, started_on: NaiveDate },
-    CollectionClosed { case_id: Uuid },
-}
-
-/// What a debtor-wide pause stops.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, Deserialize)]
-pub enum PauseScope {
-    All,
-    RemindersOnly,
-}
-
-const DUNNING_TYPES: [&str; 6] =
-    ["ReminderSent", "InvoicePaused", "InvoiceResumed", "DebtorPaused", "DebtorResumed", "CollectionStarted"];
-const CORE_TYPES: [&str; 11] = [
-    "DebtorImported",
-    "DebtorUpdated",
-    "InvoiceImported",
-    "InvoiceCorrected",
-    "CreditNoteImported",
-    "PaymentReceived",
-    "PaymentLinked",
-    "PaymentUnlinked",
-    "CreditNoteLinked",
-    "CreditNoteUnlinked",
-    "OpenAmountAdjusted",
+/// The event types the receivables read models fold.
+const FOLDED: [&str; 18] = [
+    Event::DEBTOR_IMPORTED,
+    Event::DEBTOR_UPDATED,
+    Event::INVOICE_IMPORTED,
+    Event::INVOICE_CORRECTED,
+    Event::CREDIT_NOTE_IMPORTED,
+    Event::PAYMENT_RECEIVED,
+    Event::PAYMENT_LINKED,
+    Event::PAYMENT_UNLINKED,
+    Event::CREDIT_NOTE_LINKED,
+    Event::CREDIT_NOTE_UNLINKED,
+    Event::OPEN_AMOUNT_ADJUSTED,
+    Event::REMINDER_SENT,
+    Event::INVOICE_PAUSED,
+    Event::INVOICE_RESUMED,
+    Event::DEBTOR_PAUSED,
+    Event::DEBTOR_RESUMED,
+    Event::COLLECTION_STARTED,
+    Event::COLLECTION_CLOSED,
 ];
 
-/// Whether `event_type` is one of the `DebtorAccount` events this binary's enum must decode.
-pub fn is_core_account_event(event_type: &str) -> bool {
-    CORE_TYPES.contains(&event_type)
+/// Whether `event_type` is a `DebtorAccount` event this binary knows: one that must decode.
+pub fn is_known_account_event(event_type: &str) -> bool {
+    Event::NAMES.contains(&event_type)
 }
 
-/// The fact in a `DebtorAccount` event; `None` for other aggregates and for event types the read
-/// side does not fold. A known type that does not decode is corruption and an error.
-pub fn decode_account_fact(event: &StoredEvent) -> Result<Option<AccountFact>, StoreError> {
-    if event.aggregate_type != DEBTOR_ACCOUNT {
+/// The event in a `DebtorAccount` row that the read models fold; `None` for other aggregates and
+/// for event types they do not fold. A folded type that does not decode is corruption and an error.
+pub fn decode_account_event(event: &StoredEvent) -> Result<Option<Event>, StoreError> {
+    if event.aggregate_type != DEBTOR_ACCOUNT || !FOLDED.contains(&event.event_type.as_str()) {
         return Ok(None);
     }
-    let name = event.event_type.as_str();
-    if CORE_TYPES.contains(&name) {
-        return event.decode::<DebtorAccountEvent>().map(|e| Some(AccountFact::Core(e)));
-    }
-    if DUNNING_TYPES.contains(&name) || name == "CollectionClosed" {
-        return event.decode::<DunningFact>().map(|f| Some(AccountFact::Dunning(f)));
-    }
-    Ok(None)
+    event.decode::<Event>().map(Some)
 }
 
-/// `"{administration}:{debtor_code}"` split in two; ids without a `:` belong to no administration.
+/// An account id split into administration and debtor code; an id without the separator belongs
+/// to no administration.
 pub fn split_account_id(aggregate_id: &str) -> (&str, &str) {
-    aggregate_id.split_once(':').unwrap_or(("", aggregate_id))
+    AccountId::split(aggregate_id).unwrap_or(("", aggregate_id))
 }

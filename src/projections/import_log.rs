@@ -13,6 +13,7 @@ use super::decode::ADMINISTRATION;
 use super::write::{self, TableRow};
 use super::ProjectionError;
 use crate::events::administration::{AdministrationEvent as A, ImportCounts, ImportIssue};
+use crate::events::AdministrationEvent;
 use crate::store::StoredEvent;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,10 +48,8 @@ impl TableRow for ImportRow {
     const KEY: &'static [&'static str] = &["administration", "import_id"];
 }
 
-const TYPES: [&str; 3] = ["ImportStarted", "ImportCompleted", "ImportFailed"];
-
 fn import_event(event: &StoredEvent) -> Result<Option<A>, ProjectionError> {
-    if event.aggregate_type != ADMINISTRATION || !TYPES.contains(&event.event_type.as_str()) {
+    if event.aggregate_type != ADMINISTRATION || !AdministrationEvent::IMPORT_LOG.contains(&event.event_type.as_str()) {
         return Ok(None);
     }
     Ok(Some(event.decode::<A>()?))

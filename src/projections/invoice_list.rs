@@ -9,12 +9,13 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::decode::{split_account_id, PauseScope};
+use super::decode::split_account_id;
 use super::receivables::apply::COLLECTION_STEP;
 use super::receivables::{InvoiceView, Stage};
 use super::write::TableRow;
 use crate::domain::limitation;
 use crate::domain::Cents;
+use crate::events::debtor_account::PauseScope;
 
 pub use line::{decode as decode_line, Line, LineFields};
 

@@ -15,8 +15,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::decode::PauseScope;
 use crate::domain::Cents;
+use crate::events::debtor_account::PauseScope;
 
 pub use batch::{apply_batch, Builder};
 pub use stage::Stage;

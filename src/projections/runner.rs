@@ -13,10 +13,7 @@ use tracing::{debug, info, instrument, warn};
 use super::catalog::Projection;
 use super::schema::{self, Build};
 use super::{ProjectionError, DEFAULT_BATCH};
-use crate::store::{self, Position};
-
-/// The channel the `events` trigger notifies (migration 0011).
-pub const CHANNEL: &str = "vordering_events";
+use crate::store::{self, Position, CHANNEL};
 
 #[derive(Clone, Debug)]
 pub struct RunnerOptions {

@@ -18,20 +18,12 @@ use tracing::{debug, instrument};
 
 use super::copy_text::{self, escape_into};
 use super::StoreError;
-use crate::events::Metadata;
+use crate::events::{DocumentKeyed, Metadata};
 
 /// At most this many events go into one transaction.
 pub const MAX_BATCH_EVENTS: usize = 5_000;
 /// After this many rolled-back attempts the batch is given up (each attempt removes at least one aggregate).
 const MAX_ATTEMPTS: usize = 8;
-/// An event that may import a document, whose key its payload carries and the unique index
-/// `events_document_key` guards. The bulk path writes the key into the `document_key` column
-/// itself; the trigger of `migrations/0005_document_key_column.sql` fills it for other writers, for
-/// the same event types.
-pub trait DocumentKeyed {
-    fn document_key(&self) -> Option<&str>;
-}
-
 /// New events for one aggregate whose last stored event has `after_sequence` (0: a new aggregate).
 #[derive(Debug)]
 pub struct PendingAppend<A: Aggregate> {
@@ -196,7 +188,7 @@ pub async fn append_prepared(tx: &mut PgConnection, batch: &PreparedBatch) -> Re
                     batch.aggregates.iter().enumerate().filter(|(i, a)| !excluded.contains(i) && a.events > 0).count();
                 return Ok(report);
             }
-            Err(sqlx::Error::Database(error)) if error.code().as_deref() == Some("23505") => {
+            Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
                 debug!(constraint = error.constraint(), "unique violation; finding the conflicting aggregates");
                 sqlx::query("ROLLBACK TO SAVEPOINT bulk_append").execute(&mut *tx).await?;
                 let found = diagnose(&mut *tx, batch, &excluded).await?;
@@ -213,9 +205,7 @@ pub async fn append_prepared(tx: &mut PgConnection, batch: &PreparedBatch) -> Re
             Err(other) => return Err(other.into()),
         }
     }
-    Err(StoreError::Database(sqlx::Error::Protocol(format!(
-        "bulk append gave up after {MAX_ATTEMPTS} conflicting attempts"
-    ))))
+    Err(StoreError::KeptConflicting { attempts: MAX_ATTEMPTS })
 }
 
 fn serialize<A: Aggregate>(
@@ -232,7 +222,8 @@ where
     for (aggregate_index, (append, aggregate)) in appends.iter().zip(aggregates).enumerate() {
         for (offset, event) in append.events.iter().enumerate() {
             let sequence = append.after_sequence + u64::try_from(offset).unwrap_or(u64::MAX) + 1;
-            i64::try_from(sequence).map_err(|_| StoreError::BatchTooLarge { events: offset, limit: 0 })?;
+            i64::try_from(sequence)
+                .map_err(|_| StoreError::SequenceOverflow { aggregate_id: append.aggregate_id.clone() })?;
             line.clear();
             let fields = [
                 A::TYPE,

@@ -15,7 +15,7 @@ use tracing::{debug, instrument};
 
 use super::cache::{AggregateCache, Cached, CACHED_AGGREGATES};
 use super::notify::Notifier;
-use super::repository;
+use super::{repository, StoreError};
 use crate::events::Metadata;
 
 /// How often a command is decided again after another writer got to its aggregate first.
@@ -38,6 +38,7 @@ impl<A: Aggregate<Services = ()>> std::fmt::Debug for CommandBus<A> {
 
 /// What became of a command.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum CommandError<E: std::error::Error> {
     /// The aggregate refused the command; show the reason to the user.
     #[error(transparent)]
@@ -46,8 +47,8 @@ pub enum CommandError<E: std::error::Error> {
     #[error("the {aggregate_id} record kept changing under {attempts} attempts; try again")]
     Contended { aggregate_id: String, attempts: u32 },
     /// The store failed; nothing was written.
-    #[error("event store error: {0}")]
-    Store(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 /// One attempt's outcome, before the bus decides whether to try again.
@@ -85,7 +86,7 @@ where
         command: A::Command,
         metadata: &Metadata,
     ) -> Result<(), CommandError<A::Error>> {
-        let metadata = serde_json::to_string(&metadata.to_map()).map_err(|e| CommandError::Store(e.to_string()))?;
+        let metadata = serde_json::to_string(&metadata.to_map()).map_err(StoreError::from)?;
         let mut attempt = 0;
         // After one unsure decision the command reads the store only, so that it cannot loop on
         // states other commands of this process keep caching.
@@ -108,7 +109,12 @@ where
                     let attempts = attempt + 1;
                     return Err(CommandError::Contended { aggregate_id: aggregate_id.to_owned(), attempts });
                 }
-                Attempt::Failed(other) => return Err(CommandError::Store(other.to_string())),
+                Attempt::Failed(
+                    AggregateError::DatabaseConnectionError(error) | AggregateError::UnexpectedError(error),
+                ) => return Err(StoreError::from_event_store(error).into()),
+                Attempt::Failed(AggregateError::DeserializationError(error)) => {
+                    return Err(StoreError::EventStore(error).into())
+                }
             }
         }
     }

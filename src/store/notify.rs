@@ -13,7 +13,9 @@ use std::sync::Arc;
 use sqlx::PgPool;
 use tracing::warn;
 
-use crate::projections::CHANNEL;
+/// The channel new events are announced on: by this notifier, and by the `events` trigger for
+/// other writers (migrations 0011 and 0046). The projection runners listen on it.
+pub const CHANNEL: &str = "vordering_events";
 
 /// The pause between notifications while commits keep coming: runners read batches, so a few
 /// milliseconds more cost nothing in freshness and save a transaction per commit.

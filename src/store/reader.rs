@@ -14,6 +14,7 @@ use serde::de::DeserializeOwned;
 use sqlx::{PgExecutor, Row};
 
 use super::StoreError;
+use crate::domain::{AccountId, AccountRange, AdministrationId};
 use crate::events::upcast;
 
 pub use view::{rows_of, EventRow, EventView};
@@ -144,16 +145,19 @@ pub async fn stream_of<'c>(
     rows.iter().map(to_stored_event).collect()
 }
 
-/// Every event of an administration — its own stream and its debtor accounts' (`"{id}:…"`) — in
-/// global order, for an administration-wide audit replay (a scan; one debtor uses `stream_of`).
+/// Every event of an administration — its own stream and its debtor accounts' — in global order,
+/// for an administration-wide audit replay (a scan; one debtor uses `stream_of`).
 pub async fn administration_log<'c>(
     executor: impl PgExecutor<'c>,
-    administration: &str,
+    administration: &AdministrationId,
 ) -> Result<Vec<StoredEvent>, StoreError> {
+    let range = AccountId::range_of(administration);
     let sql = format!(
-        "{SELECT_COLUMNS} WHERE (aggregate_type = 'Administration' AND aggregate_id = $1) \
-         OR (aggregate_type = 'DebtorAccount' AND starts_with(aggregate_id, $1 || ':')) ORDER BY tx_id, global_position"
+        "{SELECT_COLUMNS} WHERE (aggregate_type = 'Administration' AND aggregate_id = $3) \
+         OR (aggregate_type = 'DebtorAccount' AND {}) ORDER BY tx_id, global_position",
+        AccountRange::sql("aggregate_id", 1)
     );
-    let rows = sqlx::query(&sql).bind(administration).fetch_all(executor).await?;
+    let rows =
+        sqlx::query(&sql).bind(range.start).bind(range.end).bind(administration.as_str()).fetch_all(executor).await?;
     rows.iter().map(to_stored_event).collect()
 }

@@ -8,9 +8,6 @@
 use cqrs_es::{Aggregate, AggregateError, DomainEvent};
 use sqlx::PgPool;
 
-/// SQLSTATE `unique_violation`: another writer took the sequence (or the document key) first.
-const UNIQUE_VIOLATION: &str = "23505";
-
 const APPEND: &str = "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, \
      metadata) SELECT $1, $2, s, t, v, p::jsonb, $6::jsonb \
      FROM UNNEST($3::int8[], $4::text[], $5::text[], $7::text[]) AS e(s, t, v, p)";
@@ -42,9 +39,8 @@ pub(crate) async fn append<A: Aggregate>(
         .await;
     match result {
         Ok(_) => Ok(()),
-        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some(UNIQUE_VIOLATION) => {
-            Err(AggregateError::AggregateConflict)
-        }
+        // Another writer took the sequence (or the document key) first.
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(AggregateError::AggregateConflict),
         Err(e) => Err(unknown(e.into())),
     }
 }

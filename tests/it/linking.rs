@@ -9,9 +9,8 @@ use sqlx::PgPool;
 use vordering::credentials::{CredentialsError, SecurityCodes, Vault};
 use vordering::domain::administration::{AdministrationCommand, AdministrationError};
 use vordering::domain::AdministrationId;
-use vordering::engine::{EngineError, LinkOutcome, LinkRejected, LinkVerifier};
+use vordering::engine::{EngineError, LinkOutcome, LinkRejected, LinkVerifier, NotFound, Refusal};
 use vordering::events::Metadata;
-use vordering::store::CommandError;
 use vordering::Engine;
 
 use crate::support::at;
@@ -103,7 +102,7 @@ async fn refused_codes_change_nothing(pool: PgPool) {
     let (engine, id) = registered(pool.clone()).await;
     let result = engine.link(&id, "acme", &codes("wrong"), &FakePackage::default(), &meta()).await;
     assert!(
-        matches!(result, Err(EngineError::LinkRejected(LinkRejected::Refused { ref code, .. })) if code == "E001.1")
+        matches!(result, Err(EngineError::Refused(Refusal::CredentialsRefused { ref code, .. })) if code == "E001.1")
     );
     assert_eq!(engine.history("Administration", "acme").await.unwrap().len(), 1);
     let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM link_credentials").fetch_one(&pool).await.unwrap();
@@ -118,7 +117,7 @@ async fn a_link_that_cannot_be_recorded_never_asks_the_package(pool: PgPool) {
     let result = engine.link(&unknown, "x", &codes("secret-1"), &package, &meta()).await;
     assert!(matches!(
         result,
-        Err(EngineError::Administration(CommandError::Rejected(AdministrationError::NotRegistered)))
+        Err(EngineError::NotFound(NotFound::Administration(ref missing))) if missing == &unknown
     ));
     assert_eq!(package.calls.load(Ordering::SeqCst), 0);
 }
@@ -127,15 +126,12 @@ async fn a_link_that_cannot_be_recorded_never_asks_the_package(pool: PgPool) {
 async fn unlinking_erases_the_codes(pool: PgPool) {
     let (engine, id) = registered(pool.clone()).await;
     let not_linked = engine.unlink(&id, "moved", &meta()).await;
-    assert!(matches!(
-        not_linked,
-        Err(EngineError::Administration(CommandError::Rejected(AdministrationError::NotLinked)))
-    ));
+    assert!(matches!(not_linked, Err(EngineError::Refused(Refusal::Administration(AdministrationError::NotLinked)))));
     engine.link(&id, "acme", &codes("secret-1"), &FakePackage::default(), &meta()).await.unwrap();
     engine.unlink(&id, "customer left", &meta()).await.unwrap();
     assert!(matches!(
         engine.stored_credentials(&id).await,
-        Err(EngineError::Credentials(CredentialsError::NotStored(_)))
+        Err(EngineError::Refused(Refusal::CredentialsUnavailable(CredentialsError::NotStored(_))))
     ));
 }
 

@@ -75,7 +75,7 @@ async fn the_stores_pools_notify_after_commit_not_inside_it(pool: PgPool) {
     let options = (*pool.connect_options()).clone();
     let store_pool = vordering::store::connect(options, &vordering::store::PoolSettings::default()).await.unwrap();
     let mut listener = sqlx::postgres::PgListener::connect_with(&pool).await.unwrap();
-    listener.listen(projections::CHANNEL).await.unwrap();
+    listener.listen(vordering::store::CHANNEL).await.unwrap();
 
     sqlx::query(
         "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) \

@@ -2,19 +2,20 @@
 //! decision of that debtor with who made it and why.
 
 use chrono::Utc;
-use vordering::domain::{AdministrationId, InvoiceNumber, LinkId, PaymentRef};
+use vordering::domain::{AccountId, AccountRange, AdministrationId, InvoiceNumber, LinkId, PaymentRef};
 use vordering::events::{DebtorAccountEvent, Metadata};
 use vordering::Engine;
 
 pub async fn show_one_debtor(engine: &Engine, id: &AdministrationId) -> anyhow::Result<()> {
-    let link: Option<(String, String, String, String)> = sqlx::query_as(
+    let range = AccountId::range_of(id);
+    let sql = format!(
         "SELECT aggregate_id, payload -> 'PaymentLinked' ->> 'link_id', payload -> 'PaymentLinked' ->> 'payment_ref', \
                 payload -> 'PaymentLinked' ->> 'invoice_number' \
-         FROM events WHERE event_type = 'PaymentLinked' AND aggregate_id LIKE $1 || ':%' ORDER BY global_position LIMIT 1",
-    )
-    .bind(id.as_str())
-    .fetch_optional(engine.pool())
-    .await?;
+         FROM events WHERE event_type = 'PaymentLinked' AND {} ORDER BY global_position LIMIT 1",
+        AccountRange::sql("aggregate_id", 1)
+    );
+    let link: Option<(String, String, String, String)> =
+        sqlx::query_as(&sql).bind(range.start).bind(range.end).fetch_optional(engine.pool()).await?;
     let Some((aggregate, link, payment, invoice)) = link else { return Ok(()) };
     let unlink = Metadata::new("alice@demo.example", "cli", Utc::now()).with_reason("booked on the wrong invoice");
     engine.unlink_document(id, LinkId::parse(&link)?, &unlink).await?;

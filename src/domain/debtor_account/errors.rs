@@ -8,6 +8,7 @@ use super::document::DocumentKind;
 use crate::domain::{Cents, InvoiceNumber, LinkId, PaymentRef};
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum DebtorAccountError {
     /// Someone changed the account since the caller read it: reload and decide again.
     #[error("the account changed since you read it (you saw version {expected}, it is at {actual}); reload and retry")]

@@ -112,6 +112,7 @@ pub struct DunningPolicy {
 
 /// Why a policy is refused.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum PolicyError {
     #[error("the policy file is not valid: {0}")]
     Malformed(String),

@@ -12,6 +12,7 @@ pub const PPM_PER_UNIT: i128 = 1_000_000;
 
 /// Why a text is not a rate.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum RateError {
     #[error("`{0}` is not a rate (expected a decimal such as 0.1115)")]
     NotADecimal(String),

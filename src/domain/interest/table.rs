@@ -40,6 +40,7 @@ pub struct RateEntry {
 
 /// Why a rate table cannot be loaded.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum RateTableError {
     #[error("the rate table is not valid TOML of the expected shape: {0}")]
     Malformed(String),

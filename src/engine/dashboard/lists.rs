@@ -12,21 +12,21 @@ use sqlx::postgres::PgRow;
 use sqlx::Row;
 
 use super::{
-    days_before, db, BucketRange, Cursor, DebtorDetail, DebtorLine, InvoiceFilter, InvoiceLine, InvoicePage, Phase,
+    days_before, BucketRange, Cursor, DebtorDetail, DebtorLine, InvoiceFilter, InvoiceLine, InvoicePage, Phase,
 };
-use crate::domain::{AdministrationId, Cents, DebtorCode};
+use crate::domain::{AccountId, AdministrationId, Cents, DebtorCode};
 use crate::engine::{Engine, EngineError};
 use crate::projections::{decode_line, ProjectionError, Stage};
 
 fn stage(text: &str) -> Result<Stage, EngineError> {
-    Stage::parse(text).ok_or_else(|| EngineError::Projection(ProjectionError::Corrupt(format!("phase `{text}`"))))
+    Stage::parse(text).ok_or_else(|| EngineError::from(ProjectionError::Corrupt(format!("phase `{text}`"))))
 }
 
 /// An invoice from a row whose first column is its stored dashboard line (`invoice_list.line`): one
 /// value per invoice, where the typed columns would cost a page 650 values to send and decode.
 fn invoice_line(row: &PgRow, today: NaiveDate) -> Result<InvoiceLine, EngineError> {
-    let bytes: &[u8] = row.try_get(0).map_err(db)?;
-    let line = decode_line(bytes).map_err(EngineError::Projection)?;
+    let bytes: &[u8] = row.try_get(0)?;
+    let line = decode_line(bytes)?;
     Ok(InvoiceLine {
         debtor_code: line.debtor_code.to_owned(),
         invoice_number: line.invoice_number.to_owned(),
@@ -48,20 +48,20 @@ fn invoice_line(row: &PgRow, today: NaiveDate) -> Result<InvoiceLine, EngineErro
 /// A debtor's line; its phase is read from `phase_column` (`phase`, or `debtor_phase` where the
 /// row also holds an invoice's).
 fn debtor_line(row: &PgRow, today: NaiveDate, phase_column: &str) -> Result<DebtorLine, EngineError> {
-    let oldest_open_due: Option<NaiveDate> = row.try_get("oldest_open_due").map_err(db)?;
-    let phase: Option<String> = row.try_get(phase_column).map_err(db)?;
+    let oldest_open_due: Option<NaiveDate> = row.try_get("oldest_open_due")?;
+    let phase: Option<String> = row.try_get(phase_column)?;
     let phase = match (phase, oldest_open_due) {
         (Some(text), Some(oldest)) => Some(Phase::of(stage(&text)?, oldest, today)),
         _ => None,
     };
     Ok(DebtorLine {
-        debtor_code: row.try_get("debtor_code").map_err(db)?,
-        name: row.try_get("name").map_err(db)?,
-        outstanding: Cents::new(row.try_get("outstanding").map_err(db)?),
-        open_invoices: row.try_get("open_count").map_err(db)?,
+        debtor_code: row.try_get("debtor_code")?,
+        name: row.try_get("name")?,
+        outstanding: Cents::new(row.try_get("outstanding")?),
+        open_invoices: row.try_get("open_count")?,
         oldest_open_due,
         phase,
-        unallocated_credit: Cents::new(row.try_get("unallocated_credit").map_err(db)?),
+        unallocated_credit: Cents::new(row.try_get("unallocated_credit")?),
     })
 }
 
@@ -85,7 +85,7 @@ impl Engine {
             "SELECT {DEBTOR_COLUMNS} FROM debtor_balance WHERE administration = $1 \
              ORDER BY outstanding DESC, aggregate_id LIMIT {limit}"
         );
-        let rows = sqlx::query(&sql).bind(administration.as_str()).fetch_all(self.reads()).await.map_err(db)?;
+        let rows = sqlx::query(&sql).bind(administration.as_str()).fetch_all(self.reads()).await?;
         rows.iter().map(|row| debtor_line(row, today, "phase")).collect()
     }
 
@@ -96,15 +96,15 @@ impl Engine {
         debtor: &DebtorCode,
         today: NaiveDate,
     ) -> Result<Option<DebtorDetail>, EngineError> {
-        let aggregate_id = format!("{administration}:{debtor}");
+        let aggregate_id = AccountId::new(administration, debtor).to_string();
         // One round trip: the balance row joined with its invoices (a range of the invoice key).
-        let rows = sqlx::query(DEBTOR_WITH_INVOICES).bind(&aggregate_id).fetch_all(self.reads()).await.map_err(db)?;
+        let rows = sqlx::query(DEBTOR_WITH_INVOICES).bind(&aggregate_id).fetch_all(self.reads()).await?;
         let Some(first) = rows.first() else { return Ok(None) };
         let line = debtor_line(first, today, "debtor_phase")?;
         let mut invoices = Vec::with_capacity(rows.len());
         for row in &rows {
             // A debtor without invoices comes back as one row whose invoice columns are NULL.
-            if row.try_get::<Option<&[u8]>, _>(0).map_err(db)?.is_some() {
+            if row.try_get::<Option<&[u8]>, _>(0)?.is_some() {
                 invoices.push(invoice_line(row, today)?);
             }
         }
@@ -158,8 +158,7 @@ impl Engine {
             .bind(start_number)
             .bind(phase)
             .fetch_all(self.reads())
-            .await
-            .map_err(db)?;
+            .await?;
         let invoices = rows.iter().map(|row| invoice_line(row, today)).collect::<Result<Vec<_>, _>>()?;
         let full = i64::try_from(invoices.len()).unwrap_or(i64::MAX) >= limit;
         let next = invoices
@@ -183,13 +182,8 @@ impl Engine {
             "SELECT line FROM invoice_list WHERE administration = $1 AND open_amount > 0 \
              AND prescribes_on > $2 AND prescribes_on <= $3 ORDER BY prescribes_on, invoice_number LIMIT {limit}"
         );
-        let rows = sqlx::query(&sql)
-            .bind(administration.as_str())
-            .bind(today)
-            .bind(until)
-            .fetch_all(self.reads())
-            .await
-            .map_err(db)?;
+        let rows =
+            sqlx::query(&sql).bind(administration.as_str()).bind(today).bind(until).fetch_all(self.reads()).await?;
         rows.iter().map(|row| invoice_line(row, today)).collect()
     }
 }

@@ -3,13 +3,12 @@
 use chrono::{Months, NaiveDate};
 use serde::de::DeserializeOwned;
 
-use super::db;
 use crate::domain::AdministrationId;
 use crate::engine::{Engine, EngineError};
 use crate::projections::{AuditRow, ImportRow, ProjectionError};
 
 fn rows<T: DeserializeOwned>(json: &str, what: &str) -> Result<Vec<T>, EngineError> {
-    serde_json::from_str(json).map_err(|e| EngineError::Projection(ProjectionError::Corrupt(format!("{what}: {e}"))))
+    serde_json::from_str(json).map_err(|e| EngineError::from(ProjectionError::Corrupt(format!("{what}: {e}"))))
 }
 
 impl Engine {
@@ -28,8 +27,7 @@ impl Engine {
         .bind(administration.as_str())
         .bind(since)
         .fetch_one(self.reads())
-        .await
-        .map_err(db)?;
+        .await?;
         rows(&json, "import_log")
     }
 
@@ -47,8 +45,7 @@ impl Engine {
         .bind(administration.as_str())
         .bind(limit)
         .fetch_one(self.reads())
-        .await
-        .map_err(db)?;
+        .await?;
         rows(&json, "audit_trail")
     }
 }

@@ -19,7 +19,8 @@ use crate::events::Metadata;
 use crate::outbox::{lease_next, mark_delivered, mark_failed, postpone, OutboxMessage, OutboxRow, MAX_ATTEMPTS};
 use crate::store::{append_in, load_many, PendingAppend};
 
-use super::RunError;
+/// How often recording an outcome is decided again after another writer changed the account.
+const RECORD_ATTEMPTS: u32 = 5;
 
 /// What to do once the server accepted a message (a test hook: `Abandon` stops right there, as a
 /// crash would, leaving the row pending).
@@ -76,8 +77,7 @@ impl Engine {
         let mut seen = HashSet::new();
         let until = options.now + options.lease;
         while seen.len() < options.limit {
-            let leased =
-                lease_next(self.pool(), administration.as_str(), options.now, until).await.map_err(RunError::from)?;
+            let leased = lease_next(self.pool(), administration.as_str(), options.now, until).await?;
             let Some(OutboxRow { message, attempts }) = leased else { break };
             if !seen.insert(message.reminder_id) {
                 break; // a zero lease hands the same row back: it was tried in this call already
@@ -100,7 +100,7 @@ impl Engine {
                 Err(DeliveryError::Transient(reason)) if attempts + 1 < MAX_ATTEMPTS => {
                     warn!(reminder = %id, %reason, "delivery postponed");
                     let next = options.now + Duration::minutes(5_i64 << attempts.clamp(0, 10));
-                    postpone(self.pool(), id, &reason, next).await.map_err(RunError::from)?;
+                    postpone(self.pool(), id, &reason, next).await?;
                     report.postponed.push((id, reason));
                 }
                 Err(DeliveryError::Transient(reason) | DeliveryError::Permanent(reason)) => {
@@ -122,12 +122,13 @@ impl Engine {
         command: DunningCommand,
         outcome: Outcome,
         metadata: &Metadata,
-    ) -> Result<(), RunError> {
+    ) -> Result<(), EngineError> {
         let id = message.aggregate_id.clone();
-        for _ in 0..5 {
+        for _ in 0..RECORD_ATTEMPTS {
             let mut loaded = load_many::<DebtorAccount>(self.pool(), std::slice::from_ref(&id)).await?;
             let loaded = loaded.remove(&id).unwrap_or_default();
-            let events = decide(&loaded.state, DebtorAccountCommand::Dunning(command.clone()))?;
+            let events = decide(&loaded.state, DebtorAccountCommand::Dunning(command.clone()))
+                .map_err(EngineError::account_refused)?;
             let append = PendingAppend::<DebtorAccount> {
                 aggregate_id: id.clone(),
                 after_sequence: loaded.last_sequence,
@@ -146,7 +147,7 @@ impl Engine {
             tx.commit().await?;
             return Ok(());
         }
-        Err(RunError::KeptChanging(id))
+        Err(EngineError::Contended { record: id, attempts: RECORD_ATTEMPTS })
     }
 }
 

@@ -3,9 +3,9 @@
 
 use uuid::Uuid;
 
-use crate::domain::{AdministrationId, DebtorCode, InvoiceNumber};
+use crate::domain::{AccountId, AccountRange, AdministrationId, DebtorCode, InvoiceNumber};
 use crate::engine::{Engine, EngineError};
-use crate::store::StoreError;
+use crate::events::DebtorAccountEvent;
 
 impl Engine {
     /// The debtor whose account imported `invoice`.
@@ -14,7 +14,8 @@ impl Engine {
         administration: &AdministrationId,
         invoice: &InvoiceNumber,
     ) -> Result<Option<DebtorCode>, EngineError> {
-        self.debtor_where(administration, "InvoiceImported", "invoice_number", invoice.as_str()).await
+        self.debtor_where(administration, DebtorAccountEvent::INVOICE_IMPORTED, "invoice_number", invoice.as_str())
+            .await
     }
 
     /// The debtor whose account holds collection case `case_id`.
@@ -23,7 +24,7 @@ impl Engine {
         administration: &AdministrationId,
         case_id: Uuid,
     ) -> Result<Option<DebtorCode>, EngineError> {
-        self.debtor_where(administration, "CollectionStarted", "case_id", &case_id.to_string()).await
+        self.debtor_where(administration, DebtorAccountEvent::COLLECTION_STARTED, "case_id", &case_id.to_string()).await
     }
 
     async fn debtor_where(
@@ -33,18 +34,20 @@ impl Engine {
         field: &str,
         value: &str,
     ) -> Result<Option<DebtorCode>, EngineError> {
-        let id: Option<String> = sqlx::query_scalar(
-            "SELECT aggregate_id FROM events WHERE aggregate_type = 'DebtorAccount' AND event_type = $2 \
-             AND aggregate_id >= $1 || ':' AND aggregate_id < $1 || ';' \
-             AND (payload -> $2) ->> $3 = $4 ORDER BY global_position LIMIT 1",
-        )
-        .bind(administration.as_str())
-        .bind(event_type)
-        .bind(field)
-        .bind(value)
-        .fetch_optional(self.pool())
-        .await
-        .map_err(StoreError::from)?;
-        Ok(id.and_then(|id| id.split_once(':').and_then(|(_, code)| DebtorCode::new(code).ok())))
+        let range = AccountId::range_of(administration);
+        let sql = format!(
+            "SELECT aggregate_id FROM events WHERE aggregate_type = 'DebtorAccount' AND event_type = $3 AND {} \
+             AND (payload -> $3) ->> $4 = $5 ORDER BY global_position LIMIT 1",
+            AccountRange::sql("aggregate_id", 1)
+        );
+        let id: Option<String> = sqlx::query_scalar(&sql)
+            .bind(range.start)
+            .bind(range.end)
+            .bind(event_type)
+            .bind(field)
+            .bind(value)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(id.and_then(|id| id.parse::<AccountId>().ok()).map(|account| account.debtor))
     }
 }

@@ -9,37 +9,16 @@ use tracing::{info, instrument, warn};
 use crate::domain::debtor_account::{decide, DebtorAccount, DebtorAccountCommand, DebtorRef, DunningCommand};
 use crate::domain::dunning::{due_steps, DunningPolicy, DunningWarning};
 use crate::domain::interest::RateTable;
-use crate::domain::{AdministrationId, DebtorCode};
-use crate::engine::{Engine, EngineError};
+use crate::domain::{AccountId, AccountRange, AdministrationId, DebtorCode};
+use crate::engine::{Engine, EngineError, NotFound};
 use crate::events::{DebtorAccountEvent, Metadata};
-use crate::outbox::{insert_rows, OutboxError, OutboxMessage};
-use crate::store::{append_in, load_many, PendingAppend, StoreError};
+use crate::outbox::{insert_rows, OutboxMessage};
+use crate::store::{append_in, load_many, PendingAppend};
 
 /// Accounts decided and written per transaction.
 const CHUNK: usize = 500;
 /// How often accounts that another writer changed are reloaded and decided again.
 const MAX_ROUNDS: usize = 5;
-
-#[derive(Debug, thiserror::Error)]
-pub enum RunError {
-    #[error("administration {0} is not registered")]
-    NotRegistered(AdministrationId),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error(transparent)]
-    Outbox(#[from] OutboxError),
-    /// The account refused to record a delivery outcome (a bug or a hand-edited outbox row).
-    #[error("the account refused the delivery outcome: {0}")]
-    Refused(#[from] crate::domain::debtor_account::DebtorAccountError),
-    #[error("{0} kept changing; try again")]
-    KeptChanging(String),
-}
-
-impl From<sqlx::Error> for RunError {
-    fn from(error: sqlx::Error) -> Self {
-        RunError::Store(StoreError::Database(error))
-    }
-}
 
 /// What a run decided (and, unless it was a dry run, wrote).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -65,10 +44,10 @@ impl Engine {
     ) -> Result<DunningReport, EngineError> {
         let state = self.administration(administration).await?;
         if !state.is_registered() {
-            return Err(RunError::NotRegistered(administration.clone()).into());
+            return Err(NotFound::Administration(administration.clone()).into());
         }
         let policy = state.dunning_policy.unwrap_or_else(DunningPolicy::shipped_default);
-        let ids = account_ids(self, administration).await.map_err(RunError::from)?;
+        let ids = account_ids(self, administration).await?;
         let mut report = DunningReport { accounts: ids.len(), ..DunningReport::default() };
         let run = Run { engine: self, administration, today, policy: &policy, rates: RateTable::shipped(), metadata };
         for chunk in ids.chunks(CHUNK) {
@@ -98,7 +77,7 @@ struct Decided {
 }
 
 impl Run<'_> {
-    async fn chunk(&self, ids: &[String], dry_run: bool, report: &mut DunningReport) -> Result<(), RunError> {
+    async fn chunk(&self, ids: &[String], dry_run: bool, report: &mut DunningReport) -> Result<(), EngineError> {
         let mut pending: Vec<String> = ids.to_vec();
         for round in 0..MAX_ROUNDS {
             let loaded = load_many::<DebtorAccount>(self.engine.pool(), &pending).await?;
@@ -158,7 +137,7 @@ impl Run<'_> {
 
     /// Appends the events and outbox rows of the accounts no one else changed, in one transaction;
     /// returns the ids of those that must be decided again.
-    async fn write(&self, decided: Vec<Decided>, report: &mut DunningReport) -> Result<Vec<String>, RunError> {
+    async fn write(&self, decided: Vec<Decided>, report: &mut DunningReport) -> Result<Vec<String>, EngineError> {
         if decided.is_empty() {
             return Ok(Vec::new());
         }
@@ -189,19 +168,17 @@ fn record(report: &mut DunningReport, decided: Vec<Decided>) {
     }
 }
 
-/// `"{administration}:{code}"` → the code.
 fn debtor_code(aggregate_id: &str) -> Option<DebtorCode> {
-    aggregate_id.split_once(':').and_then(|(_, code)| DebtorCode::new(code).ok())
+    aggregate_id.parse::<AccountId>().ok().map(|account| account.debtor)
 }
 
-/// The ids of the administration's debtor accounts: a range scan of the events' primary key
-/// (`;` is the character after `:`, so the range is exactly the ids starting with `"{admin}:"`).
+/// The ids of the administration's debtor accounts: a range scan of the events' primary key.
 async fn account_ids(engine: &Engine, administration: &AdministrationId) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT DISTINCT aggregate_id FROM events WHERE aggregate_type = 'DebtorAccount' \
-         AND aggregate_id >= $1 || ':' AND aggregate_id < $1 || ';' ORDER BY aggregate_id",
-    )
-    .bind(administration.as_str())
-    .fetch_all(engine.pool())
-    .await
+    let range = AccountId::range_of(administration);
+    let sql = format!(
+        "SELECT DISTINCT aggregate_id FROM events WHERE aggregate_type = 'DebtorAccount' AND {} \
+         ORDER BY aggregate_id",
+        AccountRange::sql("aggregate_id", 1)
+    );
+    sqlx::query_scalar(&sql).bind(range.start).bind(range.end).fetch_all(engine.pool()).await
 }

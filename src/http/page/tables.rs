@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 
 use super::html::{day, esc, money_td, t, urlencode};
 use crate::engine::{CaseLine, InvoiceLine, Lang};
+use crate::events::{AdministrationEvent, DebtorAccountEvent};
 use crate::projections::{AuditRow, ImportRow};
 
 /// Where an invoice row's "start collection" link leads: the preview for that invoice.
@@ -154,16 +155,16 @@ pub fn imports(lang: Lang, administration: &str, can_write: bool, imports: &[Imp
 
 fn event_label(lang: Lang, event_type: &str) -> String {
     let label = match event_type {
-        "PaymentLinked" => t(lang, "Betaling gekoppeld", "Payment linked"),
-        "PaymentUnlinked" => t(lang, "Betaling ontkoppeld", "Payment unlinked"),
-        "CreditNoteLinked" => t(lang, "Creditnota gekoppeld", "Credit note linked"),
-        "CreditNoteUnlinked" => t(lang, "Creditnota ontkoppeld", "Credit note unlinked"),
-        "LinkEstablished" => t(lang, "Koppeling gemaakt", "Link established"),
-        "LinkCredentialsRotated" => t(lang, "Inloggegevens vervangen", "Credentials rotated"),
-        "LinkBroken" => t(lang, "Koppeling verbroken", "Link broken"),
-        "LinkRemoved" => t(lang, "Koppeling verwijderd", "Link removed"),
-        "AutoImportEnabled" => t(lang, "Dagelijkse import aan", "Daily import on"),
-        "AutoImportDisabled" => t(lang, "Dagelijkse import uit", "Daily import off"),
+        DebtorAccountEvent::PAYMENT_LINKED => t(lang, "Betaling gekoppeld", "Payment linked"),
+        DebtorAccountEvent::PAYMENT_UNLINKED => t(lang, "Betaling ontkoppeld", "Payment unlinked"),
+        DebtorAccountEvent::CREDIT_NOTE_LINKED => t(lang, "Creditnota gekoppeld", "Credit note linked"),
+        DebtorAccountEvent::CREDIT_NOTE_UNLINKED => t(lang, "Creditnota ontkoppeld", "Credit note unlinked"),
+        AdministrationEvent::LINK_ESTABLISHED => t(lang, "Koppeling gemaakt", "Link established"),
+        AdministrationEvent::LINK_CREDENTIALS_ROTATED => t(lang, "Inloggegevens vervangen", "Credentials rotated"),
+        AdministrationEvent::LINK_BROKEN => t(lang, "Koppeling verbroken", "Link broken"),
+        AdministrationEvent::LINK_REMOVED => t(lang, "Koppeling verwijderd", "Link removed"),
+        AdministrationEvent::AUTO_IMPORT_ENABLED => t(lang, "Dagelijkse import aan", "Daily import on"),
+        AdministrationEvent::AUTO_IMPORT_DISABLED => t(lang, "Dagelijkse import uit", "Daily import off"),
         other => return esc(other),
     };
     label.to_owned()

@@ -6,21 +6,13 @@ use chrono::NaiveDate;
 use super::{minus, plus, AccountView, CreditView, InvoiceView, LinkView};
 use crate::domain::Cents;
 use crate::events::debtor_account::{DebtorAccountEvent as E, DebtorChange};
-use crate::projections::decode::{AccountFact, DunningFact as D};
 
 /// The step name under which the start of a collection case is dated.
 pub const COLLECTION_STEP: &str = "Collection";
 
 impl AccountView {
-    /// Folds `fact`; `recorded_on` dates the changes whose payload carries no business date.
-    pub fn apply(&mut self, fact: AccountFact, recorded_on: NaiveDate) {
-        match fact {
-            AccountFact::Core(event) => self.apply_core(event, recorded_on),
-            AccountFact::Dunning(fact) => self.apply_dunning(fact),
-        }
-    }
-
-    fn apply_core(&mut self, event: E, recorded_on: NaiveDate) {
+    /// Folds `event`; `recorded_on` dates the changes whose payload carries no business date.
+    pub fn apply(&mut self, event: E, recorded_on: NaiveDate) {
         match event {
             E::DebtorImported { name, .. } => self.name = name,
             E::DebtorUpdated { changes, .. } => {
@@ -66,7 +58,11 @@ impl AccountView {
                     invoice.adjusted = plus(invoice.adjusted, minus(from, to));
                 });
             }
-            links => self.apply_link(links, recorded_on),
+            E::PaymentLinked { .. }
+            | E::CreditNoteLinked { .. }
+            | E::PaymentUnlinked { .. }
+            | E::CreditNoteUnlinked { .. } => self.apply_link(event, recorded_on),
+            dunning => self.apply_dunning(dunning),
         }
     }
 
@@ -112,21 +108,21 @@ impl AccountView {
         });
     }
 
-    fn apply_dunning(&mut self, fact: D) {
-        match fact {
-            D::ReminderSent { step, invoices, sent_on } => {
+    fn apply_dunning(&mut self, event: E) {
+        match event {
+            E::ReminderSent { step, invoices, sent_on, .. } => {
                 for number in invoices {
                     if let Some(invoice) = self.invoices.get_mut(number.as_str()) {
                         // The first letter of a step dates it; a resend changes nothing.
-                        invoice.steps.entry(step.clone()).or_insert(sent_on);
+                        invoice.steps.entry(step.name().to_owned()).or_insert(sent_on);
                     }
                 }
             }
-            D::InvoicePaused { invoice_number } => self.set_paused(invoice_number.as_str(), true),
-            D::InvoiceResumed { invoice_number } => self.set_paused(invoice_number.as_str(), false),
-            D::DebtorPaused { scope } => self.pause = Some(scope),
-            D::DebtorResumed {} => self.pause = None,
-            D::CollectionStarted { case_id, invoices, started_on } => {
+            E::InvoicePaused { invoice_number, .. } => self.set_paused(invoice_number.as_str(), true),
+            E::InvoiceResumed { invoice_number, .. } => self.set_paused(invoice_number.as_str(), false),
+            E::DebtorPaused { scope, .. } => self.pause = Some(scope),
+            E::DebtorResumed { .. } => self.pause = None,
+            E::CollectionStarted { case_id, invoices, started_on, .. } => {
                 let numbers: Vec<String> = invoices.iter().map(|n| n.as_str().to_owned()).collect();
                 for number in &numbers {
                     if let Some(invoice) = self.invoices.get_mut(number) {
@@ -136,13 +132,14 @@ impl AccountView {
                 }
                 self.cases.insert(case_id, numbers);
             }
-            D::CollectionClosed { case_id } => {
+            E::CollectionClosed { case_id, .. } => {
                 for number in self.cases.remove(&case_id).unwrap_or_default() {
                     if let Some(invoice) = self.invoices.get_mut(&number).filter(|i| i.case == Some(case_id)) {
                         invoice.case = None;
                     }
                 }
             }
+            _ => {}
         }
     }
 

@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 use sqlx::{PgConnection, Row};
 
 use super::AccountView;
+use crate::events::DebtorAccountEvent;
 use crate::projections::copy;
-use crate::projections::decode::{decode_account_fact, AccountFact};
+use crate::projections::decode::decode_account_event;
 use crate::projections::invoice_list::{self, InvoiceRow};
 use crate::projections::tally::Tally;
 use crate::projections::write::{self, table_of, TableRow};
@@ -34,12 +35,12 @@ fn invoice_rows(aggregate_id: &str, view: &AccountView) -> Vec<InvoiceRow> {
     view.invoices.iter().map(|(number, invoice)| invoice_list::row(aggregate_id, number, invoice, view.pause)).collect()
 }
 
-type Fact = (String, AccountFact, chrono::NaiveDate);
+type Fact = (String, DebtorAccountEvent, chrono::NaiveDate);
 
 fn facts(events: &[StoredEvent]) -> Result<Vec<Fact>, ProjectionError> {
     let mut facts = Vec::new();
     for event in events {
-        if let Some(fact) = decode_account_fact(event)? {
+        if let Some(fact) = decode_account_event(event)? {
             facts.push((event.aggregate_id.clone(), fact, event.recorded_at.date_naive()));
         }
     }
@@ -131,7 +132,7 @@ pub struct Builder {
 
 impl Builder {
     pub fn add(&mut self, event: &StoredEvent) -> Result<(), ProjectionError> {
-        if let Some(fact) = decode_account_fact(event)? {
+        if let Some(fact) = decode_account_event(event)? {
             let view = self.views.entry(event.aggregate_id.clone()).or_default();
             view.apply(fact, event.recorded_at.date_naive());
         }

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::InvoiceView;
-use crate::projections::decode::PauseScope;
+use crate::events::debtor_account::PauseScope;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Stage {

@@ -20,6 +20,14 @@ fn administration_events_keep_their_serialized_form() {
     check_golden("administration", &administration_examples(), &[], variant_is_listed);
 }
 
+/// The name constants list every variant once, in declaration order, as the stored `event_type`.
+#[test]
+fn the_name_constants_are_the_stored_event_types_of_every_variant() {
+    let stored: Vec<String> = administration_examples().iter().map(cqrs_es::DomainEvent::event_type).collect();
+    assert_eq!(stored, AdministrationEvent::NAMES);
+    assert_eq!(AdministrationEvent::LINK_BROKEN, "LinkBroken");
+}
+
 fn administration_examples() -> Vec<AdministrationEvent> {
     use AdministrationEvent as E;
     let import_id = ImportId::from_uuid(Uuid::from_u128(0x0192_0000_0000_7000_8000_0000_0000_0001));

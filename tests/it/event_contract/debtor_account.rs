@@ -73,6 +73,14 @@ fn payment() -> PaymentRef {
     PaymentRef::new("18734").unwrap()
 }
 
+/// The name constants list every variant once, in declaration order, as the stored `event_type`.
+#[test]
+fn the_name_constants_are_the_stored_event_types_of_every_variant() {
+    let stored: Vec<String> = examples().iter().map(cqrs_es::DomainEvent::event_type).collect();
+    assert_eq!(stored, DebtorAccountEvent::NAMES);
+    assert_eq!(DebtorAccountEvent::PAYMENT_LINKED, "PaymentLinked");
+}
+
 /// One example per variant, in declaration order.
 fn examples() -> Vec<DebtorAccountEvent> {
     [document_examples(), link_examples(), super::debtor_account_dunning::dunning_examples()].concat()

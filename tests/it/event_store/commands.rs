@@ -4,9 +4,8 @@ use chrono::NaiveTime;
 use sqlx::PgPool;
 use vordering::domain::administration::{AdministrationCommand, AdministrationError, VerifiedCredentials};
 use vordering::domain::AdministrationId;
-use vordering::engine::EngineError;
+use vordering::engine::{EngineError, Refusal};
 use vordering::events::Metadata;
-use vordering::store::CommandError;
 use vordering::Engine;
 
 use crate::support::at;
@@ -55,7 +54,7 @@ async fn a_refused_command_is_a_typed_error_and_writes_nothing(pool: PgPool) {
         engine.administration_command(&id, again, &Metadata::new("bob", "cli", at("2026-11-25T09:00:00Z"))).await;
     assert!(matches!(
         result,
-        Err(EngineError::Administration(CommandError::Rejected(AdministrationError::AlreadyLinked { ref username }))) if username == "acme"
+        Err(EngineError::Refused(Refusal::Administration(AdministrationError::AlreadyLinked { ref username }))) if username == "acme"
     ));
     assert_eq!(engine.history("Administration", id.as_str()).await.unwrap().len(), 2);
 }

@@ -19,7 +19,7 @@ pub enum TestEvent {
 #[error("refused")]
 pub struct Refused;
 
-impl vordering::store::DocumentKeyed for TestEvent {
+impl vordering::events::DocumentKeyed for TestEvent {
     fn document_key(&self) -> Option<&str> {
         match self {
             TestEvent::InvoiceImported { document_key, .. } => Some(document_key),

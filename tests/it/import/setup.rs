@@ -5,13 +5,13 @@ use secrecy::SecretString;
 use sqlx::PgPool;
 use vordering::credentials::{SecurityCodes, Vault};
 use vordering::domain::administration::AdministrationCommand;
-use vordering::domain::AdministrationId;
+use vordering::domain::{AccountId, AccountRange, AdministrationId};
 use vordering::eboekhouden::simulator::{Simulator, SimulatorConfig, SimulatorHandle};
 use vordering::engine::SoapVerifier;
 use vordering::events::administration::ImportTrigger;
 use vordering::events::Metadata;
-use vordering::import::{ImportError, ImportReport, ImportRequest, Quiet};
-use vordering::{Engine, Settings};
+use vordering::import::{ImportReport, ImportRequest, Quiet};
+use vordering::{Engine, EngineError, Settings};
 
 pub struct Books {
     pub engine: Engine,
@@ -56,11 +56,11 @@ impl Books {
         }
     }
 
-    pub async fn import(&self) -> Result<ImportReport, ImportError> {
+    pub async fn import(&self) -> Result<ImportReport, EngineError> {
         self.import_into(&self.id).await
     }
 
-    pub async fn import_into(&self, id: &AdministrationId) -> Result<ImportReport, ImportError> {
+    pub async fn import_into(&self, id: &AdministrationId) -> Result<ImportReport, EngineError> {
         self.engine.import(&self.request_for(id), None, &Quiet).await
     }
 
@@ -70,13 +70,12 @@ impl Books {
 
     /// Debtor-account events of one administration.
     pub async fn events_of(&self, id: &AdministrationId) -> i64 {
-        sqlx::query_scalar(
-            "SELECT count(*) FROM events WHERE aggregate_type = 'DebtorAccount' AND aggregate_id LIKE $1 || ':%'",
-        )
-        .bind(id.as_str())
-        .fetch_one(self.engine.pool())
-        .await
-        .unwrap()
+        let range = AccountId::range_of(id);
+        let sql = format!(
+            "SELECT count(*) FROM events WHERE aggregate_type = 'DebtorAccount' AND {}",
+            AccountRange::sql("aggregate_id", 1)
+        );
+        sqlx::query_scalar(&sql).bind(range.start).bind(range.end).fetch_one(self.engine.pool()).await.unwrap()
     }
 }
 
