@@ -122,8 +122,9 @@ impl EmbeddedPostgres {
 }
 
 /// The usual sizing, a quarter of the memory, within [128 MiB (PostgreSQL's default), 1 GiB]:
-/// the dashboard's tables and indexes of a million invoices (about 400 MiB) then stay in the
-/// server's cache, so a lookup costs the same at a million invoices as at ten thousand.
+/// the dashboard's tables and indexes of a million invoices (their size: docs/perf/RESULTS.md,
+/// "Shared buffers") then stay in the server's cache, so a lookup costs the same at a million
+/// invoices as at ten thousand.
 fn shared_buffers_mib(meminfo: Option<&str>) -> u64 {
     let total_kib = meminfo
         .and_then(|text| text.lines().find_map(|line| line.strip_prefix("MemTotal:")))

@@ -56,11 +56,12 @@ pub struct ImportSettings {
     pub first_import_days: u32,
     /// GetMutaties calls allowed per month, well below the service's 5,000.
     pub monthly_call_limit: u32,
-    /// Debtors decided per page of the diff. A page's documents are held in memory: 500 keeps an
-    /// import of 1M invoices near 41 MiB peak RSS (2,000 needed 62 MiB at 200k).
+    /// Debtors decided per page of the diff. A page's documents are held in memory, so the page
+    /// size bounds the import's peak RSS (docs/perf/RESULTS.md, "Debtors per page").
     pub debtors_per_page: usize,
     /// Connections that write decided batches side by side; each holds up to two batches in
-    /// memory. Two keep both cores of a small machine busy (a third gained 8 % in the write phase at 100k).
+    /// memory. Two keep both cores of a small machine busy; a third gained little
+    /// (docs/perf/RESULTS.md, "Two writers").
     pub writers: usize,
 }
 

@@ -265,7 +265,8 @@ async fn rebuild_goals(pool: &PgPool, l_copy: f64) -> anyhow::Result<Vec<GoalRes
         reads.push(denominators::read(pool).await?);
     }
     let l_read = crate::median(reads);
-    // Like every measurement here: the median of three runs (one run swung from 0.51 to 0.83 × L_read).
+    // Like every measurement here: the median of three runs, as one run alone swung widely
+    // (docs/perf/RESULTS.md, "Median of three").
     let mut folds = Vec::new();
     let mut rebuilds = Vec::new();
     for _ in 0..3 {

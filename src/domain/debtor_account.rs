@@ -41,8 +41,9 @@ pub struct DebtorAccount {
     pub payments: BTreeMap<PaymentRef, Payment>,
     pub links: BTreeMap<LinkId, LinkRecord>,
     /// `document_key → content_hash` of every imported document: the idempotency check. Only
-    /// looked up, never walked, so hashed (foldhash: SipHash was a tenth of a replay's fold); a tree
-    /// compared the keys' long shared prefix again and again.
+    /// looked up, never walked, so hashed (foldhash: SipHash was a noticeable part of a replay's
+    /// fold); a tree compared the keys' long shared prefix again and again (docs/perf/RESULTS.md,
+    /// "A hashed document index").
     pub documents: foldhash::HashMap<String, String>,
     /// Reminders, pauses, the debtor's policy override and collection cases.
     pub dunning: DunningState,

@@ -1,9 +1,9 @@
 //! Event dates, read without chrono's general format parser.
 //!
 //! chrono writes a `NaiveDate` as `YYYY-MM-DD`; reading that through its format machinery was a
-//! sixth of the cost of decoding an imported document's event in an audit replay. The fast path
-//! reads exactly that form; anything else goes to chrono, so what is accepted, and every error
-//! message, stays chrono's.
+//! noticeable part of decoding an imported document's event in an audit replay (the figures:
+//! docs/perf/RESULTS.md, "Event dates"). The fast path reads exactly that form; anything else
+//! goes to chrono, so what is accepted, and every error message, stays chrono's.
 
 use std::fmt;
 

@@ -2,8 +2,8 @@
 //! uses, and writing the events with their `import_document` rows in one transaction per batch.
 //! Deciding and writing overlap: writers on pooled connections of their own take the batches in
 //! turn, each behind a channel of one batch, so the database ingests on more than one backend
-//! while the decider keeps its own core busy (two writers: the write phase of 100k invoices went
-//! from 2.7 to 2.2 s).
+//! while the decider keeps its own core busy (two writers shorten the write phase:
+//! docs/perf/RESULTS.md, "Two writers").
 
 use chrono::{NaiveDate, Utc};
 use sqlx::{PgConnection, PgPool};
@@ -25,10 +25,10 @@ use crate::store::{self, PendingAppend, PreparedBatch, MAX_BATCH_EVENTS};
 /// the same document again (a rerun after a crash) makes the same ids.
 const LINK_NAMESPACE: Uuid = Uuid::from_u128(0x6f1d_3b7a_52c4_4e0b_9a51_c8d2_77e4_1a05);
 /// Events per batch. The store takes up to `MAX_BATCH_EVENTS`, but every batch in flight is held
-/// serialized (about 2 MB of COPY text at this size; five are in flight): with two writers,
-/// half-size batches keep the import's peak RSS where one writer with full batches had it (full
-/// ones took 1M invoices from 54 to 67 MiB; with half-size batches it peaked at 48 MiB, and at
-/// 42–44 MiB once the COPY text was held in pieces).
+/// serialized (five are in flight): with two writers, half-size batches keep the import's peak
+/// RSS where one writer with full batches had it, and full ones raised it well above that; the
+/// COPY text held in pieces lowered it again (the figures: docs/perf/RESULTS.md, "Half-size import
+/// batches").
 const EVENTS_PER_BATCH: usize = MAX_BATCH_EVENTS / 2;
 /// Batches decided ahead of each writer.
 const BATCHES_IN_FLIGHT: usize = 1;

@@ -2,10 +2,10 @@
 //!
 //! Calls are taken from the month's budget in blocks that double from 1 up to `MAX_BLOCK`: a daily
 //! import makes one call and takes one, while a large first import does not commit a budget row
-//! for each of its thousands of calls (0.8 ms each, a quarter of a call's time on loopback). What
-//! a run took and did not make it gives back at the end ([`PgCallBudget::give_back_unused`]). A
-//! process that dies keeps at most `MAX_BLOCK - 1` calls counted that it never made: the budget
-//! errs on the safe side of the service's quota.
+//! for each of its thousands of calls (each such commit a good part of a call's time on loopback:
+//! docs/perf/RESULTS.md, "Call budget"). What a run took and did not make it gives back at the end
+//! ([`PgCallBudget::give_back_unused`]). A process that dies keeps at most `MAX_BLOCK - 1` calls
+//! counted that it never made: the budget errs on the safe side of the service's quota.
 
 use std::sync::Mutex;
 

@@ -5,9 +5,10 @@
 //! The diff only reads. It is a cursor in a read-only transaction that stays open while the pages
 //! are fetched and written (`Changes::finish` ends it). A statement that wrote (a temporary table
 //! of the changes) held a transaction id while it ran, and with it the horizon every projection
-//! reads below: about 10 s at 1M invoices, and 1.5 min at 7M, with the dashboard standing still.
+//! reads below: the dashboard stood still for as long as it ran, the longer the larger the books.
 //! A read-only transaction takes no transaction id. (A holdable cursor, materialized at commit and
-//! then counted, cost 1 s more at 1M invoices before the first page.)
+//! then counted, delayed the first page. Both are measured in docs/perf/RESULTS.md, "The diff's
+//! read-only cursor".)
 
 use std::collections::{HashSet, VecDeque};
 
@@ -139,14 +140,15 @@ async fn declare(
     parts: usize,
 ) -> Result<(), sqlx::Error> {
     // Temporary tables are never analysed automatically; without statistics the planner may
-    // take a nested loop over the whole stage for every document (minutes instead of a second).
+    // take a nested loop over the whole stage for every document (docs/perf/RESULTS.md,
+    // "Statistics for the stage").
     sqlx::query("ANALYZE import_stage").execute(&mut *conn).await?;
     sqlx::query("BEGIN READ ONLY").execute(&mut *conn).await?;
     // The planner cannot see through the UNION ALL how many documents `best` keeps and guesses 200,
-    // so it probed `import_document` once per document: 7.1 s for a re-import of 1M invoices,
-    // 5.6 s with a hash join. The stage always holds the whole administration, so a nested loop
-    // over it is never the better plan. The cursor is planned here; the aggregates loaded later in
-    // this transaction are planned as usual.
+    // so it probed `import_document` once per document, slower than a hash join
+    // (docs/perf/RESULTS.md, "No nested loops in the diff"). The stage always holds the whole
+    // administration, so a nested loop over it is never the better plan. The cursor is planned
+    // here; the aggregates loaded later in this transaction are planned as usual.
     sqlx::query("SET LOCAL enable_nestloop = off").execute(&mut *conn).await?;
     let range = AccountId::range_of(administration);
     let staged = if payments_without_debtor { RESOLVED } else { STAGED };

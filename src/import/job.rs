@@ -199,8 +199,8 @@ const LEDGER_SEQ_BASE: i64 = 100_000_000_000;
 /// the journal (the mutations) and the ledger (relations, invoices, then open items and the check
 /// against GetSaldi). The mutations are many small calls, each waiting for the service, so the
 /// other reader's large responses are parsed and staged meanwhile; with the relations the ledger
-/// takes as long as the mutations (at 1M invoices the journal with them read for 13.6 s, the
-/// ledger without them for 9.9 s). Numbered from their own bases, the rows keep DESIGN §6's order
+/// takes as long as the mutations (the reading times: docs/perf/RESULTS.md, "Relations on the
+/// ledger reader"). Numbered from their own bases, the rows keep DESIGN §6's order
 /// for the diff.
 #[allow(clippy::too_many_arguments, reason = "one call site; the arguments are the run's context")]
 async fn read_books(

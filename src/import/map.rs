@@ -25,7 +25,8 @@ pub enum StagedDocument {
 
 impl StagedDocument {
     /// The compact binary form the stage holds (postcard): the stage is sorted twice by the diff,
-    /// and JSON with its field names made each row of it about 90 bytes wider.
+    /// and JSON with its field names made each row of it wider (docs/perf/RESULTS.md,
+    /// "Binary staged documents").
     /// Appends the encoded document to `out`.
     pub fn encode_into(&self, out: &mut Vec<u8>) -> Result<(), postcard::Error> {
         postcard::to_io(self, out).map(|_| ())

@@ -44,8 +44,8 @@ pub(crate) async fn create_indexes(
 }
 
 /// Gathers the planner's statistics of a bulk-built generation before readers see it: without
-/// them the first queries after a swap were planned blind (one debtor's invoices at 4 × `L_q`
-/// instead of 2) until autovacuum came by.
+/// them the first queries after a swap were planned blind, and ran slower, until autovacuum came by
+/// (docs/perf/RESULTS.md, "Statistics after a rebuild").
 pub(crate) async fn analyze(conn: &mut PgConnection, p: Projection, generation: i32) -> Result<(), ProjectionError> {
     let tables: Vec<String> = p.tables().iter().map(|(table, _)| format!("{table}_v{generation}")).collect();
     sqlx::raw_sql(&format!("ANALYZE {}", tables.join(", "))).execute(conn).await?;

@@ -2,7 +2,7 @@
 //! `COPY … FROM STDIN`, each aggregate's sequence checked by the primary key.
 //!
 //! The common path is one COPY and a commit (COPY ingests faster than `INSERT … SELECT FROM
-//! UNNEST`: the import of 1M invoices wrote in 18.1 s against 18.8 s; a violated constraint
+//! UNNEST`: docs/perf/RESULTS.md, "COPY for the bulk append"; a violated constraint
 //! aborts either). When another writer got to
 //! an aggregate first (a primary-key violation), or a document key is already stored (the dedup
 //! index), the insert is rolled back to a savepoint, the offending aggregates are found set-based

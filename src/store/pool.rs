@@ -41,8 +41,8 @@ pub async fn connect(options: PgConnectOptions, settings: &PoolSettings) -> Resu
 /// connecting when first used. Its sessions plan each prepared statement once (a generic plan):
 /// the dashboard's statements are index ranges written for one plan, and PostgreSQL would otherwise
 /// plan some of them again on every call when the first calls' dates make a custom plan look
-/// cheaper. Planning cost as much as running them (claims that prescribe soon: 0.116 ms a call, of
-/// which 0.06 ms was planning).
+/// cheaper. Planning cost as much as running them (docs/perf/RESULTS.md, "Generic plans for the
+/// dashboard").
 pub fn readers(pool: &PgPool) -> PgPool {
     let writers = pool.options();
     let settings = PoolSettings {

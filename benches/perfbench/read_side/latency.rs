@@ -52,7 +52,8 @@ pub enum Budget {
 
 /// Runs `a` and `b` in turn (a b, b a, a b, …) within `budget`, for a goal that compares the two:
 /// a change in the shared machine's speed during the run then reaches both alike. (Measured one
-/// after the other, replay at k = 1,000 came out at 1.07 and 1.67 × `L_pk` in two runs.)
+/// after the other, the same ratio came out far apart in two runs: docs/perf/RESULTS.md,
+/// "Measuring in turn".)
 pub async fn paired<A, FA, B, FB>(budget: Budget, a: A, b: B) -> anyhow::Result<(Latency, Latency)>
 where
     A: FnMut(usize) -> FA,

@@ -1,6 +1,6 @@
-//! Parsing on a thread of its own: quick-xml's synchronous reader (about 1.5 times as fast as its
-//! async reader here) parses on a blocking thread, beside whatever the caller does with what comes
-//! out. The thread pulls the body itself, waiting on the runtime for each chunk.
+//! Parsing on a thread of its own: quick-xml's synchronous reader (faster than its async reader:
+//! docs/perf/RESULTS.md, "XML reader") parses on a blocking thread, beside whatever the caller does
+//! with what comes out. The thread pulls the body itself, waiting on the runtime for each chunk.
 
 use std::io::{self, BufRead, Read};
 

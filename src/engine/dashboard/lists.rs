@@ -4,8 +4,9 @@
 //!
 //! Every `LIMIT` is written into the statement, not bound: with a bound limit the generic plan is
 //! costed for a tenth of the range, loses to the custom plan, and PostgreSQL then plans the
-//! statement again on every execution — 0.02–0.04 ms, as much as executing it. With the literal
-//! the cached generic plan wins (one prepared statement per distinct limit; callers use a few).
+//! statement again on every execution, which costs as much as executing it (docs/perf/RESULTS.md,
+//! "Literal limits"). With the literal the cached generic plan wins (one prepared statement per
+//! distinct limit; callers use a few).
 
 use chrono::{Days, NaiveDate};
 use sqlx::postgres::PgRow;

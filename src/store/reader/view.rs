@@ -68,7 +68,8 @@ pub struct EventRow<'c> {
 impl EventRow<'_> {
     /// The event, by column index (no name lookups), upcast if it is an old version. `rows_of`'s
     /// own statement fixes each column's type (`bigint`, `text`, `timestamptz`), so the values are
-    /// decoded without checking their types again, a tenth of the rows' client time.
+    /// decoded without checking their types again, saving client time (docs/perf/RESULTS.md,
+    /// "Unchecked row decoding").
     pub fn view(&self) -> Result<EventView<'_>, StoreError> {
         let row = &self.row;
         let mut view = EventView {
