@@ -37,6 +37,7 @@
 pub mod audit;
 pub mod auth;
 pub mod config;
+pub mod convert;
 pub mod credentials;
 pub mod delivery;
 pub mod domain;

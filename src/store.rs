@@ -58,6 +58,11 @@ impl StoreError {
     }
 }
 
+/// A stored sequence number: the events table checks `sequence >= 0`.
+pub(crate) fn stored_sequence(sequence: i64) -> u64 {
+    u64::try_from(sequence).expect("the events table checks sequence >= 0")
+}
+
 /// Whether `error` says the database is away (down, restarting, out of connections) rather than
 /// that a statement failed: such a call is worth repeating later.
 pub fn is_unavailable(error: &sqlx::Error) -> bool {

@@ -80,3 +80,16 @@ fn every_module_says_what_it_is_for() {
         assert!(text.starts_with("//!"), "{} has no `//!` module doc at the top", file.display());
     }
 }
+
+/// A conversion that cannot fail says so (`expect` with the reason, or a helper of `convert`); one
+/// that can fail is an error. `unwrap_or` after `try_from` hides a failure behind a made-up value.
+#[test]
+fn no_conversion_hides_its_failure() {
+    for file in rust_files(&src()) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for line in code_lines(&text) {
+            let hidden = line.find("try_from(").is_some_and(|at| line[at..].contains(").unwrap_or("));
+            assert!(!hidden, "{} hides a failed conversion: {}", file.display(), line.trim());
+        }
+    }
+}

@@ -38,7 +38,7 @@ pub fn render_letter(message: &OutboxMessage) -> Result<Vec<u8>, DeliveryError> 
             let (page, layer) = document.add_page(Mm(210.0), Mm(297.0), "tekst");
             current = document.get_page(page).get_layer(layer);
         }
-        let y = 270.0 - 5.5 * f32::from(u16::try_from(row).unwrap_or(u16::MAX));
+        let y = 270.0 - 5.5 * f32::from(u16::try_from(row).expect("a row of a page is below LINES_PER_PAGE"));
         current.use_text(line.as_str(), 11.0, Mm(20.0), Mm(y), &font);
     }
     document.save_to_bytes().map_err(|e| DeliveryError::Permanent(e.to_string()))

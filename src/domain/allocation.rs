@@ -130,7 +130,9 @@ fn pro_rata(amount: i128, opens: &[i128]) -> Vec<i128> {
     let mut by_remainder: Vec<usize> = (0..opens.len()).collect();
     by_remainder.sort_by_key(|&i| (std::cmp::Reverse(amount * opens[i] % total), i));
     let left = amount - shares.iter().sum::<i128>();
-    for &i in by_remainder.iter().take(usize::try_from(left).unwrap_or(0)) {
+    // Each share lost less than a cent to rounding, so fewer cents are left than there are claims.
+    let left = usize::try_from(left).expect("0 <= cents left < claims");
+    for &i in by_remainder.iter().take(left) {
         shares[i] += 1;
     }
     shares

@@ -206,13 +206,10 @@ impl Decimal {
         }
         // Shift so that the value is `digits × 10^shift` cents.
         let shift = self.exponent + 2;
-        let (whole, below): (&[u8], &[u8]) = if shift >= 0 {
-            (&self.digits, &[])
-        } else {
-            let keep = self.digits.len().saturating_sub(usize::try_from(-shift).unwrap_or(usize::MAX));
-            self.digits.split_at(keep)
-        };
-        let leading_zeros_below = usize::try_from(-shift).unwrap_or(0).saturating_sub(self.digits.len());
+        // The decimal places below the cent; the exponent is bounded (`parse_exponent`).
+        let places_below = crate::convert::usize_of(shift.min(0).unsigned_abs());
+        let (whole, below): (&[u8], &[u8]) = self.digits.split_at(self.digits.len().saturating_sub(places_below));
+        let leading_zeros_below = places_below.saturating_sub(self.digits.len());
         let mut cents = digits_to_i128(whole, shift.max(0)).ok_or_else(|| MoneyError::Absurd(original.to_owned()))?;
         if below.iter().any(|&d| d != 0) {
             match sub_cent {

@@ -89,7 +89,7 @@ impl std::fmt::Debug for MutatieSync<'_> {
 /// density to about `TARGET_ROWS` rows, growing at most twofold a step (the numbering may turn dense
 /// again), never below the cap (such a window cannot lose rows) nor above `MAX_WIDTH`.
 fn next_width(width: i64, returned: usize) -> i64 {
-    let returned = i64::try_from(returned).unwrap_or(i64::MAX);
+    let returned = crate::convert::i64_of(returned);
     let sized = if returned == 0 { width * 2 } else { width * TARGET_ROWS / returned };
     sized.min(width * 2).clamp(CAP_I64, MAX_WIDTH)
 }

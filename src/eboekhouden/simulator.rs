@@ -70,6 +70,10 @@ pub struct SimulatorConfig {
 }
 
 impl SimulatorConfig {
+    /// The most debtors and the most invoices a simulator generates: a thousand times the largest
+    /// administration anyone benchmarks, and small enough that every number of the books fits.
+    pub const MAX_SIZE: u64 = 1 << 40;
+
     /// An administration of `debtors` and `invoices`; the credentials are derived from the seed.
     pub fn new(debtors: u64, invoices: u64, seed: u64) -> Self {
         let mut d = Draw::new(seed, 99, 0);
@@ -154,6 +158,10 @@ pub struct Simulator;
 impl Simulator {
     /// Binds `127.0.0.1:{config.port}` and serves until the handle shuts it down.
     pub async fn start(config: SimulatorConfig) -> std::io::Result<SimulatorHandle> {
+        if config.debtors.max(config.invoices) > SimulatorConfig::MAX_SIZE {
+            let message = format!("a simulator holds at most {} debtors and invoices", SimulatorConfig::MAX_SIZE);
+            return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, message));
+        }
         let model = Model::new(config.seed, config.debtors, config.invoices, config.start_date);
         let shared = Arc::new(Shared {
             shape: RwLock::new(config.shape),

@@ -177,26 +177,37 @@ impl Engine {
         .await
         ?;
         let count = months.clamp(1, MAX_DSO_MONTHS);
-        Ok((0..count).rev().map(|back| dso_of(&rows, months_back(last, back))).collect())
+        (0..count).rev().map(|back| dso_of(&rows, months_back(last, back))).collect()
     }
 }
 
 /// DSO of `month` from the monthly rows (`month`, invoiced, settled), in exact integer arithmetic.
-fn dso_of(rows: &[(NaiveDate, i64, i64)], month: NaiveDate) -> Dso {
+/// Sums past `i64` (no real administration comes near) are a corrupt read model, not a figure.
+fn dso_of(rows: &[(NaiveDate, i64, i64)], month: NaiveDate) -> Result<Dso, EngineError> {
+    let out_of_range = || EngineError::from(ProjectionError::Corrupt(format!("the DSO sums of {month} overflow")));
     let start = months_back(month, 11);
-    let outstanding: i64 = rows.iter().filter(|r| r.0 <= month).map(|r| r.1 - r.2).sum();
-    let invoiced: i64 = rows.iter().filter(|r| r.0 >= start && r.0 <= month).map(|r| r.1).sum();
+    let outstanding =
+        checked_total(rows.iter().filter(|r| r.0 <= month).map(|r| r.1.checked_sub(r.2))).ok_or_else(out_of_range)?;
+    let invoiced = checked_total(rows.iter().filter(|r| r.0 >= start && r.0 <= month).map(|r| Some(r.1)))
+        .ok_or_else(out_of_range)?;
     let days = (next_month(month) - start).num_days();
-    let dso_hundredths = (invoiced > 0).then(|| {
+    let dso_hundredths = if invoiced > 0 {
         let numerator = i128::from(outstanding) * i128::from(days) * 200 + i128::from(invoiced);
         let hundredths = numerator.div_euclid(2 * i128::from(invoiced));
-        i64::try_from(hundredths).unwrap_or(i64::MAX)
-    });
-    Dso {
+        Some(i64::try_from(hundredths).map_err(|_| out_of_range())?)
+    } else {
+        None
+    };
+    Ok(Dso {
         month,
         outstanding: Cents::new(outstanding),
         invoiced_12_months: Cents::new(invoiced),
         days_in_12_months: days,
         dso_hundredths,
-    }
+    })
+}
+
+/// The sum of `amounts`, `None` when one of them or the sum does not fit.
+fn checked_total(mut amounts: impl Iterator<Item = Option<i64>>) -> Option<i64> {
+    amounts.try_fold(0_i64, |sum, amount| sum.checked_add(amount?))
 }

@@ -262,7 +262,7 @@ pub async fn decide_page(
                     counts: ImportCounts::default(),
                     issues: vec![],
                 };
-                decided.after_sequence += u64::try_from(EVENTS_PER_BATCH).unwrap_or(u64::MAX);
+                decided.after_sequence += crate::convert::u64_of(EVENTS_PER_BATCH);
                 writers.send_to(writer, prepare(vec![head])?).await?;
             }
             writers.send_to(writer, prepare(vec![decided])?).await?;

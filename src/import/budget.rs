@@ -15,6 +15,8 @@ use crate::eboekhouden::budget::{BudgetMonth, BudgetStoreError, CallBudget};
 
 /// The most calls taken at once.
 const MAX_BLOCK: u32 = 64;
+/// The most calls the `calls` column (`integer`) counts: a larger limit is no limit.
+const MAX_COUNTED: u32 = i32::MAX.unsigned_abs();
 
 #[derive(Debug)]
 pub struct PgCallBudget {
@@ -50,7 +52,8 @@ impl PgCallBudget {
                 .bind(month.to_string())
                 .fetch_optional(&self.pool)
                 .await?;
-        Ok(calls.and_then(|c| u32::try_from(c).ok()).unwrap_or(0))
+        // Calls are added in positive blocks and given back with `greatest(…, 0)`.
+        Ok(calls.map_or(0, |calls| u32::try_from(calls).expect("the budget never counts below zero")))
     }
 
     /// Gives the calls taken and not made back to their month.
@@ -65,7 +68,7 @@ impl PgCallBudget {
         )
         .bind(&self.administration)
         .bind(month.to_string())
-        .bind(i32::try_from(left).unwrap_or(0))
+        .bind(i32::try_from(left).expect("a reserve is a few blocks of at most MAX_BLOCK"))
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -78,8 +81,8 @@ impl PgCallBudget {
     /// Takes `block` calls of `month` if the budget has them all; returns whether it did. One
     /// statement checks and counts, so two imports cannot both take the last calls.
     async fn take(&self, month: BudgetMonth, block: u32) -> Result<bool, sqlx::Error> {
-        let limit = i32::try_from(self.limit).unwrap_or(i32::MAX);
-        let block = i32::try_from(block).unwrap_or(1);
+        let limit = i32::try_from(self.limit.min(MAX_COUNTED)).expect("at most i32::MAX");
+        let block = i32::try_from(block).expect("a block is at most MAX_BLOCK");
         let spent: Option<i32> = sqlx::query_scalar(
             "INSERT INTO soap_call_budget (administration, month, calls) VALUES ($1, $2, $3) \
              ON CONFLICT (administration, month) DO UPDATE SET calls = soap_call_budget.calls + $3 \

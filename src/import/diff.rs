@@ -164,8 +164,8 @@ async fn declare(
     .bind(OPEN_AMOUNT_KEY_PREFIX)
     .bind(&range.start)
     .bind(&range.end)
-    .bind(i32::try_from(part).unwrap_or(0))
-    .bind(i32::try_from(parts).unwrap_or(1))
+    .bind(i32::try_from(part).expect("the stage has a few parts"))
+    .bind(i32::try_from(parts).expect("the stage has a few parts"))
     .execute(&mut *conn)
     .await?;
     sqlx::query("SET LOCAL enable_nestloop = on").execute(&mut *conn).await?;

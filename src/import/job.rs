@@ -186,7 +186,7 @@ async fn read_and_write(
 }
 
 fn count(issues: &[ImportIssue], severity: IssueSeverity) -> u64 {
-    u64::try_from(issues.iter().filter(|i| i.severity == severity).count()).unwrap_or(u64::MAX)
+    crate::convert::u64_of(issues.iter().filter(|i| i.severity == severity).count())
 }
 
 /// `seq` of the first mutation and of the first invoice staged: the relations are numbered from 0,
@@ -309,13 +309,14 @@ async fn read_ledger(
         stage(feed, mapper.invoice(&invoice), issues).await?;
         progress.parsed(1);
     }
-    let mut open_total = Cents::ZERO;
+    // `None` once the sum passes what cents can hold: then there is nothing to compare.
+    let mut open_total = Some(Cents::ZERO);
     let mut open_items = client.get_open_posten().await?;
     while let Some(item) = next(&mut open_items, issues).await? {
         if halted() {
             return Ok(());
         }
-        open_total = open_total.checked_add(item.openstaand).unwrap_or(open_total);
+        open_total = open_total.and_then(|total| total.checked_add(item.openstaand).ok());
         stage(feed, mapper.open_item(&item), issues).await?;
         progress.parsed(1);
     }
@@ -359,7 +360,7 @@ async fn read_mutations(
             for mutation in &batch {
                 stage(feed, mapper.mutation(mutation), issues).await?;
             }
-            progress.parsed(u64::try_from(batch.len()).unwrap_or(0));
+            progress.parsed(crate::convert::u64_of(batch.len()));
         }
         Ok::<(), sqlx::Error>(())
     };
@@ -423,28 +424,31 @@ async fn stage(
     Ok(())
 }
 
-/// Σ open items against the receivables ledger (`DEB`) of GetSaldi; a difference is a warning.
+/// Σ open items against the receivables ledger (`DEB`) of GetSaldi; a difference is a warning,
+/// and so is a sum too large to compare.
 async fn compare_with_ledger(
     client: &Client,
-    open_total: Cents,
+    open_total: Option<Cents>,
     issues: &mut Vec<ImportIssue>,
 ) -> Result<(), eboekhouden::Error> {
     let filter = SaldiFilter::categorie("DEB");
     let mut saldi = client.get_saldi(&filter).await?;
-    let mut ledger = Cents::ZERO;
+    let mut ledger = Some(Cents::ZERO);
     while let Some(saldo) = saldi.next().await? {
-        ledger = ledger.checked_add(saldo.saldo).unwrap_or(ledger);
+        ledger = ledger.and_then(|sum| sum.checked_add(saldo.saldo).ok());
     }
-    if ledger != open_total {
-        let difference = ledger.checked_sub(open_total).unwrap_or(Cents::ZERO);
-        issues.push(ImportIssue {
-            severity: IssueSeverity::Warning,
-            document: String::new(),
-            message: format!(
+    let message = match (open_total, ledger) {
+        (Some(open_total), Some(ledger)) if ledger == open_total => return Ok(()),
+        (Some(open_total), Some(ledger)) => match ledger.checked_sub(open_total) {
+            Ok(difference) => format!(
                 "the open items add up to {open_total}, the receivables ledger says {ledger} (difference {difference})"
             ),
-        });
-    }
+            Err(_) => format!("the open items add up to {open_total}, the receivables ledger says {ledger}"),
+        },
+        _ => "the open items or the receivables ledger add up to more than can be counted; they were not compared"
+            .to_owned(),
+    };
+    issues.push(ImportIssue { severity: IssueSeverity::Warning, document: String::new(), message });
     Ok(())
 }
 

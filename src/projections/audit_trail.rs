@@ -112,7 +112,8 @@ fn blank(event: &StoredEvent) -> Result<AuditRow, ProjectionError> {
         aggregate_type: event.aggregate_type.clone(),
         aggregate_id: event.aggregate_id.clone(),
         sequence: event.sequence,
-        log_tx: i64::try_from(event.position.tx).unwrap_or(i64::MAX),
+        // A transaction id (`xid8`) reaches 2^63 only after 2^31 wraparounds of 2^32 transactions each.
+        log_tx: i64::try_from(event.position.tx).expect("transaction ids stay below 2^63"),
         global_position: event.position.pos,
         recorded_at: event.recorded_at,
         event_type: event.event_type.clone(),

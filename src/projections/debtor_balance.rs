@@ -50,7 +50,7 @@ pub fn row(aggregate_id: &str, view: &AccountView, invoices: &[InvoiceRow]) -> B
         aggregate_id: aggregate_id.to_owned(),
         name: view.name.clone(),
         outstanding: open.iter().fold(Cents::ZERO, |sum, i| plus(sum, i.open_amount)),
-        open_count: i64::try_from(open.len()).unwrap_or(i64::MAX),
+        open_count: crate::convert::i64_of(open.len()),
         oldest_open_due: open.iter().map(|i| i.due_date).min(),
         phase: open.iter().map(|i| i.phase).max_by_key(|stage| stage.severity()),
         unallocated_credit: view.unallocated_credit(),

@@ -155,7 +155,7 @@ async fn catch_up_build(pool: &PgPool, p: Projection, generation: i32) -> Result
         let build = schema::build(&mut tx, p, generation).await?;
         let Some((events, _)) = step(&mut tx, p, build, DEFAULT_BATCH).await? else { return Ok(total) };
         tx.commit().await?;
-        total += u64::try_from(events).unwrap_or(u64::MAX);
+        total += crate::convert::u64_of(events);
     }
 }
 
@@ -226,7 +226,7 @@ async fn try_swap(
     loop {
         let build = schema::build(&mut tx, p, generation).await?;
         let Some((batch, _)) = step(&mut tx, p, build, DEFAULT_BATCH).await? else { break };
-        events += u64::try_from(batch).unwrap_or(u64::MAX);
+        events += crate::convert::u64_of(batch);
     }
     let old = schema::live(&mut tx, p).await?.map(|b| b.generation);
     sqlx::query("UPDATE projection_checkpoint SET live = false WHERE name = $1 AND live")

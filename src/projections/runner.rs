@@ -91,7 +91,7 @@ pub async fn catch_up(
     let mut total = 0u64;
     for &p in projections {
         while let BatchOutcome::Applied { events, .. } = run_batch(pool, p, options).await? {
-            total += u64::try_from(events).unwrap_or(u64::MAX);
+            total += crate::convert::u64_of(events);
         }
     }
     Ok(total)

@@ -221,7 +221,7 @@ where
     let mut number = itoa::Buffer::new();
     for (aggregate_index, (append, aggregate)) in appends.iter().zip(aggregates).enumerate() {
         for (offset, event) in append.events.iter().enumerate() {
-            let sequence = append.after_sequence + u64::try_from(offset).unwrap_or(u64::MAX) + 1;
+            let sequence = append.after_sequence + crate::convert::u64_of(offset) + 1;
             i64::try_from(sequence)
                 .map_err(|_| StoreError::SequenceOverflow { aggregate_id: append.aggregate_id.clone() })?;
             line.clear();
@@ -325,7 +325,7 @@ async fn diagnose(
     let mut found = Vec::new();
     for &index in &candidates {
         let append = &appends[index];
-        let actual = stored.get(&append.aggregate_id).map_or(0, |&last| u64::try_from(last).unwrap_or(0));
+        let actual = stored.get(&append.aggregate_id).map_or(0, |&last| super::stored_sequence(last));
         if actual != append.after_sequence {
             let kind = ConflictKind::Sequence { expected: append.after_sequence, actual };
             found.push((index, Conflict { aggregate_id: append.aggregate_id.clone(), kind }));

@@ -51,7 +51,7 @@ pub async fn load_many<'c, A: Aggregate>(
         };
         let entry = loaded.entry(aggregate_id).or_default();
         entry.state.apply(event);
-        entry.last_sequence = u64::try_from(sequence).unwrap_or(0);
+        entry.last_sequence = super::stored_sequence(sequence);
     }
     Ok(loaded)
 }

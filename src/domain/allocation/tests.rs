@@ -107,12 +107,12 @@ fn overpayment_and_bad_input() {
 }
 
 fn arb_claims() -> impl Strategy<Value = Vec<OpenClaim<usize>>> {
-    prop::collection::vec((0i64..60, 0i64..1_000_000, 0u32..3), 0..8).prop_map(|raw| {
+    prop::collection::vec((0u64..60, 0i64..1_000_000, 0u32..3), 0..8).prop_map(|raw| {
         raw.into_iter()
             .enumerate()
             .map(|(key, (day, open, onerousness))| OpenClaim {
                 key,
-                due: d("2025-01-01") + chrono::Days::new(u64::try_from(day).unwrap_or(0)),
+                due: d("2025-01-01") + chrono::Days::new(day),
                 open: Cents::new(open),
                 onerousness,
             })

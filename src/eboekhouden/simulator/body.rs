@@ -119,9 +119,9 @@ impl Iterator for Chunks {
             return None;
         }
         if let Some(limit) = self.damage.cut_after {
-            bytes.truncate(usize::try_from(limit - self.sent).unwrap_or(usize::MAX));
+            bytes.truncate(crate::convert::usize_of(limit - self.sent));
         }
-        self.sent += u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+        self.sent += crate::convert::u64_of(bytes.len());
         Some(Ok(Bytes::from(bytes)))
     }
 }

@@ -121,9 +121,14 @@ pub(crate) struct Model {
     pub settled: HashSet<u64>,
 }
 
+/// A debtor's or invoice's index as a number of the books; `SimulatorConfig` caps the sizes.
+fn index(k: u64) -> i64 {
+    i64::try_from(k).expect("the simulator's sizes are capped at SimulatorConfig::MAX_SIZE")
+}
+
 impl Model {
     pub(crate) fn new(seed: u64, debtors: u64, base_invoices: u64, start: NaiveDate) -> Model {
-        let base_top = i64::try_from(base_invoices).unwrap_or(i64::MAX / 4) * 2;
+        let base_top = index(base_invoices) * 2;
         Model {
             seed,
             debtors: debtors.max(1),
@@ -151,7 +156,7 @@ impl Model {
         };
         let code = format!("DEB{:05}", j + 1);
         Debtor {
-            id: 1000 + i64::try_from(j).unwrap_or(0),
+            id: 1000 + index(j),
             email: format!("{}@example.nl", code.to_ascii_lowercase()),
             code,
             consumer,
@@ -183,13 +188,13 @@ impl Model {
     }
 
     pub(crate) fn invoice_count(&self) -> u64 {
-        self.base_invoices + u64::try_from(self.new_invoices.len()).unwrap_or(0)
+        self.base_invoices + crate::convert::u64_of(self.new_invoices.len())
     }
 
     fn base_invoice(&self, k: u64) -> Invoice {
         let back = (self.base_invoices - 1 - k) * BASE_SPAN_DAYS / self.base_invoices.max(1);
         let date = self.start - chrono::Days::new(back + 1);
-        let nr = i64::try_from(k).unwrap_or(0) * 2 + 1;
+        let nr = index(k) * 2 + 1;
         generate_invoice(self.seed, k, self.debtors, date, nr)
     }
 
@@ -234,7 +239,7 @@ impl Model {
 }
 
 fn small(d: &mut Draw, n: u8) -> u8 {
-    u8::try_from(d.below(u64::from(n))).unwrap_or(0)
+    u8::try_from(d.below(u64::from(n))).expect("a draw below a u8 is a u8")
 }
 
 /// One invoice from its own draws: kind, debtor, term, amount and the payment plan.
@@ -250,7 +255,7 @@ pub(crate) fn generate_invoice(seed: u64, index: u64, debtors: u64, date: NaiveD
         InvoiceKind::MutationOnly => "W",
         InvoiceKind::CreditNote => "C",
     };
-    let term_days = [14, 30, 30, 60][usize::try_from(d.below(4)).unwrap_or(0)];
+    let term_days = [14, 30, 30, 60][crate::convert::usize_of(d.below(4))];
     let mut excl = 1_000 + d.below_i64(499_000);
     if kind == InvoiceKind::CreditNote {
         excl = -(excl / 10);

@@ -31,13 +31,14 @@ impl Draw {
         self.next().checked_rem(n).unwrap_or(0)
     }
 
-    /// A draw in `0..n` as `i64`.
+    /// A draw in `0..n` as `i64` (`n > 0`; below 1 gives 0).
     pub(crate) fn below_i64(&mut self, n: i64) -> i64 {
-        i64::try_from(self.below(u64::try_from(n).unwrap_or(0))).unwrap_or(0)
+        let Ok(n) = u64::try_from(n) else { return 0 };
+        i64::try_from(self.below(n)).expect("a draw below an i64 is an i64")
     }
 
     pub(crate) fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        let at = usize::try_from(self.below(u64::try_from(items.len()).unwrap_or(0))).unwrap_or(0);
+        let at = crate::convert::usize_of(self.below(crate::convert::u64_of(items.len())));
         items.get(at).copied().unwrap_or("")
     }
 }

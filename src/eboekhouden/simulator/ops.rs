@@ -211,7 +211,7 @@ fn mutaties(ctx: Ctx, request: &RecordedRequest, cap: usize) -> Result<Box<dyn R
         if let Some(doc) = MutationDoc::resolve(model, nr) {
             let date = doc.date();
             if date >= datum_van && date <= datum_tm && (number.is_empty() || doc.factuurnummer() == number) {
-                found.push(u64::try_from(nr).unwrap_or(0));
+                found.push(u64::try_from(nr).expect("only positive mutation numbers resolve to a document"));
             }
         }
         nr -= 1;
@@ -239,7 +239,7 @@ fn saldi(ctx: Ctx, request: &RecordedRequest) -> Result<Box<dyn Rows>, BadReques
     let balances: Vec<(i64, &str, &str, i64)> =
         vec![(1, "1100", "FIN", paid), (2, "1300", "DEB", open), (3, "1500", "AF19", -btw), (4, "8000", "VW", -excl)];
     let chosen: Vec<_> = balances.into_iter().filter(|b| categorie.is_empty() || b.2 == categorie).collect();
-    let count = u64::try_from(chosen.len()).unwrap_or(0);
+    let count = crate::convert::u64_of(chosen.len());
     Ok(boxed(ctx, 0..count, move |_, shape, i, row, out| {
         let Some((id, code, cat, cents)) = usize::try_from(i).ok().and_then(|i| chosen.get(i)) else { return false };
         out.push_str("<cSaldo>");

@@ -131,7 +131,7 @@ pub(crate) fn el_double(out: &mut String, name: &str, cents: i64, shape: &Shape,
         }
         DoubleShape::Exponent => {
             let digits = abs.to_string();
-            let exponent = i64::try_from(digits.len()).unwrap_or(1) - 3;
+            let exponent = crate::convert::i64_of(digits.len()) - 3;
             let (head, tail) = digits.split_at(1);
             let tail = tail.trim_end_matches('0');
             let dot = if tail.is_empty() { "" } else { "." };

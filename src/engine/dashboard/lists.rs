@@ -161,7 +161,7 @@ impl Engine {
             .fetch_all(self.reads())
             .await?;
         let invoices = rows.iter().map(|row| invoice_line(row, today)).collect::<Result<Vec<_>, _>>()?;
-        let full = i64::try_from(invoices.len()).unwrap_or(i64::MAX) >= limit;
+        let full = crate::convert::i64_of(invoices.len()) >= limit;
         let next = invoices
             .last()
             .filter(|_| full)

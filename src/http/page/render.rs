@@ -126,17 +126,17 @@ fn totals(lang: Lang, f: &Figures) -> String {
 fn ageing_chart(lang: Lang, buckets: &[AgeBucket]) -> String {
     let largest = buckets.iter().map(|b| b.open.get()).max().unwrap_or(0).max(1);
     let (width, height, bar) = (110_i64, 160_i64, 80_i64);
-    let total_width = width * i64::try_from(buckets.len()).unwrap_or(0);
+    let total_width = width * crate::convert::i64_of(buckets.len());
     let mut svg = format!(
         "<svg id=\"ageing\" role=\"img\" width=\"{total_width}\" height=\"{}\" viewBox=\"0 0 {total_width} {}\">",
         height + 40,
         height + 40
     );
     for (i, b) in buckets.iter().enumerate() {
-        let x = width * i64::try_from(i).unwrap_or(0) + 10;
+        let x = width * crate::convert::i64_of(i) + 10;
         let h =
             (i128::from(b.open.get().max(0)) * i128::from(height) / i128::from(largest)).clamp(0, i128::from(height));
-        let h = i64::try_from(h).unwrap_or(0);
+        let h = i64::try_from(h).expect("clamped to the chart's height");
         let label = esc(&b.range.label(lang));
         let amount = euro(b.open, lang);
         svg.push_str(&format!(

@@ -76,7 +76,9 @@ pub fn cases(lang: Lang, cases: &[CaseLine]) -> String {
             let costs = if c.costs_waived {
                 format!("<td class=\"n muted\" data-cents=\"0\">{}</td>", t(lang, "kwijtgescholden", "waived"))
             } else {
-                money_td(c.costs.checked_add(c.vat_surcharge).unwrap_or(c.costs), lang)
+                // Both are non-negative parts of the case's total, which the engine summed with checks.
+                let costs = c.costs.checked_add(c.vat_surcharge).expect("costs and surcharge are parts of the total");
+                money_td(costs, lang)
             };
             format!(
                 "<tr class=\"case\" data-case=\"{}\" data-invoices=\"{}\"><td>{}<br><span class=\"muted\">{}</span></td><td>{}</td>{}{costs}{}{}<td>{}</td></tr>",

@@ -41,7 +41,7 @@ impl Model {
         for _ in 0..days {
             self.today = self.today.succ_opt().unwrap_or(self.today);
             let day = self.today;
-            let mut d = Draw::new(self.seed, draw::DAY, u64::try_from(day.num_days_from_ce()).unwrap_or(0));
+            let mut d = Draw::new(self.seed, draw::DAY, u64::from(day.num_days_from_ce().unsigned_abs()));
             self.new_invoices_on(day, &mut d, &mut changes);
             self.book_planned_payments(day, &mut changes);
             if d.below(4) == 0 {
