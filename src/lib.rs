@@ -32,6 +32,42 @@
 //!
 //! `Engine::router()` is the short form when no import needs to be awaited at shutdown;
 //! `vordering::http::serve` adds the daily import scheduler.
+//!
+//! # Layers
+//!
+//! Every arrow points down; nothing below knows what is above it. The pure core does no I/O.
+//!
+//! ```text
+//!  http
+//!  engine
+//!  config · audit
+//!  import · projections · delivery
+//!  store · outbox · eboekhouden · credentials · auth · embedded_pg
+//!  domain ⇄ events                  (the pure core)
+//!  convert                          (integer widths)
+//! ```
+//!
+//! The exact arrows: a top-level module uses (`crate::…`) only the modules in its row.
+//! `tests/tidy.rs` reads this table and fails on any other arrow, and on a module without a row.
+//!
+//! | module | may use |
+//! |---|---|
+//! | `convert` | |
+//! | `domain` | `convert`, `events` |
+//! | `events` | `domain` |
+//! | `embedded_pg` | |
+//! | `eboekhouden` | `convert`, `domain` |
+//! | `credentials` | `domain` |
+//! | `auth` | `domain` |
+//! | `outbox` | `domain`, `events` |
+//! | `store` | `convert`, `domain`, `events` |
+//! | `import` | `convert`, `domain`, `eboekhouden`, `events`, `store` |
+//! | `projections` | `convert`, `domain`, `events`, `store` |
+//! | `delivery` | `domain`, `events`, `outbox` |
+//! | `audit` | `domain`, `events`, `projections`, `store` |
+//! | `config` | `eboekhouden`, `import`, `store` |
+//! | `engine` | `audit`, `auth`, `config`, `convert`, `credentials`, `delivery`, `domain`, `eboekhouden`, `embedded_pg`, `events`, `import`, `outbox`, `projections`, `store` |
+//! | `http` | `auth`, `convert`, `domain`, `engine`, `events`, `import`, `projections`, `store` |
 #![forbid(unsafe_code)]
 
 pub mod audit;

@@ -1,5 +1,6 @@
 //! Keeps the layering and the house rules of STYLE.md that the compiler cannot see.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 fn rust_files(dir: &Path) -> Vec<PathBuf> {
@@ -79,6 +80,58 @@ fn every_module_says_what_it_is_for() {
         let text = std::fs::read_to_string(&file).unwrap();
         assert!(text.starts_with("//!"), "{} has no `//!` module doc at the top", file.display());
     }
+}
+
+/// The layers table of `src/lib.rs`'s `//!`: each top-level module and the modules it may use.
+fn layers() -> BTreeMap<String, BTreeSet<String>> {
+    let text = std::fs::read_to_string(src().join("lib.rs")).unwrap();
+    let rows = text.lines().filter_map(|line| line.strip_prefix("//! | `"));
+    rows.map(|row| {
+        let (module, uses) = row.split_once('`').unwrap();
+        let uses = uses.trim().trim_matches('|').split(',').map(|m| m.trim().trim_matches('`'));
+        (module.to_owned(), uses.filter(|m| !m.is_empty()).map(str::to_owned).collect())
+    })
+    .collect()
+}
+
+/// The top-level module a file of the library belongs to; `None` for the crate root and the binary.
+fn top_level_module(path: &Path) -> Option<String> {
+    let relative = path.strip_prefix(src()).unwrap();
+    let first = relative.components().next()?.as_os_str().to_str()?;
+    let name = first.strip_suffix(".rs").unwrap_or(first);
+    (!matches!(name, "lib" | "main") && !is_binary(path)).then(|| name.to_owned())
+}
+
+/// The top-level modules that `line` names by a `crate::` path.
+fn crate_paths(line: &str) -> impl Iterator<Item = &str> {
+    line.match_indices("crate::").filter_map(|(at, _)| {
+        let rest = &line[at + "crate::".len()..];
+        let end =
+            rest.find(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')).unwrap_or(rest.len());
+        (end > 0).then(|| &rest[..end])
+    })
+}
+
+#[test]
+fn no_arrow_runs_back_up() {
+    let layers = layers();
+    let files: Vec<(String, PathBuf)> =
+        rust_files(&src()).into_iter().filter_map(|f| Some((top_level_module(&f)?, f))).collect();
+    let modules: BTreeSet<&str> = files.iter().map(|(m, _)| m.as_str()).collect();
+    let unplaced: Vec<&&str> = modules.iter().filter(|m| !layers.contains_key(**m)).collect();
+    assert!(unplaced.is_empty(), "give {unplaced:?} a row in the layers table of src/lib.rs");
+    let mut back_up = Vec::new();
+    for (module, file) in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        for line in code_lines(&text) {
+            for used in crate_paths(line).filter(|used| modules.contains(used) && used != module) {
+                if !layers[module].contains(used) {
+                    back_up.push(format!("{}: {module} uses {used}: {}", file.display(), line.trim()));
+                }
+            }
+        }
+    }
+    assert!(back_up.is_empty(), "arrows the layers table of src/lib.rs does not allow:\n{}", back_up.join("\n"));
 }
 
 /// A conversion that cannot fail says so (`expect` with the reason, or a helper of `convert`); one
