@@ -26,7 +26,7 @@ use crate::events::debtor_account::DebtorAccountEvent;
 
 pub use commands::{DebtorAccountCommand, DebtorDocument, InvoiceDocument, PaymentDocument};
 pub use decide::decide;
-pub use document::{content_hash, DocumentKey, DocumentKind, PACKAGE};
+pub use document::{content_hash, DocumentKey, DocumentKind, LocalDocumentKey, PACKAGE};
 pub use dunning_commands::{DebtorRef, DunningCommand};
 pub use dunning_state::{CollectionCase, DebtorPause, Delivery, DunningState, Reminder};
 pub use errors::DebtorAccountError;

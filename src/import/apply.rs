@@ -11,9 +11,9 @@ use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use super::diff::ChangedRow;
-use super::map::{document_name, StagedDocument};
+use super::map::StagedDocument;
 use super::ImportError;
-use crate::domain::debtor_account::{decide, DebtorAccount, DebtorAccountCommand as C, DocumentKey};
+use crate::domain::debtor_account::{decide, DebtorAccount, DebtorAccountCommand as C, DocumentKey, LocalDocumentKey};
 use crate::domain::{AccountId, AdministrationId};
 use crate::events::administration::{ImportCounts, ImportIssue, IssueSeverity};
 use crate::events::debtor_account::DebtorAccountEvent as E;
@@ -314,7 +314,7 @@ fn decide_debtor(
             Err(error) => decided.issues.push(problem(IssueSeverity::Warning, &row.key, error.to_string())),
         }
         decided.documents.push(Document {
-            key: row.key,
+            key: row.key.into(),
             content_hash: row.content_hash,
             precedence: row.precedence,
             stored_in: row.stored_in,
@@ -325,21 +325,26 @@ fn decide_debtor(
 
 fn command(row: &ChangedRow, administration: &AdministrationId, today: NaiveDate) -> Result<C, String> {
     let document = row.staged_document()?;
-    let full_key = format!("{administration}|{}", row.key);
-    let key = || DocumentKey::parse(&full_key).map_err(|e| e.to_string());
-    let link_id_seed = Uuid::new_v5(&LINK_NAMESPACE, full_key.as_bytes());
+    let key = || row.key.in_administration(administration).map_err(|e| e.to_string());
+    let link_id_seed = |key: &DocumentKey| Uuid::new_v5(&LINK_NAMESPACE, key.as_str().as_bytes());
     Ok(match document {
         StagedDocument::Debtor(debtor) => C::ImportDebtor { key: key()?, debtor },
-        StagedDocument::Invoice(invoice) => C::ImportInvoice { key: key()?, invoice, link_id_seed },
-        StagedDocument::Payment(payment) => C::ReceivePayment { key: key()?, payment, today, link_id_seed },
+        StagedDocument::Invoice(invoice) => {
+            let key = key()?;
+            C::ImportInvoice { link_id_seed: link_id_seed(&key), key, invoice }
+        }
+        StagedDocument::Payment(payment) => {
+            let key = key()?;
+            C::ReceivePayment { link_id_seed: link_id_seed(&key), key, payment, today }
+        }
         StagedDocument::OpenAmount { invoice_number, books_open } => {
             C::ReconcileOpenAmount { invoice_number, books_open }
         }
     })
 }
 
-fn problem(severity: IssueSeverity, key: &str, message: String) -> ImportIssue {
-    ImportIssue { severity, document: document_name(key), message }
+fn problem(severity: IssueSeverity, key: &LocalDocumentKey, message: String) -> ImportIssue {
+    ImportIssue { severity, document: key.name(), message }
 }
 
 fn count(counts: &mut ImportCounts, event: &E) {

@@ -15,6 +15,7 @@ use std::collections::{HashSet, VecDeque};
 use sqlx::PgConnection;
 
 use super::map::{StagedDocument, OPEN_AMOUNT_KEY_PREFIX};
+use crate::domain::debtor_account::LocalDocumentKey;
 use crate::domain::{AccountId, AdministrationId, Cents, InvoiceNumber};
 
 /// Open amounts imported earlier that the books no longer list: each is settled (`$2` is the key
@@ -65,7 +66,8 @@ const ORPHANS_LISTED: usize = 100;
 
 #[derive(Debug, sqlx::FromRow)]
 pub struct ChangedRow {
-    pub key: String,
+    #[sqlx(try_from = "String")]
+    pub key: LocalDocumentKey,
     pub debtor_code: String,
     pub kind: i16,
     pub seq: i64,
@@ -91,7 +93,7 @@ pub struct Changes {
     pub read: u64,
     /// Keys of staged payments whose debtor nobody could tell (reported, never guessed), at most
     /// `ORPHANS_LISTED`, and how many there were.
-    pub orphans: Vec<String>,
+    pub orphans: Vec<LocalDocumentKey>,
     pub orphan_count: u64,
     parts: Vec<Part>,
 }
@@ -188,7 +190,7 @@ impl ChangedRow {
         match &self.document {
             Some(bytes) => StagedDocument::decode(bytes).map_err(|e| format!("staged document unreadable: {e}")),
             None => {
-                let number = self.key.strip_prefix(OPEN_AMOUNT_KEY_PREFIX).unwrap_or_default();
+                let number = self.key.as_str().strip_prefix(OPEN_AMOUNT_KEY_PREFIX).unwrap_or_default();
                 let invoice_number = InvoiceNumber::new(number).map_err(|e| e.to_string())?;
                 Ok(StagedDocument::OpenAmount { invoice_number, books_open: Cents::ZERO })
             }
@@ -277,7 +279,7 @@ mod tests {
     use sqlx::{Acquire, PgConnection, PgPool};
 
     use super::super::stage::{part_of, CREATE_STAGE};
-    use super::{AdministrationId, Cents, InvoiceNumber, StagedDocument};
+    use super::{AdministrationId, Cents, InvoiceNumber, LocalDocumentKey, StagedDocument};
 
     async fn stage(conns: &mut [PgConnection], seq: i64, kind: i16, key: &str, debtor: &str, invoice: &str) {
         let key = format!("e-boekhouden|{key}");
@@ -340,14 +342,14 @@ mod tests {
             let mut changes = super::changed(conns, &AdministrationId::new("adm").unwrap(), true).await.unwrap();
             // P3 names an invoice nobody knows: reported, never guessed.
             assert_eq!(changes.orphan_count, 1);
-            assert_eq!(changes.orphans, ["e-boekhouden|payment|P3"]);
+            assert_eq!(changes.orphans, [LocalDocumentKey::from("e-boekhouden|payment|P3".to_owned())]);
             let mut pages = Vec::new();
             loop {
                 let page = changes.next_page(conns, 1).await.unwrap();
                 if page.is_empty() {
                     break;
                 }
-                pages.push(page.iter().map(|r| (r.debtor_code.clone(), r.key.clone())).collect::<Vec<_>>());
+                pages.push(page.iter().map(|r| (r.debtor_code.clone(), r.key.to_string())).collect::<Vec<_>>());
             }
             // One debtor a page, by kind then staging order: D1's invoices, P1 and P4, and the open
             // amount of F1 (its hash changed); P2 found its debtor through the event store; F7 was

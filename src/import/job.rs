@@ -11,7 +11,7 @@ use tracing::{info, instrument, warn};
 use uuid::Uuid;
 
 use super::apply::{add, decide_page, Writers};
-use super::map::{document_name, Mapper, StagedRow};
+use super::map::{Mapper, StagedRow};
 use super::stage::{StageFeed, Staged, Stager, STAGE_PARTS};
 use super::{diff, ImportContext, ImportError, ImportSettings, PgCallBudget, Progress};
 use crate::domain::administration::AdministrationCommand;
@@ -470,7 +470,7 @@ async fn write_changes(
     for key in &changes.orphans {
         issues.push(ImportIssue {
             severity: IssueSeverity::Error,
-            document: document_name(key),
+            document: key.name(),
             message: "no relation is known for this payment".to_owned(),
         });
     }

@@ -62,17 +62,6 @@ pub const PRECEDENCE_INVOICING: i16 = 3;
 pub const PRECEDENCE_MUTATION: i16 = 2;
 pub const PRECEDENCE_OPEN_ITEM: i16 = 1;
 
-/// A document's key within its administration: the stage and `import_document` keep keys without
-/// the `administration|` every key of one administration starts with (its accounts' ids name it).
-pub fn within_administration(key: &str) -> &str {
-    key.split_once('|').map_or(key, |(_, rest)| rest)
-}
-
-/// `invoice F1` for the import log, from `e-boekhouden|invoice|F1`.
-pub fn document_name(key_within_administration: &str) -> String {
-    key_within_administration.splitn(3, '|').skip(1).collect::<Vec<_>>().join(" ")
-}
-
 /// Keys of the books' open amounts within an administration start with this.
 pub const OPEN_AMOUNT_KEY_PREFIX: &str = "e-boekhouden|open-amount|";
 

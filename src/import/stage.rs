@@ -17,7 +17,8 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio::time::{timeout_at, Instant};
 
-use super::map::{within_administration, StagedDocument, StagedRow};
+use super::map::{StagedDocument, StagedRow};
+use crate::domain::debtor_account::LocalDocumentKey;
 use crate::store::copy_text::{escape_into, push_bytea};
 
 /// Rows per COPY chunk, and chunks in flight: the bound on what parsing may run ahead.
@@ -136,7 +137,7 @@ impl StageFeed {
         };
         self.document.clear();
         row.document.encode_into(&mut self.document).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-        let key = within_administration(&row.key);
+        let key = LocalDocumentKey::within(&row.key);
         let part = part_of(invoice_number, key, self.chunks.len());
         let mut number = itoa::Buffer::new();
         let (chunk, rows) = &mut self.chunks[part];

@@ -98,6 +98,58 @@ impl DocumentKey {
     pub fn as_str(&self) -> &str {
         &self.key
     }
+
+    /// The key without its administration, as the import's stage and `import_document` keep it.
+    pub fn within_administration(&self) -> &str {
+        LocalDocumentKey::within(&self.key)
+    }
+}
+
+/// A document's key within its administration: `e-boekhouden|{kind}|{external id}`, that is a
+/// [`DocumentKey`] (or the import's key of an open amount) without the `{administration}|` that
+/// every key of one administration starts with. The import's stage and `import_document` keep
+/// these, since the account id beside each names the administration already.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LocalDocumentKey(String);
+
+impl LocalDocumentKey {
+    /// The part of a whole key (`{administration}|…`) within its administration.
+    pub fn within(key: &str) -> &str {
+        key.split_once('|').map_or(key, |(_, rest)| rest)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The whole key of the document in `administration`.
+    pub fn in_administration(&self, administration: &AdministrationId) -> Result<DocumentKey, IdError> {
+        DocumentKey::parse(&format!("{administration}|{}", self.0))
+    }
+
+    /// `invoice F1` for the import log, from `e-boekhouden|invoice|F1`.
+    pub fn name(&self) -> String {
+        self.0.splitn(3, '|').skip(1).collect::<Vec<_>>().join(" ")
+    }
+}
+
+/// The text as the stage or `import_document` holds it.
+impl From<String> for LocalDocumentKey {
+    fn from(stored: String) -> Self {
+        LocalDocumentKey(stored)
+    }
+}
+
+impl From<LocalDocumentKey> for String {
+    fn from(key: LocalDocumentKey) -> String {
+        key.0
+    }
+}
+
+impl fmt::Display for LocalDocumentKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
 impl fmt::Display for DocumentKey {
@@ -160,6 +212,18 @@ mod tests {
         assert!(DocumentKey::parse("acme-bv|e-boekhouden|order|1").is_err());
         assert!(DocumentKey::parse("acme-bv|e-boekhouden|invoice").is_err());
         assert!(DocumentKey::parse("acme-bv|e-boekhouden|invoice| 1").is_err());
+    }
+
+    #[test]
+    fn a_key_within_its_administration_goes_back_to_the_whole_key() {
+        let key = DocumentKey::new(&admin(), DocumentKind::Invoice, "F|1".split('|').next().unwrap()).unwrap();
+        assert_eq!(key.within_administration(), "e-boekhouden|invoice|F");
+        let local = LocalDocumentKey::from(key.within_administration().to_owned());
+        assert_eq!(local.in_administration(&admin()), Ok(key));
+        assert_eq!(local.name(), "invoice F");
+        assert_eq!(LocalDocumentKey::within("acme-bv|e-boekhouden|open-amount|F2"), "e-boekhouden|open-amount|F2");
+        let other = AdministrationId::new("other").unwrap();
+        assert_eq!(local.in_administration(&other).unwrap().as_str(), "other|e-boekhouden|invoice|F");
     }
 
     #[test]
