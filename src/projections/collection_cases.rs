@@ -15,7 +15,7 @@ use super::decode::{split_account_id, DEBTOR_ACCOUNT};
 use super::write::{self, TableRow};
 use super::ProjectionError;
 use crate::domain::Cents;
-use crate::events::DebtorAccountEvent;
+use crate::events::DebtorAccountEvent as Event;
 use crate::store::StoredEvent;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,51 +57,30 @@ impl TableRow for CaseRow {
     const KEY: &'static [&'static str] = &["aggregate_id", "case_id"];
 }
 
-/// The case events, read by name with the fields this table keeps (DESIGN §3 shapes); the variant
-/// names are the stored event types.
-#[allow(clippy::enum_variant_names)]
-#[derive(Debug, Deserialize)]
-enum CaseFact {
-    CollectionStarted {
-        case_id: Uuid,
-        invoices: Vec<String>,
-        principal: Cents,
-        costs: Cents,
-        vat_surcharge: Cents,
-        interest: Cents,
-        interest_from: NaiveDate,
-        started_on: NaiveDate,
-        rates_verified: bool,
-    },
-    CollectionCostsWaived {
-        case_id: Uuid,
-    },
-    CollectionClosed {
-        case_id: Uuid,
-    },
-}
+const TYPES: [&str; 3] = [Event::COLLECTION_STARTED, Event::COLLECTION_COSTS_WAIVED, Event::COLLECTION_CLOSED];
 
-const TYPES: [&str; 3] = [
-    DebtorAccountEvent::COLLECTION_STARTED,
-    DebtorAccountEvent::COLLECTION_COSTS_WAIVED,
-    DebtorAccountEvent::COLLECTION_CLOSED,
-];
-
-fn case_fact(event: &StoredEvent) -> Result<Option<CaseFact>, ProjectionError> {
+/// A case event of a debtor account, with the case it names; `None` for every other event.
+fn case_event(event: &StoredEvent) -> Result<Option<(Uuid, Event)>, ProjectionError> {
     if event.aggregate_type != DEBTOR_ACCOUNT || !TYPES.contains(&event.event_type.as_str()) {
         return Ok(None);
     }
-    Ok(Some(event.decode::<CaseFact>()?))
+    let decoded = event.decode::<Event>()?;
+    let case_id = match &decoded {
+        Event::CollectionStarted { case_id, .. }
+        | Event::CollectionCostsWaived { case_id, .. }
+        | Event::CollectionClosed { case_id, .. } => *case_id,
+        other => return Err(ProjectionError::Corrupt(format!("{} stored as {}", other.name(), event.event_type))),
+    };
+    Ok(Some((case_id, decoded)))
 }
 
 type Rows = HashMap<(String, Uuid), CaseRow>;
 
 fn fold_into(rows: &mut Rows, event: &StoredEvent) -> Result<(), ProjectionError> {
-    let Some(fact) = case_fact(event)? else { return Ok(()) };
+    let Some((case_id, decoded)) = case_event(event)? else { return Ok(()) };
     let id = event.aggregate_id.clone();
-    match fact {
-        CaseFact::CollectionStarted {
-            case_id,
+    match decoded {
+        Event::CollectionStarted {
             invoices,
             principal,
             costs,
@@ -110,6 +89,7 @@ fn fold_into(rows: &mut Rows, event: &StoredEvent) -> Result<(), ProjectionError
             interest_from,
             started_on,
             rates_verified,
+            ..
         } => {
             let (administration, debtor_code) = split_account_id(&id);
             let row = CaseRow {
@@ -117,7 +97,7 @@ fn fold_into(rows: &mut Rows, event: &StoredEvent) -> Result<(), ProjectionError
                 debtor_code: debtor_code.to_owned(),
                 aggregate_id: id.clone(),
                 case_id,
-                invoices,
+                invoices: invoices.iter().map(|number| number.as_str().to_owned()).collect(),
                 principal,
                 costs,
                 vat_surcharge,
@@ -130,26 +110,19 @@ fn fold_into(rows: &mut Rows, event: &StoredEvent) -> Result<(), ProjectionError
             };
             rows.insert((id, case_id), row);
         }
-        CaseFact::CollectionCostsWaived { case_id } => {
+        Event::CollectionCostsWaived { .. } => {
             if let Some(row) = rows.get_mut(&(id, case_id)) {
                 row.costs_waived = true;
             }
         }
-        CaseFact::CollectionClosed { case_id } => {
+        Event::CollectionClosed { .. } => {
             if let Some(row) = rows.get_mut(&(id, case_id)) {
                 row.closed_at = Some(event.recorded_at);
             }
         }
+        _ => {} // `case_event` returns the three case events only
     }
     Ok(())
-}
-
-fn case_of(fact: &CaseFact) -> Uuid {
-    match fact {
-        CaseFact::CollectionStarted { case_id, .. }
-        | CaseFact::CollectionCostsWaived { case_id }
-        | CaseFact::CollectionClosed { case_id } => *case_id,
-    }
 }
 
 pub async fn apply_batch(
@@ -159,8 +132,8 @@ pub async fn apply_batch(
 ) -> Result<(), ProjectionError> {
     let mut ids = Vec::new();
     for event in events {
-        if let Some(fact) = case_fact(event)? {
-            ids.push(case_of(&fact));
+        if let Some((case_id, _)) = case_event(event)? {
+            ids.push(case_id);
         }
     }
     write::refold(
