@@ -1,6 +1,7 @@
 //! The e-Boekhouden.nl SOAP client, its streamed typed records, and a faithful simulator.
 //!
-//! The wire contract follows `shared/eboekhouden/fixtures/eboekhouden.wsdl` (SOAP 1.1, document/literal,
+//! The wire contract follows e-Boekhouden's published WSDL (`tests/it/zeep.rs` checks the simulator
+//! against it with an independent client): SOAP 1.1, document/literal,
 //! every element in the `http://www.e-boekhouden.nl/soap` namespace, WSDL element order). Responses are
 //! streamed: records come out one at a time and nothing holds a whole response. This module knows only
 //! the wire types; mapping them to commands is the importer's job.

@@ -1,4 +1,4 @@
-//! Keeps the layering and the house rules of STYLE.md that the compiler cannot see.
+//! Keeps the layering and the house rules of docs/CONTRIBUTING.md that the compiler cannot see.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

@@ -1,4 +1,4 @@
-//! The wording of reminders, in Dutch. The 14-day letter follows NL_LAW §2.2: a term of fourteen
+//! The wording of reminders, in Dutch. The 14-day letter follows art. 6:96 lid 6 BW: a term of fourteen
 //! days "vanaf de dag nadat deze brief bij u is bezorgd", the consequences of not paying, the
 //! amount of collection costs that will be charged, and the VAT declaration when it applies.
 

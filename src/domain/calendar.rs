@@ -39,7 +39,7 @@ pub enum Delivery {
     Post { posted: NaiveDate },
 }
 
-/// The presumption for ordinary post (NL_LAW §2.3, reported by commentators, not a confirmed HR
+/// The presumption for ordinary post (reported by commentators, not a confirmed HR
 /// holding, hence configurable): received on the `days`-th delivery day after posting, where a
 /// delivery day is not a public holiday and not one of `no_delivery` (Sunday and Monday: PostNL does
 /// not deliver letters on either).
@@ -91,7 +91,7 @@ pub fn fourteen_day_term(receipt: NaiveDate) -> Result<PaymentTerm, CalendarErro
 
 /// Art. 1 Algemene termijnenwet: a statutory term ending on a Saturday, Sunday or holiday runs on to
 /// the next day that is none of these. Whether it extends the 14-day letter's term is not settled
-/// (NL_LAW does not say), so `payment_term` does not apply it; callers that want the safe side can.
+/// (no source we know of says), so `payment_term` does not apply it; callers that want the safe side can.
 pub fn termijnenwet_last_day(last: NaiveDate) -> Result<NaiveDate, CalendarError> {
     if is_working_day(last) {
         Ok(last)

@@ -3,7 +3,8 @@
 //! The interest over `from..=to` (both days inclusive) is split at every rate change and at every
 //! yearly anniversary of `from`; each period earns `base × rate × days / 365`, rounded half-up to the
 //! cent. At each anniversary the interest of the past year is added to the base (6:119 lid 2,
-//! 6:119a lid 3). The /365 day count (also in leap years) is the common practice NL_LAW §3.5 records.
+//! 6:119a lid 3). The /365 day count (also in leap years) is the common practice of Dutch
+//! calculators and courts.
 
 mod rate;
 mod start;

@@ -3,7 +3,7 @@
 //! It serves the read operations from a seeded, generated administration (deterministic for a seed),
 //! is as strict as the service is documented to be (credentials, session expiry, the 500-row cap and
 //! the monthly GetMutaties quota), injects faults per operation, switches between the response shapes
-//! of SPEC §5, streams responses of any size, and moves its calendar on with `advance_days`.
+//! the service is known to send, streams responses of any size, and moves its calendar on with `advance_days`.
 
 mod body;
 mod control;

@@ -57,7 +57,7 @@ pub enum AdministrationEvent {
         error_kind: String,
         message: String,
     },
-    /// The reminder schedule of this administration (DESIGN §7); replaces the previous one.
+    /// The reminder schedule of this administration; replaces the previous one.
     DunningPolicySet {
         policy: DunningPolicy,
     },

@@ -1,4 +1,5 @@
-//! One import run: the lock, the import log events, reading the books in DESIGN §6's order, the
+//! One import run: the lock, the import log events, reading the books in their order
+//! (docs/ARCHITECTURE.md §3.1), the
 //! diff, the writes, and what a failure means for the link.
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -191,7 +192,7 @@ fn count(issues: &[ImportIssue], severity: IssueSeverity) -> u64 {
 
 /// `seq` of the first mutation and of the first invoice staged: the relations are numbered from 0,
 /// the mutations above them and the invoices and open items above those, so the stage holds the
-/// order of reading the books one call after the other (DESIGN §6) whichever reader reads them.
+/// order of reading the books one call after the other (docs/ARCHITECTURE.md §3.1) whichever reader reads them.
 const MUTATIONS_SEQ_BASE: i64 = 10_000_000_000;
 const LEDGER_SEQ_BASE: i64 = 100_000_000_000;
 
@@ -200,7 +201,7 @@ const LEDGER_SEQ_BASE: i64 = 100_000_000_000;
 /// against GetSaldi). The mutations are many small calls, each waiting for the service, so the
 /// other reader's large responses are parsed and staged meanwhile; with the relations the ledger
 /// takes as long as the mutations (the reading times: docs/perf/RESULTS.md, "Relations on the
-/// ledger reader"). Numbered from their own bases, the rows keep DESIGN §6's order
+/// ledger reader"). Numbered from their own bases, the rows keep the order of reading
 /// for the diff.
 #[allow(clippy::too_many_arguments, reason = "one call site; the arguments are the run's context")]
 async fn read_books(

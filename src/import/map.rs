@@ -36,7 +36,7 @@ impl StagedDocument {
         postcard::from_bytes(bytes)
     }
 
-    /// Debtors first, then invoices, payments, and last the books' open amounts (DESIGN §6).
+    /// Debtors first, then invoices, payments, and last the books' open amounts (docs/ARCHITECTURE.md §3.1).
     pub fn order(&self) -> i16 {
         match self {
             StagedDocument::Debtor(_) => 0,

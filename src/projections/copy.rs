@@ -1,5 +1,5 @@
 //! Bulk loads with `COPY … FROM STDIN` in text format: the rebuild writes every read-model row this
-//! way (GOALS G2: "the projections are written with COPY in bulk").
+//! way (the rebuild goal G2: "the projections are written with COPY in bulk").
 //!
 //! A row type's serde field names are its columns (as for the JSON writes in `write`). Scalar fields
 //! become COPY text (numbers, strings, dates, unit enum variants; `None` is `\N`); nested values

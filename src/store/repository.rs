@@ -1,8 +1,8 @@
 //! The command bus's append: a command's events in ONE statement (an `INSERT … SELECT FROM
 //! UNNEST`, atomic on its own) instead of postgres-es' `BEGIN`, one `INSERT` per event and
-//! `COMMIT` — one round trip where postgres-es takes 3–5, which is most of a command's cost (GOALS
-//! G7). The rows are the ones postgres-es writes. Conflicts are reported as postgres-es reports
-//! them: any unique violation (the sequence, or the document key) is an optimistic-lock conflict,
+//! `COMMIT` — one round trip where postgres-es takes 3–5, which is most of a command's cost (the
+//! command latency goal, G7). The rows are the ones postgres-es writes. Conflicts are reported as
+//! postgres-es reports them: any unique violation (the sequence, or the document key) is an optimistic-lock conflict,
 //! and nothing of the command is written.
 
 use cqrs_es::{Aggregate, AggregateError, DomainEvent};

@@ -95,7 +95,7 @@ pub fn linked(n: u128, reference: &str, number: &str, euros: i64) -> E {
     }
 }
 
-/// A dunning event in the DESIGN §3 shape, decoded by name by the read side.
+/// An event written as raw JSON, as another writer (or an older binary) would write it.
 pub async fn append_raw(pool: &PgPool, aggregate_id: &str, sequence: i64, event_type: &str, body: serde_json::Value) {
     let metadata = Metadata::new("dunning", "dunning:2025", at("2025-06-01T08:00:00Z"));
     sqlx::query(

@@ -1,4 +1,4 @@
-//! Where an invoice stands (DESIGN §7) and its ageing bucket.
+//! Where an invoice stands (docs/ARCHITECTURE.md §7) and its ageing bucket.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};

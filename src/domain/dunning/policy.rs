@@ -1,4 +1,4 @@
-//! `DunningPolicy`: the per-administration reminder schedule (DESIGN §7) and its TOML file form.
+//! `DunningPolicy`: the per-administration reminder schedule (docs/ARCHITECTURE.md §7) and its TOML file form.
 //!
 //! The serde form of these types is part of the event contract (`DunningPolicySet`,
 //! `DebtorPolicyOverridden`): amounts in cents, rates as decimal strings. The TOML file that people

@@ -1,4 +1,4 @@
-//! Parser tests on every response shape SPEC §5 lists: ErrorMsg absent / empty / with empty children,
+//! Parser tests on every response shape the service is known to send: ErrorMsg absent / empty / with empty children,
 //! dates with or without time, offset or fraction, exponent doubles, float artefacts, nil items.
 
 use chrono::NaiveDate;

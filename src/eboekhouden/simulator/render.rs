@@ -1,4 +1,4 @@
-//! Rendering responses the way the service writes them, in the shape variants of SPEC §5: `ErrorMsg`
+//! Rendering responses the way the service writes them, in the shape variants the service is known to send: `ErrorMsg`
 //! with empty children / empty / absent; dates with time, as bare dates, with offset or with fraction;
 //! doubles plain, in exponent form or as float artefacts (`50.049999999999997`).
 

@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::domain::Cents;
 use crate::projections::Stage;
 
-/// An invoice's phase (DESIGN §7) as of a given day.
+/// An invoice's phase (docs/ARCHITECTURE.md §7) as of a given day.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub enum Phase {
     NotDue,

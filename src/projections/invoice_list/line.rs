@@ -1,5 +1,5 @@
 //! The dashboard's line of one invoice, stored beside the typed columns as one `bytea` value: a
-//! page of 50 invoices is then 50 values to send and decode instead of 650 (GOALS G4). The typed
+//! page of 50 invoices is then 50 values to send and decode instead of 650 (the dashboard latency goal, G4). The typed
 //! columns stay for filtering, sorting and SQL; readers that show invoices read the line.
 //!
 //! Layout (little-endian), format 1:

@@ -1,4 +1,4 @@
-//! The stored phase of an invoice. The date-dependent phases of DESIGN §7 (`NotDue` and `Overdue`)
+//! The stored phase of an invoice. The date-dependent phases (docs/ARCHITECTURE.md §7) (`NotDue` and `Overdue`)
 //! are one stored stage, `Open` (no reminder yet), split by the due date against the caller's
 //! "today" at query time: a stored row cannot know what day it will be read on.
 
