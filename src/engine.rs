@@ -25,6 +25,17 @@ pub use import::SoapVerifier;
 pub use labels::{euro, Lang};
 pub use link::{LinkOutcome, LinkRejected, LinkVerifier};
 
+// The types of the engine's calls whose home is one of its internal modules.
+pub use crate::audit::{Difference, InvoiceChange, InvoiceFigures, ReplayEntry, ReplayReport, Until, VerifyReport};
+pub use crate::auth::TokenScope;
+pub use crate::credentials::{CredentialsError, SecurityCodes, Vault};
+pub use crate::delivery::{Channels, SmtpSettings};
+pub use crate::eboekhouden::{ClientSettings, Error as PackageError};
+pub use crate::embedded_pg::EmbeddedPgError;
+pub use crate::import::{ImportReport, ImportRequest, ImportSettings, Progress, Quiet};
+pub use crate::projections::{AuditRow, ImportRow};
+pub use crate::store::{PoolSettings, StoredEvent};
+
 use std::path::Path;
 
 use secrecy::ExposeSecret;
@@ -32,12 +43,12 @@ use sqlx::postgres::{PgConnectOptions, PgPool};
 use tracing::info;
 
 use crate::config::Settings;
-use crate::credentials::Vault;
+
 use crate::domain::administration::{Administration, AdministrationCommand};
 use crate::domain::AdministrationId;
 use crate::embedded_pg::{self, EmbeddedPostgres};
 use crate::events::Metadata;
-use crate::store::{self, CommandBus, StoredEvent};
+use crate::store::{self, CommandBus};
 
 /// Where the database lives, for the first line the binary prints.
 #[derive(Clone, Debug, PartialEq, Eq)]

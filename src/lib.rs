@@ -70,22 +70,75 @@
 //! | `http` | `auth`, `convert`, `domain`, `engine`, `events`, `import`, `projections`, `store` |
 #![forbid(unsafe_code)]
 
-pub mod audit;
-pub mod auth;
 pub mod config;
-pub mod convert;
-pub mod credentials;
-pub mod delivery;
 pub mod domain;
-pub mod eboekhouden;
-pub mod embedded_pg;
 pub mod engine;
 pub mod events;
 pub mod http;
-pub mod import;
-pub mod outbox;
-pub mod projections;
-pub mod store;
+
+// The internals: documented for the reader, not for an embedder (`missing_docs` is for the API).
+#[allow(missing_docs)]
+pub(crate) mod audit;
+#[allow(missing_docs)]
+pub(crate) mod auth;
+#[allow(missing_docs)]
+pub(crate) mod convert;
+#[allow(missing_docs)]
+pub(crate) mod credentials;
+#[allow(missing_docs)]
+pub(crate) mod delivery;
+#[allow(missing_docs)]
+pub(crate) mod eboekhouden;
+#[allow(missing_docs)]
+pub(crate) mod embedded_pg;
+#[allow(missing_docs)]
+pub(crate) mod import;
+#[allow(missing_docs)]
+pub(crate) mod outbox;
+#[allow(missing_docs)]
+pub(crate) mod projections;
+#[allow(missing_docs)]
+pub(crate) mod store;
+
+/// The engine's internals, for the `vordering` binary, the integration tests and perfbench: not an
+/// API, and free to change with any release. An embedding server uses [`Engine`] instead.
+#[doc(hidden)]
+#[allow(missing_docs)]
+pub mod internals {
+    pub mod audit {
+        pub use crate::audit::*;
+    }
+    pub mod auth {
+        pub use crate::auth::*;
+    }
+    pub mod convert {
+        pub use crate::convert::*;
+    }
+    pub mod credentials {
+        pub use crate::credentials::*;
+    }
+    pub mod delivery {
+        pub use crate::delivery::*;
+    }
+    pub mod eboekhouden {
+        pub use crate::eboekhouden::*;
+    }
+    pub mod embedded_pg {
+        pub use crate::embedded_pg::*;
+    }
+    pub mod import {
+        pub use crate::import::*;
+    }
+    pub mod outbox {
+        pub use crate::outbox::*;
+    }
+    pub mod projections {
+        pub use crate::projections::*;
+    }
+    pub mod store {
+        pub use crate::store::*;
+    }
+}
 
 /// The forward-only migrations of the durable tables, embedded in the binary.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");

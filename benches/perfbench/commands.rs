@@ -12,7 +12,7 @@ use sqlx::PgPool;
 use vordering::domain::debtor_account::{DebtorAccount, DebtorAccountCommand, DunningCommand};
 use vordering::events::debtor_account::PauseScope;
 use vordering::events::Metadata;
-use vordering::store::CommandBus;
+use vordering::internals::store::CommandBus;
 
 use crate::read_side::data;
 use crate::read_side::latency::{self, Latency};

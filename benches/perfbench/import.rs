@@ -9,14 +9,14 @@ use chrono::Utc;
 use secrecy::SecretString;
 use serde::Serialize;
 use sqlx::PgPool;
-use vordering::credentials::{SecurityCodes, Vault};
 use vordering::domain::administration::AdministrationCommand;
 use vordering::domain::AdministrationId;
-use vordering::eboekhouden::simulator::{Simulator, SimulatorConfig, SimulatorHandle};
 use vordering::engine::SoapVerifier;
 use vordering::events::administration::ImportTrigger;
 use vordering::events::Metadata;
-use vordering::import::{ImportRequest, Progress, Quiet};
+use vordering::internals::credentials::{SecurityCodes, Vault};
+use vordering::internals::eboekhouden::simulator::{Simulator, SimulatorConfig, SimulatorHandle};
+use vordering::internals::import::{ImportRequest, Progress, Quiet};
 use vordering::{Engine, Settings};
 
 use crate::report::{Direction, GoalResult};
@@ -247,7 +247,11 @@ pub async fn import_only_main(args: &[String]) -> anyhow::Result<()> {
             .cloned()
             .ok_or_else(|| anyhow::anyhow!("{flag} is required"))
     };
-    let pool = vordering::store::connect(value("--url")?.parse()?, &vordering::store::PoolSettings::default()).await?;
+    let pool = vordering::internals::store::connect(
+        value("--url")?.parse()?,
+        &vordering::internals::store::PoolSettings::default(),
+    )
+    .await?;
     let mut settings = Settings::default();
     settings.eboekhouden.endpoint = value("--endpoint")?;
     settings.import.monthly_call_limit = 1_000_000;
@@ -273,7 +277,9 @@ pub async fn import_only_main(args: &[String]) -> anyhow::Result<()> {
 pub async fn import_profile_main(args: &[String]) -> anyhow::Result<()> {
     let invoices: u64 = args.first().map(|n| n.parse()).transpose()?.unwrap_or(100_000);
     let url = std::env::var("DATABASE_URL")?;
-    let pool = vordering::store::connect(url.parse()?, &vordering::store::PoolSettings::default()).await?;
+    let pool =
+        vordering::internals::store::connect(url.parse()?, &vordering::internals::store::PoolSettings::default())
+            .await?;
     vordering::MIGRATOR.run(&pool).await?;
     let figures = measure_with(&pool, invoices, 1, &PhaseClock::default()).await?;
     println!("{figures:?}: {:.0} events/s", figures.events as f64 / figures.first_seconds);

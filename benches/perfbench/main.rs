@@ -19,9 +19,9 @@ use anyhow::Context as _;
 use clap::Parser;
 use serde::Serialize;
 use sqlx::postgres::{PgConnectOptions, PgPool};
-use vordering::embedded_pg::{self, EmbeddedPostgres};
 use vordering::events::Metadata;
-use vordering::store::{self, PendingAppend, PoolSettings};
+use vordering::internals::embedded_pg::{self, EmbeddedPostgres};
+use vordering::internals::store::{self, PendingAppend, PoolSettings};
 
 use data::{BenchAccount, EVENTS_PER_AGGREGATE};
 use report::{Direction, GoalResult};

@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 
 use quick_xml::events::Event;
 use secrecy::ExposeSecret;
-use vordering::eboekhouden::simulator::{Simulator, SimulatorConfig, SimulatorHandle};
-use vordering::eboekhouden::{Client, ClientSettings, Credentials, OpenPost, Records};
+use vordering::internals::eboekhouden::simulator::{Simulator, SimulatorConfig, SimulatorHandle};
+use vordering::internals::eboekhouden::{Client, ClientSettings, Credentials, OpenPost, Records};
 
 use crate::report::{Direction, GoalResult};
 

@@ -17,10 +17,10 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use chrono::NaiveDate;
 use sqlx::PgPool;
-use vordering::audit::Until;
 use vordering::domain::{AdministrationId, DebtorCode};
 use vordering::engine::{AgeingBoundaries, BucketRange, InvoiceFilter, ReplayQuery};
-use vordering::projections::{self, Projection, RunnerOptions};
+use vordering::internals::audit::Until;
+use vordering::internals::projections::{self, Projection, RunnerOptions};
 use vordering::Engine;
 
 use crate::denominators;
@@ -201,7 +201,9 @@ pub async fn queries_only(args: &[String]) -> anyhow::Result<()> {
     let seconds: f64 = args.first().map(|s| s.parse()).transpose()?.unwrap_or(2.0);
     let each = Duration::from_secs_f64(seconds);
     let url = std::env::var("DATABASE_URL")?;
-    let pool = vordering::store::connect(url.parse()?, &vordering::store::PoolSettings::default()).await?;
+    let pool =
+        vordering::internals::store::connect(url.parse()?, &vordering::internals::store::PoolSettings::default())
+            .await?;
     let engine = Engine::from_pool(pool.clone()).await?;
     let large = AdministrationId::new("large")?;
     let debtors: i64 = sqlx::query_scalar("SELECT count(*) FROM debtor_balance WHERE administration = 'large'")

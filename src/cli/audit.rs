@@ -5,9 +5,9 @@
 use anyhow::anyhow;
 use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand, ValueEnum};
-use vordering::audit::{InvoiceChange, InvoiceFigures, ReplayEntry, Until};
 use vordering::domain::{AdministrationId, DebtorCode};
 use vordering::engine::ReplayQuery;
+use vordering::internals::audit::{InvoiceChange, InvoiceFigures, ReplayEntry, Until};
 
 use super::{settings, Context, Failure, Outcome};
 

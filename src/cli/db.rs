@@ -2,7 +2,7 @@
 
 use anyhow::Context as _;
 use clap::Subcommand;
-use vordering::embedded_pg::{self, EmbeddedPostgres};
+use vordering::internals::embedded_pg::{self, EmbeddedPostgres};
 
 use super::{settings, Context, Outcome};
 

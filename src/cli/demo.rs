@@ -7,16 +7,16 @@ use std::time::Instant;
 use anyhow::Context as _;
 use chrono::Utc;
 use clap::Args;
-use vordering::credentials::{SecurityCodes, Vault};
 use vordering::domain::administration::AdministrationCommand;
 use vordering::domain::AdministrationId;
-use vordering::eboekhouden::simulator::{Simulator, SimulatorConfig, SimulatorHandle};
-use vordering::embedded_pg::{self, EmbeddedPostgres};
 use vordering::engine::SoapVerifier;
 use vordering::events::administration::ImportTrigger;
 use vordering::events::Metadata;
-use vordering::import::{ImportReport, ImportRequest, Quiet};
-use vordering::store::{self, PoolSettings};
+use vordering::internals::credentials::{SecurityCodes, Vault};
+use vordering::internals::eboekhouden::simulator::{Simulator, SimulatorConfig, SimulatorHandle};
+use vordering::internals::embedded_pg::{self, EmbeddedPostgres};
+use vordering::internals::import::{ImportReport, ImportRequest, Quiet};
+use vordering::internals::store::{self, PoolSettings};
 use vordering::Engine;
 
 mod audit;
@@ -117,8 +117,11 @@ async fn serve(
     today: chrono::NaiveDate,
     listen: std::net::SocketAddr,
 ) -> anyhow::Result<()> {
-    let scope =
-        vordering::auth::TokenScope { administrations: vec![id.clone()], can_write: true, label: "demo".to_owned() };
+    let scope = vordering::internals::auth::TokenScope {
+        administrations: vec![id.clone()],
+        can_write: true,
+        label: "demo".to_owned(),
+    };
     let token = engine.create_token(&scope).await?;
     let listener = match tokio::net::TcpListener::bind(listen).await {
         Ok(listener) => listener,

@@ -8,7 +8,7 @@ use chrono::{Duration, NaiveDate, Utc};
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use vordering::events::administration::ImportTrigger;
-use vordering::import::{ImportRequest, Progress};
+use vordering::internals::import::{ImportRequest, Progress};
 
 use super::link::administration_id;
 use super::{settings, Context, Failure, Outcome};

@@ -7,10 +7,10 @@ use anyhow::{anyhow, Context as _};
 use chrono::NaiveTime;
 use clap::{Args, ValueEnum};
 use secrecy::SecretString;
-use vordering::credentials::SecurityCodes;
 use vordering::domain::administration::AdministrationCommand;
 use vordering::domain::AdministrationId;
 use vordering::engine::{LinkOutcome, SoapVerifier};
+use vordering::internals::credentials::SecurityCodes;
 
 use super::administration::Who;
 use super::{settings, Context, Failure, Outcome};

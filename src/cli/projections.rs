@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use clap::{Args, Subcommand};
-use vordering::projections::{self, Projection, RunnerOptions};
+use vordering::internals::projections::{self, Projection, RunnerOptions};
 
 use super::{settings, Context, Failure, Outcome};
 

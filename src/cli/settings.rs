@@ -34,7 +34,7 @@ pub fn default_data_dir() -> PathBuf {
     let root = std::env::var("USER").as_deref() == Ok("root") || std::env::var("HOME").as_deref() == Ok("/root");
     let xdg = std::env::var_os("XDG_DATA_HOME").map(PathBuf::from);
     let home = std::env::var_os("HOME").map(PathBuf::from);
-    vordering::embedded_pg::default_data_dir(root, xdg, home)
+    vordering::internals::embedded_pg::default_data_dir(root, xdg, home)
 }
 
 /// Loads the settings and connects the engine, saying first where the database is.

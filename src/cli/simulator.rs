@@ -4,7 +4,7 @@
 use anyhow::Context;
 use clap::Args;
 use secrecy::ExposeSecret;
-use vordering::eboekhouden::simulator::{Simulator, SimulatorConfig};
+use vordering::internals::eboekhouden::simulator::{Simulator, SimulatorConfig};
 
 /// Options of `vordering simulator`.
 #[derive(Debug, Args)]

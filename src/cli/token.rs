@@ -2,7 +2,7 @@
 
 use anyhow::anyhow;
 use clap::{Args, Subcommand};
-use vordering::auth::TokenScope;
+use vordering::internals::auth::TokenScope;
 
 use super::link::administration_id;
 use super::{settings, Context, Failure, Outcome};

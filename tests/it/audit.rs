@@ -4,9 +4,9 @@
 use std::process::Command;
 
 use sqlx::PgPool;
-use vordering::audit::{Difference, Until};
 use vordering::domain::{AdministrationId, Cents, DebtorCode, InvoiceNumber};
 use vordering::engine::ReplayQuery;
+use vordering::internals::audit::{Difference, Until};
 use vordering::Engine;
 
 use crate::projections_crash::url_of;

@@ -4,10 +4,11 @@
 
 use futures::TryStreamExt;
 use sqlx::PgPool;
-use vordering::audit::{replay_stream, Until};
 use vordering::domain::{AdministrationId, DebtorCode};
 use vordering::engine::ReplayQuery;
-use vordering::{store, Engine};
+use vordering::internals::audit::{replay_stream, Until};
+use vordering::internals::store;
+use vordering::Engine;
 
 use crate::projections_history::{append, append_raw, debtor, invoice, linked, payment, write_acme};
 

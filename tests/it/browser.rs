@@ -17,8 +17,8 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sqlx::PgPool;
-use vordering::import::{ImportRequest, Quiet};
-use vordering::projections::{self, RunnerOptions};
+use vordering::internals::import::{ImportRequest, Quiet};
+use vordering::internals::projections::{self, RunnerOptions};
 
 use crate::http::setup::Server;
 use crate::support::eventually;
@@ -117,7 +117,7 @@ async fn reload_until(client: &Client, css: &str) {
 }
 
 async fn projections_at_head(pool: &PgPool) {
-    let head = vordering::store::head(pool).await.unwrap();
+    let head = vordering::internals::store::head(pool).await.unwrap();
     eventually("the projections at the head", || async {
         projections::catch_up(pool, &projections::ALL, &RunnerOptions::default()).await.unwrap();
         let mut conn = pool.acquire().await.unwrap();

@@ -6,7 +6,7 @@ use std::process::Output;
 use tokio::process::Command;
 
 use sqlx::PgPool;
-use vordering::eboekhouden::simulator::{Simulator, SimulatorConfig};
+use vordering::internals::eboekhouden::simulator::{Simulator, SimulatorConfig};
 
 use crate::support::database_url;
 

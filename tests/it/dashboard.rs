@@ -167,10 +167,12 @@ async fn pages_by_phase_and_by_bucket(pool: PgPool) {
 #[sqlx::test(migrator = "vordering::MIGRATOR")]
 async fn the_hand_written_dunning_events_are_the_write_sides_own(pool: PgPool) {
     write_acme(&pool).await;
-    let events =
-        vordering::store::administration_log(&pool, &vordering::domain::AdministrationId::new("acme").unwrap())
-            .await
-            .unwrap();
+    let events = vordering::internals::store::administration_log(
+        &pool,
+        &vordering::domain::AdministrationId::new("acme").unwrap(),
+    )
+    .await
+    .unwrap();
     let dunning: Vec<_> = events
         .iter()
         .filter(|e| matches!(e.event_type.as_str(), "ReminderSent" | "CollectionStarted" | "InvoicePaused"))

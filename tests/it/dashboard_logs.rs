@@ -11,7 +11,7 @@ use vordering::events::administration::{
 };
 use vordering::events::debtor_account::DebtorKind;
 use vordering::events::Metadata;
-use vordering::store::{self, PendingAppend};
+use vordering::internals::store::{self, PendingAppend};
 use vordering::Engine;
 
 use crate::projections_history::{append, append_raw, caught_up, date, debtor, euro, invoice, today, write_acme};

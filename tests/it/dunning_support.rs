@@ -12,7 +12,7 @@ use vordering::domain::debtor_account::{
 use vordering::domain::{AdministrationId, Cents, DebtorCode, InvoiceNumber, PaymentRef};
 use vordering::events::debtor_account::{DebtorKind, InvoiceSource, PaymentSource};
 use vordering::events::{DebtorAccountEvent, Metadata};
-use vordering::store::CommandBus;
+use vordering::internals::store::CommandBus;
 use vordering::Engine;
 
 pub const ADMIN: &str = "acme-bv";

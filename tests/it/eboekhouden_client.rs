@@ -7,12 +7,12 @@ use std::time::Duration;
 use chrono::NaiveDate;
 use secrecy::ExposeSecret;
 use vordering::domain::Cents;
-use vordering::eboekhouden::budget::{BudgetMonth, CallBudget, InMemoryCallBudget};
-use vordering::eboekhouden::records::MutatieSoort;
-use vordering::eboekhouden::simulator::{
+use vordering::internals::eboekhouden::budget::{BudgetMonth, CallBudget, InMemoryCallBudget};
+use vordering::internals::eboekhouden::records::MutatieSoort;
+use vordering::internals::eboekhouden::simulator::{
     DateShape, DoubleShape, ErrorMsgShape, Fault, FaultKind, Shape, Simulator, SimulatorConfig, SimulatorHandle,
 };
-use vordering::eboekhouden::{
+use vordering::internals::eboekhouden::{
     Client, ClientSettings, Credentials, Error, FactuurFilter, MutatieFilter, MutatieSync, Operation, Records,
     RelatieFilter, SaldiFilter,
 };
@@ -27,7 +27,7 @@ fn settings(sim: &SimulatorHandle) -> ClientSettings {
     ClientSettings { request_timeout: Duration::from_secs(5), ..ClientSettings::with_endpoint(sim.endpoint()) }
 }
 
-async fn drain<T: vordering::eboekhouden::parse::Record>(mut records: Records<T>) -> Result<Vec<T>, Error> {
+async fn drain<T: vordering::internals::eboekhouden::parse::Record>(mut records: Records<T>) -> Result<Vec<T>, Error> {
     let mut all = Vec::new();
     while let Some(record) = records.next().await? {
         all.push(record);
@@ -137,7 +137,9 @@ async fn every_response_shape_parses_to_the_same_records() {
 
 /// Quantity and unit price of invoice lines keep their wire text (they may carry more than two
 /// decimals), so they differ per shape by design; everything else must be identical.
-fn without_line_text(mut facturen: Vec<vordering::eboekhouden::Factuur>) -> Vec<vordering::eboekhouden::Factuur> {
+fn without_line_text(
+    mut facturen: Vec<vordering::internals::eboekhouden::Factuur>,
+) -> Vec<vordering::internals::eboekhouden::Factuur> {
     for regel in facturen.iter_mut().flat_map(|f| f.regels.iter_mut()) {
         regel.aantal.clear();
         regel.prijs_per_eenheid.clear();
@@ -325,7 +327,7 @@ async fn an_incremental_sync_after_advancing_reads_exactly_the_new_mutations_in_
     let batch = sync.next_batch().await.unwrap().unwrap();
     assert_eq!(sync.next_batch().await.unwrap(), None);
     assert_eq!(sync.calls(), 1);
-    use vordering::eboekhouden::simulator::{ChangeAction, DocumentKind};
+    use vordering::internals::eboekhouden::simulator::{ChangeAction, DocumentKind};
     let mut expected: Vec<String> =
         changes.iter().filter(|c| c.action == ChangeAction::Added).map(|c| c.id.clone()).collect();
     let mut seen: Vec<String> = batch

@@ -5,12 +5,12 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
 use secrecy::ExposeSecret;
-use vordering::eboekhouden::simulator::{
+use vordering::internals::eboekhouden::simulator::{
     Change, Fault, FaultKind, ResponseCounts, Simulator, SimulatorConfig, SimulatorHandle,
 };
-use vordering::eboekhouden::{Client, ClientSettings, Error, Operation, RelatieFilter};
+use vordering::internals::eboekhouden::{Client, ClientSettings, Error, Operation, RelatieFilter};
 
-async fn open_posten(sim: &SimulatorHandle) -> Vec<vordering::eboekhouden::OpenPost> {
+async fn open_posten(sim: &SimulatorHandle) -> Vec<vordering::internals::eboekhouden::OpenPost> {
     let client = Client::new(&ClientSettings::with_endpoint(sim.endpoint()), sim.credentials()).unwrap();
     let mut records = client.get_open_posten().await.unwrap();
     let mut all = Vec::new();
@@ -193,7 +193,7 @@ fn the_simulator_command_prints_one_json_line_and_serves() {
     assert_eq!(keys.len(), 4, "{line}");
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let count = runtime.block_on(async {
-        let credentials = vordering::eboekhouden::Credentials::new(
+        let credentials = vordering::internals::eboekhouden::Credentials::new(
             start["username"].as_str().unwrap(),
             start["security_code_1"].as_str().unwrap().into(),
             start["security_code_2"].as_str().unwrap().into(),

@@ -10,8 +10,8 @@ use reqwest::StatusCode;
 use serde_json::json;
 use sqlx::PgPool;
 use tokio_util::sync::CancellationToken;
-use vordering::auth::TokenScope;
 use vordering::domain::AdministrationId;
+use vordering::internals::auth::TokenScope;
 
 use crate::http::setup::{answer, assert_error};
 use crate::import::setup::{small, Books};

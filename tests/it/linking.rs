@@ -6,11 +6,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use chrono::{DateTime, Utc};
 use secrecy::{ExposeSecret, SecretString};
 use sqlx::PgPool;
-use vordering::credentials::{CredentialsError, SecurityCodes, Vault};
 use vordering::domain::administration::{AdministrationCommand, AdministrationError};
 use vordering::domain::AdministrationId;
 use vordering::engine::{EngineError, LinkOutcome, LinkRejected, LinkVerifier, NotFound, Refusal};
 use vordering::events::Metadata;
+use vordering::internals::credentials::{CredentialsError, SecurityCodes, Vault};
 use vordering::Engine;
 
 use crate::support::at;

@@ -5,12 +5,12 @@ use std::path::Path;
 
 use chrono::Utc;
 use sqlx::PgPool;
-use vordering::delivery::{Channels, SmtpSettings};
 use vordering::domain::dunning::{reminder_id, DunningStep};
 use vordering::engine::{AfterAccept, DeliveryOptions};
 use vordering::events::debtor_account::DebtorKind;
 use vordering::events::DebtorAccountEvent as E;
-use vordering::outbox::{message_id, status, OutboxStatus};
+use vordering::internals::delivery::{Channels, SmtpSettings};
+use vordering::internals::outbox::{message_id, status, OutboxStatus};
 use vordering::Engine;
 
 use crate::dunning_support::*;

@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 
 use sqlx::PgPool;
 use vordering::domain::AdministrationId;
-use vordering::projections::{self, BatchOutcome, Projection, RunnerOptions};
+use vordering::internals::projections::{self, BatchOutcome, Projection, RunnerOptions};
 use vordering::Engine;
 
 use crate::projections_history::{caught_up, euro, today, write_acme};

@@ -26,8 +26,8 @@ use vordering::events::debtor_account::{
     DebtorAccountEvent as E, DebtorKind, InvoiceSource, LinkReason, PaymentSource, Split,
 };
 use vordering::events::Metadata;
-use vordering::projections::{self, RunnerOptions};
-use vordering::store::{self, PendingAppend};
+use vordering::internals::projections::{self, RunnerOptions};
+use vordering::internals::store::{self, PendingAppend};
 
 use crate::support::{at, eventually};
 

@@ -9,8 +9,8 @@ use vordering::domain::administration::{Administration, AdministrationCommand};
 use vordering::domain::AdministrationId;
 use vordering::events::debtor_account::DebtorKind;
 use vordering::events::Metadata;
-use vordering::projections::{self, RunnerOptions};
-use vordering::store::CommandBus;
+use vordering::internals::projections::{self, RunnerOptions};
+use vordering::internals::store::CommandBus;
 use vordering::Engine;
 
 use crate::projections_history::{append, date, debtor, euro, invoice, today};
@@ -73,9 +73,12 @@ async fn notified(listener: &mut sqlx::postgres::PgListener, within: Duration) -
 #[sqlx::test(migrator = "vordering::MIGRATOR")]
 async fn the_stores_pools_notify_after_commit_not_inside_it(pool: PgPool) {
     let options = (*pool.connect_options()).clone();
-    let store_pool = vordering::store::connect(options, &vordering::store::PoolSettings::default()).await.unwrap();
+    let store_pool =
+        vordering::internals::store::connect(options, &vordering::internals::store::PoolSettings::default())
+            .await
+            .unwrap();
     let mut listener = sqlx::postgres::PgListener::connect_with(&pool).await.unwrap();
-    listener.listen(vordering::store::CHANNEL).await.unwrap();
+    listener.listen(vordering::internals::store::CHANNEL).await.unwrap();
 
     sqlx::query(
         "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) \

@@ -6,7 +6,7 @@ use vordering::domain::AdministrationId;
 use vordering::engine::{InvoiceFilter, Phase};
 use vordering::events::debtor_account::DebtorAccountEvent as E;
 use vordering::events::Metadata;
-use vordering::projections::{self, BatchOutcome, Projection, RunnerOptions};
+use vordering::internals::projections::{self, BatchOutcome, Projection, RunnerOptions};
 use vordering::Engine;
 
 use crate::projections_history::{append, caught_up, date, euro, invoice, today, write_acme};
@@ -153,6 +153,6 @@ async fn status_shows_position_and_lag(pool: PgPool) {
     assert_eq!(after[0].lag_events, 1);
     assert_eq!(Some(after[0].position), {
         let head = after[0].head.unwrap();
-        Some(vordering::store::Position { tx: head.tx, pos: head.pos - 1 })
+        Some(vordering::internals::store::Position { tx: head.tx, pos: head.pos - 1 })
     });
 }

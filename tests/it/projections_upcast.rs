@@ -5,7 +5,6 @@
 use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;
-use vordering::audit::Until;
 use vordering::domain::debtor_account::{
     DebtorAccount, DebtorAccountCommand, DocumentKey, DocumentKind, PaymentDocument,
 };
@@ -13,8 +12,9 @@ use vordering::domain::{AdministrationId, Cents, DebtorCode, PaymentRef};
 use vordering::engine::ReplayQuery;
 use vordering::events::debtor_account::{DebtorAccountEvent as E, DebtorKind, PaymentSource};
 use vordering::events::Metadata;
-use vordering::projections::{self, Projection};
-use vordering::store::{self, CommandBus, Position};
+use vordering::internals::audit::Until;
+use vordering::internals::projections::{self, Projection};
+use vordering::internals::store::{self, CommandBus, Position};
 use vordering::Engine;
 
 use crate::projections_history::{append, caught_up, date, debtor, euro, today};

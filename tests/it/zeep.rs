@@ -5,8 +5,10 @@
 //! (`python3 -m venv target/zeep-venv && target/zeep-venv/bin/pip install zeep`).
 
 use serde_json::{json, Value};
-use vordering::eboekhouden::simulator::{Simulator, SimulatorConfig};
-use vordering::eboekhouden::{Client, ClientSettings, FactuurFilter, InMemoryCallBudget, MutatieFilter, RelatieFilter};
+use vordering::internals::eboekhouden::simulator::{Simulator, SimulatorConfig};
+use vordering::internals::eboekhouden::{
+    Client, ClientSettings, FactuurFilter, InMemoryCallBudget, MutatieFilter, RelatieFilter,
+};
 
 const WSDL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/eboekhouden/fixtures/eboekhouden.wsdl");
 const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/zeep/check_simulator.py");
@@ -27,7 +29,7 @@ async fn ours(client: &Client, today: chrono::NaiveDate) -> Value {
     let mut relaties = Vec::new();
     let mut records = client.get_relaties(&RelatieFilter::default()).await.unwrap();
     while let Some(r) = records.next().await.unwrap() {
-        let bp = if r.kind == vordering::eboekhouden::RelatieKind::Consumer { "P" } else { "B" };
+        let bp = if r.kind == vordering::internals::eboekhouden::RelatieKind::Consumer { "P" } else { "B" };
         relaties.push(json!([r.code, r.bedrijf, bp, r.email]));
     }
     let mut posten = Vec::new();

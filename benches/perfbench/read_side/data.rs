@@ -10,7 +10,7 @@ use vordering::events::debtor_account::{
     DebtorAccountEvent as E, DebtorKind, InvoiceSource, LinkReason, PaymentSource, Split,
 };
 use vordering::events::Metadata;
-use vordering::store::{self, PendingAppend};
+use vordering::internals::store::{self, PendingAppend};
 
 pub const INVOICES_PER_DEBTOR: usize = 10;
 

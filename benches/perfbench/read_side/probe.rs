@@ -16,8 +16,12 @@ pub async fn replay_split(pool: &PgPool, ids: &[(usize, Vec<String>)]) -> anyhow
         for i in 0..300 {
             let id = &accounts[(i * 7_919) % accounts.len()];
             let started = std::time::Instant::now();
-            read_unfolded(pool, id, vordering::audit::Replay::new(vordering::audit::Until::End, true).metadata_of())
-                .await?;
+            read_unfolded(
+                pool,
+                id,
+                vordering::internals::audit::Replay::new(vordering::internals::audit::Until::End, true).metadata_of(),
+            )
+            .await?;
             rows_only.push(started.elapsed().as_secs_f64() * 1_000.0);
         }
         rows_only.sort_by(f64::total_cmp);
@@ -26,16 +30,17 @@ pub async fn replay_split(pool: &PgPool, ids: &[(usize, Vec<String>)]) -> anyhow
         for i in 0..300 {
             let id = &accounts[(i * 7_919) % accounts.len()];
             let started = std::time::Instant::now();
-            let events = vordering::store::stream_of(pool, "DebtorAccount", id).await?;
+            let events = vordering::internals::store::stream_of(pool, "DebtorAccount", id).await?;
             let fetched = started.elapsed().as_secs_f64() * 1_000.0;
-            let report = vordering::audit::replay_stream(&events, vordering::audit::Until::End, true)?;
+            let report =
+                vordering::internals::audit::replay_stream(&events, vordering::internals::audit::Until::End, true)?;
             fold.push(started.elapsed().as_secs_f64() * 1_000.0 - fetched);
             fetch.push(fetched);
             std::hint::black_box(report);
         }
         fetch.sort_by(f64::total_cmp);
         fold.sort_by(f64::total_cmp);
-        let events = vordering::store::stream_of(pool, "DebtorAccount", &accounts[0]).await?;
+        let events = vordering::internals::store::stream_of(pool, "DebtorAccount", &accounts[0]).await?;
         let started = std::time::Instant::now();
         for _ in 0..50 {
             for e in &events {
@@ -63,7 +68,7 @@ pub async fn replay_split(pool: &PgPool, ids: &[(usize, Vec<String>)]) -> anyhow
 
 /// One account's rows as a replay reads them, viewed but not folded.
 async fn read_unfolded(pool: &PgPool, id: &str, metadata_of: Option<&[&str]>) -> anyhow::Result<()> {
-    let mut rows = vordering::store::rows_of(pool, "DebtorAccount", id, metadata_of);
+    let mut rows = vordering::internals::store::rows_of(pool, "DebtorAccount", id, metadata_of);
     while let Some(row) = futures::TryStreamExt::try_next(&mut rows).await? {
         std::hint::black_box(row.view()?);
     }
@@ -74,10 +79,11 @@ async fn read_unfolded(pool: &PgPool, id: &str, metadata_of: Option<&[&str]>) ->
 /// `R` times in memory: the replay's own CPU, steady enough to count under callgrind.
 pub async fn replay_fold(pool: &PgPool, ids: &[(usize, Vec<String>)], rounds: usize) -> anyhow::Result<()> {
     for (k, accounts) in ids {
-        let events = vordering::store::stream_of(pool, "DebtorAccount", &accounts[0]).await?;
+        let events = vordering::internals::store::stream_of(pool, "DebtorAccount", &accounts[0]).await?;
         let started = std::time::Instant::now();
         for _ in 0..rounds {
-            let report = vordering::audit::replay_stream(&events, vordering::audit::Until::End, true)?;
+            let report =
+                vordering::internals::audit::replay_stream(&events, vordering::internals::audit::Until::End, true)?;
             std::hint::black_box(report);
         }
         let each = started.elapsed().as_secs_f64() * 1_000.0 / rounds as f64;
@@ -120,8 +126,8 @@ pub async fn replay_cpu(engine: &vordering::Engine, pool: &PgPool, ids: &[(usize
 /// `read-queries N plans`: on one connection, runs every dashboard query 30 times and prints how
 /// often PostgreSQL planned each prepared statement afresh (custom) or reused its generic plan.
 pub async fn plans(url: &str, debtors: usize) -> anyhow::Result<()> {
-    let settings = vordering::store::PoolSettings { max_connections: 1, ..Default::default() };
-    let pool = vordering::store::connect(url.parse()?, &settings).await?;
+    let settings = vordering::internals::store::PoolSettings { max_connections: 1, ..Default::default() };
+    let pool = vordering::internals::store::connect(url.parse()?, &settings).await?;
     let engine = vordering::Engine::from_pool(pool.clone()).await?;
     let large = vordering::domain::AdministrationId::new("large")?;
     for name in super::QUERIES {

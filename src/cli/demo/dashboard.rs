@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 use vordering::domain::AdministrationId;
 use vordering::engine::{AgeingBoundaries, Lang};
-use vordering::projections::{self, RunnerOptions};
+use vordering::internals::projections::{self, RunnerOptions};
 use vordering::Engine;
 
 pub async fn print(engine: &Engine, id: &AdministrationId, today: NaiveDate) -> anyhow::Result<()> {

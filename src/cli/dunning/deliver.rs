@@ -6,8 +6,8 @@ use std::sync::Arc;
 use chrono::Utc;
 use clap::Args;
 use secrecy::SecretString;
-use vordering::delivery::{Channels, SmtpSettings};
 use vordering::engine::{AfterAccept, DeliveryOptions};
+use vordering::internals::delivery::{Channels, SmtpSettings};
 
 use super::administration_id;
 use crate::cli::administration::Who;

@@ -5,7 +5,7 @@ use cqrs_es::EventStore;
 use postgres_es::PostgresEventRepository;
 use sqlx::PgPool;
 use vordering::events::Metadata;
-use vordering::store::{
+use vordering::internals::store::{
     append_batch, load_many, BulkReport, CommandBus, Conflict, ConflictKind, PendingAppend, StoreError,
     MAX_BATCH_EVENTS,
 };

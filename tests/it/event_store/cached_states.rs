@@ -6,7 +6,7 @@ use sqlx::PgPool;
 use vordering::domain::debtor_account::{DebtorAccount, DebtorAccountCommand, DebtorAccountError, DunningCommand};
 use vordering::events::debtor_account::PauseScope;
 use vordering::events::Metadata;
-use vordering::store::{CommandBus, CommandError};
+use vordering::internals::store::{CommandBus, CommandError};
 
 use crate::support::at;
 

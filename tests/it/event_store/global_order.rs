@@ -2,7 +2,7 @@
 //! delivered, and in commit order.
 
 use sqlx::{PgConnection, PgPool};
-use vordering::store::{read_batch, Position, StoredEvent};
+use vordering::internals::store::{read_batch, Position, StoredEvent};
 
 use crate::support::eventually;
 

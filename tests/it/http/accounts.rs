@@ -4,7 +4,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sqlx::PgPool;
 use vordering::events::administration::ImportTrigger;
-use vordering::import::{ImportRequest, Quiet};
+use vordering::internals::import::{ImportRequest, Quiet};
 
 use super::setup::{assert_error, Server};
 

@@ -9,8 +9,8 @@ use serde_json::{json, Value};
 use sqlx::PgPool;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
-use vordering::eboekhouden::simulator::{Fault, FaultKind};
-use vordering::eboekhouden::Operation;
+use vordering::internals::eboekhouden::simulator::{Fault, FaultKind};
+use vordering::internals::eboekhouden::Operation;
 
 use super::setup::answer;
 use crate::import::setup::{small, Books};
@@ -38,7 +38,7 @@ async fn token_create_then_serve_then_sigterm_after_the_import_completed(pool: P
     let made: Value = serde_json::from_slice(&made.stdout).unwrap();
     let token = made["token"].as_str().unwrap().to_owned();
     let stored: Vec<String> = sqlx::query_scalar("SELECT hash FROM api_token").fetch_all(&pool).await.unwrap();
-    assert_eq!(stored, [vordering::auth::token_hash(&token)], "only the hash is stored");
+    assert_eq!(stored, [vordering::internals::auth::token_hash(&token)], "only the hash is stored");
 
     let mut server = vordering(&url)
         .args(["--json", "serve", "--listen", "127.0.0.1:0", "--no-scheduler", "--endpoint"])

@@ -9,11 +9,11 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sqlx::PgPool;
 use tokio::sync::oneshot;
-use vordering::auth::TokenScope;
 use vordering::domain::dunning::case_id;
 use vordering::events::debtor_account::DebtorKind;
 use vordering::http::{ManualClock, ServeOptions};
-use vordering::projections::{self, RunnerOptions};
+use vordering::internals::auth::TokenScope;
+use vordering::internals::projections::{self, RunnerOptions};
 use vordering::Engine;
 
 use super::setup::{answer, assert_error};
@@ -97,7 +97,7 @@ async fn the_preview_shows_what_the_start_books_and_the_case_is_listed(pool: PgP
         "already_in_collection",
     );
 
-    let head = vordering::store::head(&pool).await.unwrap();
+    let head = vordering::internals::store::head(&pool).await.unwrap();
     eventually("the case in the read model", || async {
         projections::catch_up(&pool, &projections::ALL, &RunnerOptions::default()).await.unwrap();
         // Every projection: the case row names its debtor from `debtor_balance`.
@@ -177,7 +177,7 @@ async fn the_case_list_follows_waives_and_closes_and_a_rebuild_gives_the_same(po
     // One event per batch: the waive and the close find the case row an earlier batch wrote.
     let one_by_one = RunnerOptions { batch: 1, ..RunnerOptions::default() };
     let caught_up = || async {
-        let head = vordering::store::head(&pool).await.unwrap();
+        let head = vordering::internals::store::head(&pool).await.unwrap();
         eventually("the projections at the head", || async {
             projections::catch_up(&pool, &projections::ALL, &one_by_one).await.unwrap();
             let mut conn = pool.acquire().await.unwrap();

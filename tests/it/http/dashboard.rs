@@ -4,8 +4,8 @@
 use reqwest::StatusCode;
 use sqlx::PgPool;
 use vordering::engine::AgeingBoundaries;
-use vordering::import::{ImportRequest, Quiet};
-use vordering::projections::{self, RunnerOptions};
+use vordering::internals::import::{ImportRequest, Quiet};
+use vordering::internals::projections::{self, RunnerOptions};
 
 use super::setup::{assert_error, Server};
 use crate::support::eventually;
@@ -22,7 +22,7 @@ async fn the_dashboard_invoices_and_audit_match_the_engine(pool: PgPool) {
     server.engine.import(&request, None, &Quiet).await.unwrap();
     // Other tests' transactions may hold the horizon back for a moment: wait until the read model
     // has reached the last event (the server's own runner may get there first).
-    let head = vordering::store::head(&pool).await.unwrap();
+    let head = vordering::internals::store::head(&pool).await.unwrap();
     eventually("the projections at the head", || async {
         projections::catch_up(&pool, &projections::ALL, &RunnerOptions::default()).await.unwrap();
         let mut conn = pool.acquire().await.unwrap();

@@ -7,9 +7,9 @@ use serde_json::{json, Value};
 use sqlx::{Connection, PgConnection, PgPool};
 use vordering::domain::administration::AdministrationCommand;
 use vordering::domain::AdministrationId;
-use vordering::eboekhouden::simulator::{Fault, FaultKind};
-use vordering::eboekhouden::Operation;
 use vordering::events::Metadata;
+use vordering::internals::eboekhouden::simulator::{Fault, FaultKind};
+use vordering::internals::eboekhouden::Operation;
 
 use super::setup::{answer, assert_error, Server};
 use crate::support::eventually;

@@ -42,7 +42,13 @@ async fn the_page_shows_the_apis_figures_behind_a_cookie_and_imports_on_request(
     assert!(posted.headers()[LOCATION].to_str().unwrap().contains("notice=Import%20started"), "{:?}", posted.headers());
     let today = server.simulator.today();
     let (html, api) = eventually("the import folded into the projections", || async {
-        vordering::projections::catch_up(&pool, &vordering::projections::ALL, &Default::default()).await.unwrap();
+        vordering::internals::projections::catch_up(
+            &pool,
+            &vordering::internals::projections::ALL,
+            &Default::default(),
+        )
+        .await
+        .unwrap();
         let (_, api) = server.get(&format!("/api/administrations/sim-bv/dashboard?date={today}"), Some(&token)).await;
         let outstanding = api["totals"]["outstanding"].as_i64().unwrap_or(0);
         let html = client

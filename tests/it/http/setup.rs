@@ -8,12 +8,12 @@ use serde_json::Value;
 use sqlx::PgPool;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
-use vordering::auth::TokenScope;
 use vordering::domain::administration::AdministrationCommand;
 use vordering::domain::AdministrationId;
-use vordering::eboekhouden::simulator::SimulatorHandle;
 use vordering::events::Metadata;
 use vordering::http::{Api, ManualClock, ServeOptions};
+use vordering::internals::auth::TokenScope;
+use vordering::internals::eboekhouden::simulator::SimulatorHandle;
 use vordering::Engine;
 
 use crate::import::setup::{small, Books};

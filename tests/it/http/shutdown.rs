@@ -6,8 +6,8 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::json;
 use sqlx::PgPool;
-use vordering::eboekhouden::simulator::{Fault, FaultKind};
-use vordering::eboekhouden::Operation;
+use vordering::internals::eboekhouden::simulator::{Fault, FaultKind};
+use vordering::internals::eboekhouden::Operation;
 
 use super::setup::Server;
 

@@ -3,10 +3,10 @@
 use sqlx::PgPool;
 use vordering::domain::administration::AdministrationError;
 use vordering::domain::AdministrationId;
-use vordering::eboekhouden::simulator::{Fault, FaultKind, Simulator, SimulatorConfig};
-use vordering::eboekhouden::Operation;
 use vordering::engine::Refusal;
 use vordering::events::administration::{AdministrationEvent, IssueSeverity};
+use vordering::internals::eboekhouden::simulator::{Fault, FaultKind, Simulator, SimulatorConfig};
+use vordering::internals::eboekhouden::Operation;
 use vordering::{EngineError, Settings};
 
 use super::setup::{small, Books};
@@ -31,7 +31,7 @@ async fn refused_codes_fail_the_import_and_break_the_link(pool: PgPool) {
     let other = Simulator::start(SimulatorConfig::new(5, 10, 99)).await.unwrap();
     let error = books
         .engine
-        .import(&books.request_for(&books.id), Some(&other.endpoint()), &vordering::import::Quiet)
+        .import(&books.request_for(&books.id), Some(&other.endpoint()), &vordering::internals::import::Quiet)
         .await
         .unwrap_err();
     assert!(matches!(error, EngineError::Refused(Refusal::CredentialsRefused { .. })), "{error}");

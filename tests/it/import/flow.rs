@@ -4,8 +4,8 @@ use std::collections::BTreeSet;
 use std::time::Instant;
 
 use sqlx::PgPool;
-use vordering::eboekhouden::simulator::{ChangeAction, DocumentKind, SimulatorConfig};
-use vordering::import::ImportReport;
+use vordering::internals::eboekhouden::simulator::{ChangeAction, DocumentKind, SimulatorConfig};
+use vordering::internals::import::ImportReport;
 use vordering::Settings;
 
 use super::setup::{small, Books};
@@ -113,7 +113,7 @@ async fn debtors_larger_than_a_batch_are_written_in_order_beside_the_others(pool
     .fetch_all(books.engine.pool())
     .await
     .unwrap();
-    let batch = i64::try_from(vordering::store::MAX_BATCH_EVENTS).unwrap();
+    let batch = i64::try_from(vordering::internals::store::MAX_BATCH_EVENTS).unwrap();
     assert!(streams.iter().filter(|(_, count, ..)| *count > batch).count() >= 2, "{streams:?}");
     for (id, count, first_sequence, last_sequence) in &streams {
         assert_eq!((*first_sequence, *last_sequence), (1, *count), "the stream of {id} has a gap");

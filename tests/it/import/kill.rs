@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use sqlx::PgPool;
 use tokio::process::Command;
 use vordering::domain::AdministrationId;
-use vordering::eboekhouden::simulator::SimulatorConfig;
+use vordering::internals::eboekhouden::simulator::SimulatorConfig;
 
 use super::setup::Books;
 use crate::support::database_url;

@@ -3,14 +3,14 @@
 use chrono::Utc;
 use secrecy::SecretString;
 use sqlx::PgPool;
-use vordering::credentials::{SecurityCodes, Vault};
 use vordering::domain::administration::AdministrationCommand;
 use vordering::domain::{AccountId, AccountRange, AdministrationId};
-use vordering::eboekhouden::simulator::{Simulator, SimulatorConfig, SimulatorHandle};
 use vordering::engine::SoapVerifier;
 use vordering::events::administration::ImportTrigger;
 use vordering::events::Metadata;
-use vordering::import::{ImportReport, ImportRequest, Quiet};
+use vordering::internals::credentials::{SecurityCodes, Vault};
+use vordering::internals::eboekhouden::simulator::{Simulator, SimulatorConfig, SimulatorHandle};
+use vordering::internals::import::{ImportReport, ImportRequest, Quiet};
 use vordering::{Engine, EngineError, Settings};
 
 pub struct Books {
