@@ -83,7 +83,7 @@ pub async fn measure(pool: &PgPool, invoices: u64) -> anyhow::Result<Figures> {
 /// Each measured import starts from what `L_copy` starts from, an empty event store: a database of
 /// its own beside `pool`'s, dropped afterwards.
 ///
-/// GOALS.md G1 has the mock server stream a generated file. The simulator renders each response
+/// The goal G1 has the mock server stream a generated file. The simulator renders each response
 /// when it is asked for, and on two cores that rendering would take CPU from the importer being
 /// measured. So a first, live import has every response rendered and kept, and the measured imports
 /// are served the same bytes from memory; the live import's time is reported beside them.
@@ -210,7 +210,7 @@ pub fn goals(small: Figures, large: Option<Figures>, l_copy: f64) -> Vec<GoalRes
     results
 }
 
-/// The median peak RSS of `crate::RUNS` import children of `invoices` (GOALS.md: 3 runs each, median).
+/// The median peak RSS of `crate::RUNS` import children of `invoices` (as the goals ask: 3 runs each, the median).
 pub async fn median_child_peak_rss(pool: &PgPool, url: &str, exe: &PathBuf, invoices: u64) -> anyhow::Result<f64> {
     let mut peaks = Vec::with_capacity(crate::RUNS);
     for _ in 0..crate::RUNS {

@@ -1,5 +1,5 @@
-//! `perfbench`: every performance goal of `shared/perf/GOALS.md` as a ratio to a limit measured in
-//! the same run on the same machine, so machine speed cancels out. Prints a table and writes JSON.
+//! `perfbench`: every performance goal (G1–G7) as a ratio to a limit measured in the same run on
+//! the same machine, so machine speed cancels out. Prints a table and writes JSON.
 //!
 //! Without `DATABASE_URL` it starts the embedded private cluster, like `vordering demo`.
 
@@ -32,10 +32,10 @@ struct Args {
     /// Events written by the write measurements (a multiple of 4).
     #[arg(long, default_value_t = 100_000)]
     size: usize,
-    /// Invoices of the large administration of the read-side goals (GOALS.md: 1,000,000; 0 skips them).
+    /// Invoices of the large administration of the read-side goals (G2–G4 ask for 1,000,000; 0 skips them).
     #[arg(long, default_value_t = 100_000)]
     read_invoices: usize,
-    /// Closed-loop seconds per dashboard query (GOALS.md G4: 5).
+    /// Closed-loop seconds per dashboard query (G4 asks for 5).
     #[arg(long, default_value_t = 5.0)]
     query_seconds: f64,
     /// Where the JSON report goes.
@@ -59,7 +59,7 @@ struct Args {
     /// Invoices of the large import whose peak RSS is measured (G5-import-rss), against a tenth of it.
     #[arg(long, default_value_t = 200_000)]
     rss_invoices: u64,
-    /// Size the RSS import by its GetOpenPosten response instead (GOALS.md G5: 1000000000).
+    /// Size the RSS import by its GetOpenPosten response instead (G5 asks for 1000000000).
     #[arg(long, conflicts_with = "rss_invoices")]
     rss_bytes: Option<u64>,
     /// The throwaway database the run drops and creates (lowercase letters, digits and `_`).

@@ -1,4 +1,4 @@
-//! The read side's goals (GOALS.md G2–G4), on a log of real `DebtorAccountEvent`s:
+//! The read side's performance goals (G2–G4), on a log of real `DebtorAccountEvent`s:
 //! - G2: fold-only rebuild ≥ 0.6 × `L_read`; full rebuild efficiency
 //!   `E = (N_events / L_read + N_rows / L_copy) / T_rebuild` ≥ 0.75;
 //! - G4: each dashboard query p50 ≤ 2 × `L_q`, p99 ≤ 10 × `L_q`, and p50 at the large size ≤ 1.5 ×
@@ -122,7 +122,7 @@ async fn timed<T, Fut: Future<Output = Result<T, E>>, E: Into<anyhow::Error>>(f:
 }
 
 /// Builds the logs, measures, and returns one result per goal. `invoices` is the large size
-/// (GOALS.md asks for 1M invoices / 100k debtors); `each` is the closed-loop time per query and size.
+/// (the goals ask for 1M invoices / 100k debtors); `each` is the closed-loop time per query and size.
 /// The small administration gets a database of its own beside `pool`'s, so both sizes exist at once.
 pub async fn run(pool: &PgPool, invoices: usize, l_copy: f64, each: Duration) -> anyhow::Result<Vec<GoalResult>> {
     let server = (*pool.connect_options()).clone();
