@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use secrecy::SecretString;
 use serde::Serialize;
 use sqlx::PgPool;
@@ -238,23 +238,33 @@ async fn child_peak_rss(pool: &PgPool, url: &str, exe: &PathBuf, invoices: u64) 
     report["vm_hwm_kib"].as_f64().map(|kib| kib / 1024.0).ok_or_else(|| anyhow::anyhow!("no vm_hwm_kib from the child"))
 }
 
+/// The hidden `import-only` child's arguments, as [`child_peak_rss`] passes them.
+#[derive(Debug, clap::Args)]
+pub struct ImportOnlyArgs {
+    /// The benchmark database, where the parent registered and linked the administration.
+    #[arg(long)]
+    url: String,
+    /// The simulator's SOAP endpoint.
+    #[arg(long, value_name = "URL")]
+    endpoint: String,
+    /// The administration to import.
+    #[arg(long, value_name = "ID")]
+    administration: String,
+    /// The import's today, the simulator's (YYYY-MM-DD).
+    #[arg(long)]
+    date: NaiveDate,
+}
+
 /// The hidden `import-only` subcommand: one import, then `{"events": n, "vm_hwm_kib": peak}`.
-pub async fn import_only_main(args: &[String]) -> anyhow::Result<()> {
-    let value = |flag: &str| {
-        args.iter()
-            .position(|a| a == flag)
-            .and_then(|i| args.get(i + 1))
-            .cloned()
-            .ok_or_else(|| anyhow::anyhow!("{flag} is required"))
-    };
-    let pool = vordering::store::connect(value("--url")?.parse()?, &vordering::store::PoolSettings::default()).await?;
+pub async fn import_only_main(args: &ImportOnlyArgs) -> anyhow::Result<()> {
+    let pool = vordering::store::connect(args.url.parse()?, &vordering::store::PoolSettings::default()).await?;
     let mut settings = Settings::default();
-    settings.eboekhouden.endpoint = value("--endpoint")?;
+    settings.eboekhouden.endpoint.clone_from(&args.endpoint);
     settings.import.monthly_call_limit = 1_000_000;
     let engine =
         Engine::from_pool(pool).await?.with_vault(Vault::from_hex(&SecretString::from(KEY))?).with_settings(settings);
-    let id = AdministrationId::new(value("--administration")?)?;
-    let today = value("--date")?.parse()?;
+    let id = AdministrationId::new(args.administration.as_str())?;
+    let today = args.date;
     let request =
         ImportRequest { administration: id, trigger: ImportTrigger::Manual, today, actor: "perfbench".to_owned() };
     let report = engine.import(&request, None, &Quiet).await?;
@@ -268,10 +278,18 @@ pub async fn import_only_main(args: &[String]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The hidden `import-profile N` subcommand: one first import and one re-import of N invoices,
-/// with the import's own stage timings in the log (`VORDERING_LOG=vordering=info`).
-pub async fn import_profile_main(args: &[String]) -> anyhow::Result<()> {
-    let invoices: u64 = args.first().map(|n| n.parse()).transpose()?.unwrap_or(100_000);
+/// `cargo bench --bench perfbench -- import-profile [INVOICES]`.
+#[derive(Debug, clap::Args)]
+pub struct ProfileArgs {
+    /// Invoices of the books imported (debtors: a tenth).
+    #[arg(default_value_t = 100_000)]
+    invoices: u64,
+}
+
+/// `cargo bench --bench perfbench -- import-profile N`: one first import and one re-import of N
+/// invoices, with the import's own stage timings in the log (`VORDERING_LOG=vordering=info`).
+pub async fn import_profile_main(args: &ProfileArgs) -> anyhow::Result<()> {
+    let invoices = args.invoices;
     let url = std::env::var("DATABASE_URL")?;
     let pool = vordering::store::connect(url.parse()?, &vordering::store::PoolSettings::default()).await?;
     vordering::MIGRATOR.run(&pool).await?;
