@@ -4,7 +4,7 @@ use cqrs_es::event_sink::EventSink;
 use cqrs_es::{Aggregate, DomainEvent};
 use serde::{Deserialize, Serialize};
 
-/// Events per aggregate, as in the 1M-row data set of `perf/LIMITS_HERE.md`.
+/// Events per aggregate: two invoices and two payments (see [`events`]).
 pub const EVENTS_PER_AGGREGATE: usize = 4;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

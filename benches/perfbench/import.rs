@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use secrecy::SecretString;
 use serde::Serialize;
 use sqlx::PgPool;
@@ -83,7 +83,7 @@ pub async fn measure(pool: &PgPool, invoices: u64) -> anyhow::Result<Figures> {
 /// Each measured import starts from what `L_copy` starts from, an empty event store: a database of
 /// its own beside `pool`'s, dropped afterwards.
 ///
-/// GOALS.md G1 has the mock server stream a generated file. The simulator renders each response
+/// The goal G1 has the mock server stream a generated file. The simulator renders each response
 /// when it is asked for, and on two cores that rendering would take CPU from the importer being
 /// measured. So a first, live import has every response rendered and kept, and the measured imports
 /// are served the same bytes from memory; the live import's time is reported beside them.
@@ -210,7 +210,7 @@ pub fn goals(small: Figures, large: Option<Figures>, l_copy: f64) -> Vec<GoalRes
     results
 }
 
-/// The median peak RSS of `crate::RUNS` import children of `invoices` (GOALS.md: 3 runs each, median).
+/// The median peak RSS of `crate::RUNS` import children of `invoices` (as the goals ask: 3 runs each, the median).
 pub async fn median_child_peak_rss(pool: &PgPool, url: &str, exe: &PathBuf, invoices: u64) -> anyhow::Result<f64> {
     let mut peaks = Vec::with_capacity(crate::RUNS);
     for _ in 0..crate::RUNS {
@@ -238,27 +238,35 @@ async fn child_peak_rss(pool: &PgPool, url: &str, exe: &PathBuf, invoices: u64) 
     report["vm_hwm_kib"].as_f64().map(|kib| kib / 1024.0).ok_or_else(|| anyhow::anyhow!("no vm_hwm_kib from the child"))
 }
 
+/// The hidden `import-only` child's arguments, as [`child_peak_rss`] passes them.
+#[derive(Debug, clap::Args)]
+pub struct ImportOnlyArgs {
+    /// The benchmark database, where the parent registered and linked the administration.
+    #[arg(long)]
+    url: String,
+    /// The simulator's SOAP endpoint.
+    #[arg(long, value_name = "URL")]
+    endpoint: String,
+    /// The administration to import.
+    #[arg(long, value_name = "ID")]
+    administration: String,
+    /// The import's today, the simulator's (YYYY-MM-DD).
+    #[arg(long)]
+    date: NaiveDate,
+}
+
 /// The hidden `import-only` subcommand: one import, then `{"events": n, "vm_hwm_kib": peak}`.
-pub async fn import_only_main(args: &[String]) -> anyhow::Result<()> {
-    let value = |flag: &str| {
-        args.iter()
-            .position(|a| a == flag)
-            .and_then(|i| args.get(i + 1))
-            .cloned()
-            .ok_or_else(|| anyhow::anyhow!("{flag} is required"))
-    };
-    let pool = vordering::internals::store::connect(
-        value("--url")?.parse()?,
-        &vordering::internals::store::PoolSettings::default(),
-    )
-    .await?;
+pub async fn import_only_main(args: &ImportOnlyArgs) -> anyhow::Result<()> {
+    let pool =
+        vordering::internals::store::connect(args.url.parse()?, &vordering::internals::store::PoolSettings::default())
+            .await?;
     let mut settings = Settings::default();
-    settings.eboekhouden.endpoint = value("--endpoint")?;
+    settings.eboekhouden.endpoint.clone_from(&args.endpoint);
     settings.import.monthly_call_limit = 1_000_000;
     let engine =
         Engine::from_pool(pool).await?.with_vault(Vault::from_hex(&SecretString::from(KEY))?).with_settings(settings);
-    let id = AdministrationId::new(value("--administration")?)?;
-    let today = value("--date")?.parse()?;
+    let id = AdministrationId::new(args.administration.as_str())?;
+    let today = args.date;
     let request =
         ImportRequest { administration: id, trigger: ImportTrigger::Manual, today, actor: "perfbench".to_owned() };
     let report = engine.import(&request, None, &Quiet).await?;
@@ -272,10 +280,18 @@ pub async fn import_only_main(args: &[String]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The hidden `import-profile N` subcommand: one first import and one re-import of N invoices,
-/// with the import's own stage timings in the log (`VORDERING_LOG=vordering=info`).
-pub async fn import_profile_main(args: &[String]) -> anyhow::Result<()> {
-    let invoices: u64 = args.first().map(|n| n.parse()).transpose()?.unwrap_or(100_000);
+/// `cargo bench --bench perfbench -- import-profile [INVOICES]`.
+#[derive(Debug, clap::Args)]
+pub struct ProfileArgs {
+    /// Invoices of the books imported (debtors: a tenth).
+    #[arg(default_value_t = 100_000)]
+    invoices: u64,
+}
+
+/// `cargo bench --bench perfbench -- import-profile N`: one first import and one re-import of N
+/// invoices, with the import's own stage timings in the log (`VORDERING_LOG=vordering=info`).
+pub async fn import_profile_main(args: &ProfileArgs) -> anyhow::Result<()> {
+    let invoices = args.invoices;
     let url = std::env::var("DATABASE_URL")?;
     let pool =
         vordering::internals::store::connect(url.parse()?, &vordering::internals::store::PoolSettings::default())

@@ -1,7 +1,10 @@
-//! `perfbench`: every performance goal of `shared/perf/GOALS.md` as a ratio to a limit measured in
-//! the same run on the same machine, so machine speed cancels out. Prints a table and writes JSON.
+//! `perfbench`: every performance goal (G1–G7) as a ratio to a limit measured in the same run on
+//! the same machine, so machine speed cancels out. Prints a table and writes JSON.
 //!
 //! Without `DATABASE_URL` it starts the embedded private cluster, like `vordering demo`.
+//!
+//! A bench target without the test harness: `cargo bench --bench perfbench -- --help` lists the
+//! full run's flags and the other modes, each a subcommand ([`Mode`]).
 
 mod commands;
 mod data;
@@ -16,7 +19,9 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::Context as _;
-use clap::Parser;
+use clap::error::ErrorKind;
+use clap::parser::ValueSource;
+use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 use serde::Serialize;
 use sqlx::postgres::{PgConnectOptions, PgPool};
 use vordering::events::Metadata;
@@ -26,16 +31,93 @@ use vordering::internals::store::{self, PendingAppend, PoolSettings};
 use data::{BenchAccount, EVENTS_PER_AGGREGATE};
 use report::{Direction, GoalResult};
 
+/// Measures the performance goals (G1–G7) as ratios to limits measured in the same run.
+///
+/// Without a subcommand: the full run. It measures the limits the goals are divided by (`L_commit`,
+/// `L_copy`, `L_read`, `L_q`, …) and then every goal against them, prints a table and writes the JSON
+/// report; a goal missed by more than 10 % without foreign load makes it exit 1. Without
+/// `DATABASE_URL` it starts the embedded private cluster (in `VORDERING__DATA_DIR`), like `vordering
+/// demo`. The subcommands measure one part alone, for iterating on it.
 #[derive(Debug, Parser)]
-#[command(about = "Measures the performance goals as ratios to limits measured in the same run")]
+#[command(
+    name = "perfbench",
+    bin_name = "cargo bench --bench perfbench --",
+    override_usage = "cargo bench --bench perfbench -- [OPTIONS]\n       cargo bench --bench perfbench -- <COMMAND>",
+    max_term_width = 100
+)]
+struct Cli {
+    #[command(flatten)]
+    run: Args,
+    #[command(subcommand)]
+    mode: Option<Mode>,
+    /// `cargo bench` passes `--bench` to a bench target without the test harness (last, after the
+    /// arguments given after `--`); accepted anywhere and ignored.
+    #[arg(long, global = true, hide = true, overrides_with = "bench")]
+    bench: bool,
+}
+
+impl Cli {
+    /// Parses the command line; the full run's flags are refused beside a subcommand, which would
+    /// ignore them. (Clap's `args_conflicts_with_subcommands` would refuse `--bench` there too.)
+    fn parse_args() -> Cli {
+        let mut command = Cli::command();
+        let matches = command.get_matches_mut();
+        if matches.subcommand().is_some() {
+            let given = command.get_arguments().find(|arg| {
+                arg.get_id() != "bench" && matches.value_source(arg.get_id().as_str()) == Some(ValueSource::CommandLine)
+            });
+            if let Some(flag) = given.and_then(clap::Arg::get_long) {
+                let message = format!("`--{flag}` is a flag of the full run and cannot be used with a subcommand");
+                command.error(ErrorKind::ArgumentConflict, message).exit();
+            }
+        }
+        Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.format(&mut command).exit())
+    }
+}
+
+/// The modes besides the full run.
+#[derive(Debug, Subcommand)]
+enum Mode {
+    /// The parse goals alone: G1-parse, then the peak RSS of a child parsing a 10 MB and a 1 GB
+    /// GetOpenPosten (G5-parse-rss, G5-parse-rss-growth).
+    ///
+    /// Needs no database: the simulator runs in this process. Use it when working on the SOAP
+    /// client's parser, instead of a full run (whose `--skip-parse` leaves these goals out).
+    ParseGoals,
+    /// One first import and one re-import of INVOICES invoices from the simulator, with the time and
+    /// the records of each phase of the first import.
+    ///
+    /// Needs `DATABASE_URL`: its database is migrated, and each import runs in a fresh database
+    /// beside it (`<name>_import`, dropped afterwards). Use it when working on the import;
+    /// `VORDERING_LOG=vordering=info` adds the import's own stage timings. Prints no goals.
+    ImportProfile(import::ProfileArgs),
+    /// The G4 dashboard queries and the G3 replays, p50 and p99, on the data a previous full run left
+    /// in the benchmark database.
+    ///
+    /// `DATABASE_URL` must point at that database (a full run leaves it there unless given
+    /// `--read-invoices 0`). Use it to iterate on the read paths without rebuilding a million
+    /// invoices. Prints p50 and p99 per query, then each replay's p50 and ratio; decides no goals.
+    ReadQueries(read_side::QueriesArgs),
+    /// Child process of the full run and of parse-goals (not for direct use): streams GetOpenPosten
+    /// from the benchmark's simulator at ENDPOINT and prints its record count and peak RSS as JSON.
+    #[command(hide = true)]
+    ParseOnly(parse::ParseOnlyArgs),
+    /// Child process of the full run (not for direct use): one import of an administration the run
+    /// linked, then its event count and peak RSS as JSON (G5-import-rss).
+    #[command(hide = true)]
+    ImportOnly(import::ImportOnlyArgs),
+}
+
+/// The full run's flags.
+#[derive(Debug, clap::Args)]
 struct Args {
     /// Events written by the write measurements (a multiple of 4).
     #[arg(long, default_value_t = 100_000)]
     size: usize,
-    /// Invoices of the large administration of the read-side goals (GOALS.md: 1,000,000; 0 skips them).
+    /// Invoices of the large administration of the read-side goals (G2–G4 ask for 1,000,000; 0 skips them).
     #[arg(long, default_value_t = 100_000)]
     read_invoices: usize,
-    /// Closed-loop seconds per dashboard query (GOALS.md G4: 5).
+    /// Closed-loop seconds per dashboard query (G4 asks for 5).
     #[arg(long, default_value_t = 5.0)]
     query_seconds: f64,
     /// Where the JSON report goes.
@@ -59,7 +141,7 @@ struct Args {
     /// Invoices of the large import whose peak RSS is measured (G5-import-rss), against a tenth of it.
     #[arg(long, default_value_t = 200_000)]
     rss_invoices: u64,
-    /// Size the RSS import by its GetOpenPosten response instead (GOALS.md G5: 1000000000).
+    /// Size the RSS import by its GetOpenPosten response instead (G5 asks for 1000000000).
     #[arg(long, conflicts_with = "rss_invoices")]
     rss_bytes: Option<u64>,
     /// The throwaway database the run drops and creates (lowercase letters, digits and `_`).
@@ -89,40 +171,35 @@ struct Report {
 }
 
 fn main() -> anyhow::Result<std::process::ExitCode> {
-    let raw: Vec<String> = std::env::args().collect();
-    let runtime = tokio::runtime::Runtime::new()?;
-    // The memory goals re-invoke this binary as a child that only parses, so its peak RSS is its own.
-    if raw.get(1).map(String::as_str) == Some("parse-only") {
-        runtime.block_on(parse::parse_only_main(&raw[2..])).map_err(|e| anyhow::anyhow!("{e}"))?;
-        return Ok(std::process::ExitCode::SUCCESS);
+    let cli = Cli::parse_args();
+    let runtime = tokio::runtime::Runtime::new;
+    match cli.mode {
+        None => {
+            let filter = std::env::var("VORDERING_LOG").unwrap_or_else(|_| "warn".to_owned());
+            tracing_subscriber::fmt().with_writer(std::io::stderr).with_env_filter(filter).init();
+            return runtime()?.block_on(run(cli.run));
+        }
+        // The memory goals re-invoke this binary as a child that only parses, so its peak RSS is its own.
+        Some(Mode::ParseOnly(args)) => {
+            runtime()?.block_on(parse::parse_only_main(&args)).map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+        Some(Mode::ParseGoals) => runtime()?.block_on(parse::goals_main()),
+        Some(Mode::ImportOnly(args)) => runtime()?.block_on(import::import_only_main(&args))?,
+        Some(Mode::ImportProfile(args)) => {
+            tracing_subscriber::fmt().with_env_filter(std::env::var("VORDERING_LOG").unwrap_or_default()).init();
+            runtime()?.block_on(import::import_profile_main(&args))?;
+        }
+        Some(Mode::ReadQueries(args)) => {
+            // Re-measures G4 and G3 on the data a previous run left in the benchmark database.
+            let runtime = if args.current_thread() {
+                tokio::runtime::Builder::new_current_thread().enable_all().build()?
+            } else {
+                runtime()?
+            };
+            runtime.block_on(read_side::queries_only(&args))?;
+        }
     }
-    if raw.get(1).map(String::as_str) == Some("parse-goals") {
-        runtime.block_on(parse::goals_main());
-        return Ok(std::process::ExitCode::SUCCESS);
-    }
-    if raw.get(1).map(String::as_str) == Some("import-only") {
-        runtime.block_on(import::import_only_main(&raw[2..]))?;
-        return Ok(std::process::ExitCode::SUCCESS);
-    }
-    if raw.get(1).map(String::as_str) == Some("import-profile") {
-        tracing_subscriber::fmt().with_env_filter(std::env::var("VORDERING_LOG").unwrap_or_default()).init();
-        runtime.block_on(import::import_profile_main(&raw[2..]))?;
-        return Ok(std::process::ExitCode::SUCCESS);
-    }
-    if raw.get(1).map(String::as_str) == Some("read-queries") {
-        // Re-measures G4 and G3 on the data a previous run left in the benchmark database.
-        let runtime = if std::env::var_os("PERFBENCH_CURRENT_THREAD").is_some() {
-            tokio::runtime::Builder::new_current_thread().enable_all().build()?
-        } else {
-            runtime
-        };
-        runtime.block_on(read_side::queries_only(&raw[2..]))?;
-        return Ok(std::process::ExitCode::SUCCESS);
-    }
-    let args = Args::parse();
-    let filter = std::env::var("VORDERING_LOG").unwrap_or_else(|_| "warn".to_owned());
-    tracing_subscriber::fmt().with_writer(std::io::stderr).with_env_filter(filter).init();
-    runtime.block_on(run(args))
+    Ok(std::process::ExitCode::SUCCESS)
 }
 
 async fn run(args: Args) -> anyhow::Result<std::process::ExitCode> {

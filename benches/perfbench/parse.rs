@@ -2,9 +2,10 @@
 //! (`G1-parse`), and the peak RSS of a child process that streams and parses a 1 GB GetOpenPosten from
 //! the simulator (`G5-parse-rss`, `G5-parse-rss-growth` against a 10 MB response).
 //!
-//! Wiring: `mod parse;` in `benches/perfbench.rs`, call `parse::run(&ParseOptions::default()).await`, and
-//! dispatch the hidden subcommand `perfbench parse-only --bytes N --endpoint URL` to
-//! `parse::parse_only_main(&args)` (it prints one JSON line and must run in its own process).
+//! The full run calls `parse::run(&ParseOptions::default())`; `cargo bench --bench perfbench --
+//! parse-goals` runs the same alone. Both start this executable again as the hidden child
+//! `parse-only --bytes N --endpoint URL` ([`ParseOnlyArgs`], [`parse_only_main`]), which prints one
+//! JSON line and must run in its own process.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -23,7 +24,7 @@ const MIB: f64 = 1024.0 * 1024.0;
 /// What to measure.
 #[derive(Clone, Debug)]
 pub struct ParseOptions {
-    /// The perfbench binary, re-invoked as `parse-only` for the RSS goals.
+    /// The perfbench executable, started again as the `parse-only` child for the RSS goals.
     pub exe: PathBuf,
     /// Size of the in-memory sample for the throughput ratio.
     pub sample_bytes: u64,
@@ -87,7 +88,8 @@ async fn throughput(invoices: u64) -> GoalResult {
     GoalResult::new("G1-parse", mb / typed, "MB/s", "L_xml raw quick-xml pull", mb / raw, 0.35, Direction::AtLeast)
 }
 
-/// `perfbench parse-goals`: the parse goals alone (`G1-parse`, then the RSS of a 10 MB and a 1 GB parse).
+/// `cargo bench --bench perfbench -- parse-goals`: the parse goals alone (`G1-parse`, then the RSS of
+/// a 10 MB and a 1 GB parse).
 pub async fn goals_main() {
     for r in run(&ParseOptions::default()).await {
         println!(
@@ -200,13 +202,22 @@ async fn child_peak(options: &ParseOptions, invoices: u64, bytes: u64) -> Option
     report["vm_hwm_kib"].as_f64().map(|kib| kib * 1024.0 / MIB)
 }
 
+/// The hidden `parse-only` child's arguments, as [`child_peak`] passes them.
+#[derive(Debug, clap::Args)]
+pub struct ParseOnlyArgs {
+    /// The simulator's SOAP endpoint, serving the benchmark's seeded books.
+    #[arg(long, value_name = "URL")]
+    endpoint: String,
+    /// The response size the parent asked the simulator for; only echoed in the JSON line.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    bytes: u64,
+}
+
 /// The hidden `parse-only` subcommand: streams GetOpenPosten from `--endpoint` through the client and
 /// prints `{"records": n, "bytes_requested": N, "vm_hwm_kib": peak}`.
-pub async fn parse_only_main(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
-    let value = |flag: &str| args.iter().position(|a| a == flag).and_then(|i| args.get(i + 1)).cloned();
-    let endpoint = value("--endpoint").ok_or("--endpoint URL is required")?;
-    let bytes: u64 = value("--bytes").unwrap_or_default().parse().unwrap_or(0);
-    let client = Client::new(&ClientSettings::with_endpoint(endpoint), credentials())?;
+pub async fn parse_only_main(args: &ParseOnlyArgs) -> Result<(), Box<dyn std::error::Error>> {
+    let bytes = args.bytes;
+    let client = Client::new(&ClientSettings::with_endpoint(args.endpoint.as_str()), credentials())?;
     let mut records = client.get_open_posten().await?;
     let mut count = 0u64;
     while records.next().await?.is_some() {

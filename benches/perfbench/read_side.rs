@@ -1,4 +1,4 @@
-//! The read side's goals (GOALS.md G2–G4), on a log of real `DebtorAccountEvent`s:
+//! The read side's performance goals (G2–G4), on a log of real `DebtorAccountEvent`s:
 //! - G2: fold-only rebuild ≥ 0.6 × `L_read`; full rebuild efficiency
 //!   `E = (N_events / L_read + N_rows / L_copy) / T_rebuild` ≥ 0.75;
 //! - G4: each dashboard query p50 ≤ 2 × `L_q`, p99 ≤ 10 × `L_q`, and p50 at the large size ≤ 1.5 ×
@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use chrono::NaiveDate;
+use clap::builder::PossibleValue;
+use clap::ValueEnum as _;
 use sqlx::PgPool;
 use vordering::domain::{AdministrationId, DebtorCode};
 use vordering::engine::{AgeingBoundaries, BucketRange, InvoiceFilter, ReplayQuery};
@@ -122,7 +124,7 @@ async fn timed<T, Fut: Future<Output = Result<T, E>>, E: Into<anyhow::Error>>(f:
 }
 
 /// Builds the logs, measures, and returns one result per goal. `invoices` is the large size
-/// (GOALS.md asks for 1M invoices / 100k debtors); `each` is the closed-loop time per query and size.
+/// (the goals ask for 1M invoices / 100k debtors); `each` is the closed-loop time per query and size.
 /// The small administration gets a database of its own beside `pool`'s, so both sizes exist at once.
 pub async fn run(pool: &PgPool, invoices: usize, l_copy: f64, each: Duration) -> anyhow::Result<Vec<GoalResult>> {
     let server = (*pool.connect_options()).clone();
@@ -194,12 +196,69 @@ async fn run_beside(
     Ok(results)
 }
 
-/// `perfbench read-queries [seconds]`: the G4 queries and G3 replays against the data a previous
-/// full run left in the benchmark database (`DATABASE_URL` must point at it), for iterating on the
-/// read paths without rebuilding a million invoices. Prints p50/p99 per query; no goals.
-pub async fn queries_only(args: &[String]) -> anyhow::Result<()> {
-    let seconds: f64 = args.first().map(|s| s.parse()).transpose()?.unwrap_or(2.0);
-    let each = Duration::from_secs_f64(seconds);
+/// `cargo bench --bench perfbench -- read-queries [SECONDS] [ONLY] [PROBE] [ROUNDS]`.
+#[derive(Debug, clap::Args)]
+pub struct QueriesArgs {
+    /// Closed-loop seconds per query (and for `L_q` beside it).
+    #[arg(default_value_t = 2.0)]
+    seconds: f64,
+    /// One dashboard query alone, `replay` for the G3 replays alone, or a probe of the queries.
+    /// Without it: every query, then the replays.
+    #[arg(value_parser = only_values())]
+    only: Option<String>,
+    /// With `replay`: a probe of where a replay spends its time, instead of the replays' p50.
+    #[arg(value_enum)]
+    probe: Option<ReplayProbe>,
+    /// The rounds of `replay fold`.
+    #[arg(default_value_t = 200)]
+    rounds: usize,
+    /// Runs on a current-thread runtime, so that a call's client CPU is the one thread's (for
+    /// `replay cpu`). Setting `PERFBENCH_CURRENT_THREAD` (to anything) does the same.
+    #[arg(long)]
+    current_thread: bool,
+}
+
+impl QueriesArgs {
+    /// `--current-thread`, or `PERFBENCH_CURRENT_THREAD` set.
+    pub fn current_thread(&self) -> bool {
+        self.current_thread || std::env::var_os("PERFBENCH_CURRENT_THREAD").is_some()
+    }
+}
+
+/// The probes of a replay (`read-queries N replay PROBE`), in [`probe`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum ReplayProbe {
+    /// Per k: the fetch, the fold and the report of a replay apart, beside `L_pk` and the rows read unfolded.
+    Split,
+    /// Wall and client CPU per replay of k = 1,000, beside `L_pk` and the rows read unfolded (with
+    /// `--current-thread`).
+    Cpu,
+    /// Each k's first account read once and folded ROUNDS times in memory: the replay's own CPU, steady
+    /// enough to count under callgrind.
+    Fold,
+}
+
+/// What `read-queries` may be limited to: a dashboard query, the replays, or a probe.
+fn only_values() -> clap::builder::PossibleValuesParser {
+    let probes = [
+        PossibleValue::new("replay").help("The G3 replays alone (and the probes of PROBE)"),
+        PossibleValue::new("plans").help("How often each dashboard statement is planned afresh or keeps its plan"),
+        PossibleValue::new("rows").help("The bucket page's statement at limits 1, 10 and 50 and with fewer columns"),
+    ];
+    QUERIES.into_iter().map(PossibleValue::new).chain(probes).collect::<Vec<_>>().into()
+}
+
+/// `cargo bench --bench perfbench -- read-queries [SECONDS]`: the G4 queries and G3 replays against
+/// the data a previous full run left in the benchmark database (`DATABASE_URL` must point at it), for
+/// iterating on the read paths without rebuilding a million invoices. Prints p50/p99 per query; no
+/// goals.
+pub async fn queries_only(args: &QueriesArgs) -> anyhow::Result<()> {
+    let only = args.only.as_deref();
+    if let Some(probe) = args.probe.filter(|_| only != Some("replay")) {
+        let probe = probe.to_possible_value().map(|value| value.get_name().to_owned()).unwrap_or_default();
+        anyhow::bail!("`{probe}` probes the replays: `read-queries {} replay {probe}`", args.seconds);
+    }
+    let each = Duration::from_secs_f64(args.seconds);
     let url = std::env::var("DATABASE_URL")?;
     let pool =
         vordering::internals::store::connect(url.parse()?, &vordering::internals::store::PoolSettings::default())
@@ -209,7 +268,6 @@ pub async fn queries_only(args: &[String]) -> anyhow::Result<()> {
     let debtors: i64 = sqlx::query_scalar("SELECT count(*) FROM debtor_balance WHERE administration = 'large'")
         .fetch_one(&pool)
         .await?;
-    let only = args.get(1).map(String::as_str);
     if only == Some("plans") {
         return probe::plans(&url, usize::try_from(debtors)?).await;
     }
@@ -244,15 +302,11 @@ pub async fn queries_only(args: &[String]) -> anyhow::Result<()> {
                 .await?;
         ids.push((k, accounts));
     }
-    if args.get(2).map(String::as_str) == Some("split") {
-        return probe::replay_split(&pool, &ids).await;
-    }
-    if args.get(2).map(String::as_str) == Some("cpu") {
-        return probe::replay_cpu(&engine, &pool, &ids).await;
-    }
-    if args.get(2).map(String::as_str) == Some("fold") {
-        let rounds = args.get(3).map(|s| s.parse()).transpose()?.unwrap_or(200);
-        return probe::replay_fold(&pool, &ids, rounds).await;
+    match args.probe {
+        Some(ReplayProbe::Split) => return probe::replay_split(&pool, &ids).await,
+        Some(ReplayProbe::Cpu) => return probe::replay_cpu(&engine, &pool, &ids).await,
+        Some(ReplayProbe::Fold) => return probe::replay_fold(&pool, &ids, args.rounds).await,
+        None => {}
     }
     for r in replay_goals(&engine, &pool, &ids).await? {
         println!("{:<22} {:.3} ms  ratio {:.2}", r.goal, r.value, r.ratio);

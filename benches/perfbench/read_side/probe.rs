@@ -1,6 +1,7 @@
-//! Probes behind the read side's goals (`read-queries N plans|rows|replay split`): which plans the
-//! dashboard's statements keep, what a page's rows cost with raw sqlx, and where a replay spends
-//! its time, so the engine's statements can be chosen by measurement.
+//! Probes behind the read side's goals (`cargo bench --bench perfbench -- read-queries N
+//! plans|rows|replay split|cpu|fold`): which plans the dashboard's statements keep, what a page's
+//! rows cost with raw sqlx, and where a replay spends its time, so the engine's statements can be
+//! chosen by measurement.
 
 use std::time::Duration;
 
@@ -98,8 +99,8 @@ fn thread_cpu_ms() -> f64 {
     stat.split_whitespace().next().and_then(|ns| ns.parse::<f64>().ok()).unwrap_or(0.0) / 1e6
 }
 
-/// `read-queries N replay cpu` (with `PERFBENCH_CURRENT_THREAD=1`): wall and client CPU per
-/// replay of k = 1,000, beside the same for `L_pk` and the rows read unfolded.
+/// `read-queries N replay cpu --current-thread` (or with `PERFBENCH_CURRENT_THREAD=1`): wall and
+/// client CPU per replay of k = 1,000, beside the same for `L_pk` and the rows read unfolded.
 pub async fn replay_cpu(engine: &vordering::Engine, pool: &PgPool, ids: &[(usize, Vec<String>)]) -> anyhow::Result<()> {
     let Some((_, accounts)) = ids.iter().find(|(k, _)| *k == 1_000) else { return Ok(()) };
     let account = |i: usize| &accounts[(i * 7_919) % accounts.len()];
