@@ -51,7 +51,8 @@ struct Cli {
     #[command(subcommand)]
     mode: Option<Mode>,
     /// `cargo bench` passes `--bench` to a bench target without the test harness (last, after the
-    /// arguments given after `--`); accepted anywhere and ignored.
+    /// arguments given after `--`); accepted anywhere. The full run starts only with it, so that
+    /// `cargo test --all-targets`, which runs the target without it, does not start a benchmark.
     #[arg(long, global = true, hide = true, overrides_with = "bench")]
     bench: bool,
 }
@@ -174,6 +175,10 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
     let cli = Cli::parse_args();
     let runtime = tokio::runtime::Runtime::new;
     match cli.mode {
+        // `cargo test --all-targets` runs a bench target too, without `--bench`: not the full run.
+        None if !cli.bench => {
+            eprintln!("perfbench: the full run starts under `cargo bench --bench perfbench -- …` (or with --bench)");
+        }
         None => {
             let filter = std::env::var("VORDERING_LOG").unwrap_or_else(|_| "warn".to_owned());
             tracing_subscriber::fmt().with_writer(std::io::stderr).with_env_filter(filter).init();
