@@ -21,16 +21,27 @@ pub struct Metadata {
     pub source: String,
     /// Why, when a person gave a reason.
     pub reason: Option<String>,
+    /// When the command was issued, in UTC, by the issuer's clock; stored as RFC 3339 to the
+    /// microsecond. The event row's own `recorded_at` column is the database's clock instead.
     pub recorded_at: DateTime<Utc>,
 }
 
+/// Why a stored metadata map does not read back as [`Metadata`].
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum MetadataError {
+    /// A required key is absent (`actor`, `command_id`, `correlation_id`, `source` or
+    /// `recorded_at`); the variant holds its name.
     #[error("metadata field `{0}` is missing")]
     Missing(&'static str),
+    /// A UUID (`command_id`, `correlation_id`, `causation_id`) or `recorded_at` does not parse.
     #[error("metadata field `{field}` is malformed: `{value}`")]
-    Malformed { field: &'static str, value: String },
+    Malformed {
+        /// The key whose value does not parse.
+        field: &'static str,
+        /// The stored text of that key.
+        value: String,
+    },
 }
 
 impl Metadata {
@@ -48,6 +59,7 @@ impl Metadata {
         }
     }
 
+    /// The same metadata with the reason a person gave for the command.
     pub fn with_reason(mut self, reason: impl Into<String>) -> Self {
         self.reason = Some(reason.into());
         self
@@ -76,6 +88,7 @@ impl Metadata {
         map
     }
 
+    /// Reads back the map [`Metadata::to_map`] wrote; `causation_id` and `reason` may be absent.
     pub fn from_map(map: &HashMap<String, String>) -> Result<Self, MetadataError> {
         let get = |field: &'static str| map.get(field).ok_or(MetadataError::Missing(field));
         let uuid = |field: &'static str, value: &String| {

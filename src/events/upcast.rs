@@ -18,8 +18,11 @@ pub const INVOICE_IMPORTED_VERSION: &str = "2.0";
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{event_type} {event_version} cannot be upcast: {detail}")]
 pub struct UpcastError {
+    /// The stored `event_type` of the event.
     pub event_type: String,
+    /// The version the payload had when the step that failed was applied to it.
     pub event_version: String,
+    /// What is wrong with the payload (a missing object or field, a field that is not a date).
     pub detail: String,
 }
 

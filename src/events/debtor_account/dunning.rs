@@ -20,9 +20,13 @@ pub enum PauseScope {
 pub struct AnnouncedCosts {
     /// The principals of all invoices in the letter, summed (art. 6:96 lid 7).
     pub principal: Cents,
+    /// The collection costs over `principal` by the WIK scale (art. 6:96 BW), in cents, VAT
+    /// surcharge excluded.
     pub costs: Cents,
     /// Only when the creditor declared it (BIK art. 2 lid 3); else zero.
     pub vat_surcharge: Cents,
+    /// The day the letter is presumed received: for e-mail the day it is sent, for post the postal
+    /// presumption of `calendar::PostalRule`.
     #[serde(deserialize_with = "crate::events::date::iso")]
     pub presumed_receipt: NaiveDate,
     /// The term runs `presumed_receipt + 1 ..= term_last`.

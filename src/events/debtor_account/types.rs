@@ -8,26 +8,39 @@ use crate::domain::Cents;
 /// e-Boekhouden's `BP`: `P` is a consumer (gets the 14-day letter), `B` a business.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DebtorKind {
+    /// `P`: a private person; gets the 14-day letter before any costs (art. 6:96 lid 6 BW) and owes
+    /// the statutory interest of art. 6:119 BW.
     Consumer,
+    /// `B`: a business; owes the costs from the day after the due date (art. 6:96 lid 4 BW) and the
+    /// commercial interest of art. 6:119a BW.
     Business,
 }
 
 /// A postal address as the relation record holds it; empty parts stay empty strings.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Address {
+    /// The street line with its house number (`Adres`), trimmed.
     pub street: String,
+    /// The postcode (`Postcode`) as the books write it, such as `1234 AB`; trimmed.
     pub postal_code: String,
+    /// The place (`Plaats`), trimmed.
     pub city: String,
+    /// The country (`Land`) as the books name it, trimmed.
     pub country: String,
 }
 
 /// One changed field of the debtor's master data, with its new value.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DebtorChange {
+    /// The display name changed.
     Name(String),
+    /// The relation changed from consumer to business or back.
     Kind(DebtorKind),
+    /// The e-mail address changed, or was removed (`None`).
     Email(Option<String>),
+    /// The postal address changed, or was removed (`None`).
     Address(Option<Address>),
+    /// The KvK number changed, or was removed (`None`).
     Kvk(Option<String>),
 }
 
@@ -54,18 +67,24 @@ pub enum PaymentSource {
 /// The fields of an invoice that a correction can change.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvoiceTerms {
+    /// The invoice date (factuurdatum).
     #[serde(deserialize_with = "crate::events::date::iso")]
     pub invoice_date: NaiveDate,
+    /// The due date (vervaldatum), never before the invoice date.
     #[serde(deserialize_with = "crate::events::date::iso")]
     pub due_date: NaiveDate,
+    /// The invoice's total in cents, VAT included; positive.
     pub amount: Cents,
 }
 
 /// How one allocated payment amount divides by art. 6:44: costs first, then interest, then principal.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Split {
+    /// Cents paid towards the collection case's costs, VAT surcharge included; zero outside a case.
     pub costs: Cents,
+    /// Cents paid towards the collection case's interest; zero outside a case.
     pub interest: Cents,
+    /// Cents paid towards the invoice's principal (hoofdsom).
     pub principal: Cents,
 }
 
