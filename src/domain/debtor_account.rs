@@ -35,10 +35,15 @@ pub use state::{AccountSummary, Allocation, AllocationSource, CreditNote, Debtor
 /// The folded state of one debtor account.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DebtorAccount {
+    /// The debtor's master data (relation record) as last imported; `None` until `ImportDebtor`.
     pub debtor: Option<Debtor>,
+    /// The invoices (facturen) by number, with their live allocations; credit notes are in `credit_notes`.
     pub invoices: BTreeMap<InvoiceNumber, Invoice>,
+    /// The credit notes (creditnota's) by number: the books' invoices with a negative amount.
     pub credit_notes: BTreeMap<InvoiceNumber, CreditNote>,
+    /// The payments received, by reference (the mutation number), each with its live allocations.
     pub payments: BTreeMap<PaymentRef, Payment>,
+    /// Every allocation (afletteren) ever made, live or unlinked, by link id.
     pub links: BTreeMap<LinkId, LinkRecord>,
     /// `document_key → content_hash` of every imported document: the idempotency check. Only
     /// looked up, never walked, so hashed (foldhash: SipHash was a noticeable part of a replay's
@@ -62,6 +67,8 @@ impl DebtorAccount {
         self.invoices.get(invoice).into_iter().flat_map(|i| i.allocations.iter())
     }
 
+    /// The account's totals on `today`: what is open and overdue, the oldest open due date, and the
+    /// payments and credit not yet allocated.
     pub fn summary(&self, today: NaiveDate) -> AccountSummary {
         let mut summary = AccountSummary { invoices: self.invoices.len(), ..AccountSummary::default() };
         for invoice in self.invoices.values() {

@@ -9,6 +9,8 @@ use crate::domain::{Cents, InvoiceNumber, LinkId};
 use crate::events::debtor_account::{DebtorAccountEvent as E, DebtorChange, InvoiceTerms, Split};
 
 impl DebtorAccount {
+    /// Folds one stored event into the state and counts it in `version`; it checks nothing, since
+    /// `decide` did before the event existed.
     pub fn apply(&mut self, event: E) {
         self.version += 1;
         match event {

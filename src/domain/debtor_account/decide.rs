@@ -18,6 +18,8 @@ use crate::events::debtor_account::{DebtorAccountEvent, LinkReason, Split};
 
 type Decision = Result<Vec<DebtorAccountEvent>, DebtorAccountError>;
 
+/// Checks one command against the account and returns the events to append, in order, or why it
+/// is refused. Reads no clock and changes nothing; an empty list means there is nothing to record.
 pub fn decide(state: &DebtorAccount, command: DebtorAccountCommand) -> Decision {
     use DebtorAccountCommand as C;
     match command {

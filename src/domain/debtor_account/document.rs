@@ -21,13 +21,19 @@ const HASH_VERSION: &[u8] = b"vordering-document-v1\n";
 /// What kind of document a key names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum DocumentKind {
+    /// A relation record (relatie); its external id is the relation code.
     Debtor,
+    /// An invoice (factuur), or a credit note as the books list it: an invoice with a negative
+    /// amount. Its external id is the invoice number.
     Invoice,
+    /// A credit note keyed as one; `ImportInvoice` takes this kind as well as `Invoice`.
     CreditNote,
+    /// A payment mutation; its external id is the mutation number.
     Payment,
 }
 
 impl DocumentKind {
+    /// The kind's part of a key: `debtor`, `invoice`, `credit-note` or `payment`.
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Debtor => "debtor",
@@ -91,10 +97,12 @@ impl DocumentKey {
         }
     }
 
+    /// What kind of document the key names; `decide` refuses a key of the wrong kind.
     pub fn kind(&self) -> DocumentKind {
         self.kind
     }
 
+    /// The whole key as events and `DebtorAccount::documents` store it.
     pub fn as_str(&self) -> &str {
         &self.key
     }
@@ -118,6 +126,7 @@ impl LocalDocumentKey {
         key.split_once('|').map_or(key, |(_, rest)| rest)
     }
 
+    /// The key as text: `e-boekhouden|{kind}|{external id}`.
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -14,56 +14,101 @@ use crate::domain::dunning::{Channel, DunningStep, PolicyOverride};
 use crate::domain::{Cents, InvoiceNumber};
 use crate::events::debtor_account::{AnnouncedCosts, CollectionOutcome, DebtorAccountEvent as E, PauseScope};
 
+/// The dunning part of a debtor account, folded from the dunning, pause and collection events.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DunningState {
+    /// Every reminder (aanmaning) and 14-day letter sent, by reminder id, with its delivery.
     pub reminders: BTreeMap<Uuid, Reminder>,
     /// Per invoice, the day each step was taken (reminders and the collection start).
     pub steps: BTreeMap<InvoiceNumber, BTreeMap<DunningStep, NaiveDate>>,
+    /// Invoices paused by hand, with the reason given; they get no reminders and no case.
     pub paused_invoices: BTreeMap<InvoiceNumber, String>,
+    /// The pause of the whole debtor, if any.
     pub debtor_pause: Option<DebtorPause>,
+    /// The debtor's own policy, laid over the administration's; `None` keeps the defaults.
     pub policy_override: Option<PolicyOverride>,
+    /// Collection cases (incassozaken) by case id, open and closed.
     pub cases: BTreeMap<Uuid, CollectionCase>,
 }
 
+/// A pause of dunning for the whole debtor, set by `PauseDebtor` and ended by `ResumeDebtor`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DebtorPause {
+    /// What it stops: everything, or the reminders only.
     pub scope: PauseScope,
+    /// Why, as the person gave it.
     pub reason: String,
 }
 
+/// What the channel reported about a reminder.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Delivery {
+    /// Sent, and no report yet; an e-mail counts as not received until it is delivered.
     Pending,
-    Delivered { at: DateTime<Utc>, message_id: String },
-    Failed { reason: String },
+    /// The channel delivered it.
+    Delivered {
+        /// When the channel accepted it (UTC); an e-mail counts as received on its date.
+        at: DateTime<Utc>,
+        /// The Message-ID it went out with.
+        message_id: String,
+    },
+    /// The channel gave up on it.
+    Failed {
+        /// The channel's error.
+        reason: String,
+    },
 }
 
+/// One reminder (aanmaning) or 14-day letter sent to the debtor, for one or more invoices.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reminder {
+    /// Which step of the schedule it is: a reminder or the 14-day letter.
     pub step: DunningStep,
+    /// The invoices it is about, bundled into one message.
     pub invoices: Vec<InvoiceNumber>,
+    /// E-mail or letter: decides when it counts as received.
     pub channel: Channel,
+    /// The day the dunning run sent it.
     pub sent_on: NaiveDate,
+    /// For a 14-day letter, the costs and the term it announces (art. 6:96 lid 6 BW); else `None`.
     pub announced_costs: Option<AnnouncedCosts>,
+    /// What the channel reported so far.
     pub delivery: Delivery,
 }
 
+/// One collection case (incassozaak): invoices handed over together on one day, with the costs
+/// and interest they carry as of that day.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CollectionCase {
+    /// Derived from the administration, the debtor and the invoices (`dunning::case_id`).
     pub case_id: Uuid,
+    /// The invoices in the case, sorted by number, each once.
     pub invoices: Vec<InvoiceNumber>,
+    /// The invoices' open principal on the start day, in cents.
     pub principal: Cents,
+    /// The statutory collection costs (WIK, art. 6:96 BW) in cents, without the VAT surcharge.
     pub costs: Cents,
+    /// VAT on the costs in cents, when the creditor declared it cannot deduct VAT (BIK art. 2 lid 3);
+    /// else zero.
     pub vat_surcharge: Cents,
+    /// Interest in cents up to the start day: statutory (art. 6:119 BW) for a consumer, commercial
+    /// (art. 6:119a BW) for a business, on what is open and on what was paid late.
     pub interest: Cents,
+    /// The first day interest ran on any of the invoices (the day after a due date), or the start
+    /// day when none ran.
     pub interest_from: NaiveDate,
+    /// The day the case started; its costs and interest are as of this day.
     pub started_on: NaiveDate,
+    /// False when an interest rate used is unverified or carried forward past the rate table.
     pub rates_verified: bool,
+    /// The reason given when the costs were waived; from then on the case claims no costs.
     pub costs_waived: Option<String>,
+    /// How the case ended; `None` while it is open.
     pub closed: Option<CollectionOutcome>,
 }
 
 impl CollectionCase {
+    /// Open until a `CollectionClosed`, as paid or by hand.
     pub fn is_open(&self) -> bool {
         self.closed.is_none()
     }

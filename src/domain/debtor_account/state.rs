@@ -24,35 +24,55 @@ fn sum<I: IntoIterator<Item = Cents>>(amounts: I) -> Cents {
 /// The debtor's master data as last imported.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Debtor {
+    /// The relation code (debiteurnummer) in the books: the debtor part of the account id.
     pub code: DebtorCode,
+    /// The name the relation goes by in the books.
     pub name: String,
+    /// Consumer or business: decides the 14-day letter, the collection costs and the interest rate.
     pub kind: DebtorKind,
+    /// Where reminders by e-mail go; `None` when the books have no address.
     pub email: Option<String>,
+    /// The postal address for letters; `None` when the books have none.
     pub address: Option<Address>,
+    /// The Chamber of Commerce (KvK) number, when the books have one.
     pub kvk: Option<String>,
+    /// The relation record's document key; its content hash is in `DebtorAccount::documents`.
     pub document_key: String,
 }
 
 /// What an allocation came from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AllocationSource {
+    /// A payment received, by its reference.
     Payment(PaymentRef),
+    /// A credit note, by its number.
     CreditNote(InvoiceNumber),
 }
 
 /// One live allocation to an invoice.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Allocation {
+    /// The payment or credit note the money came from.
     pub source: AllocationSource,
+    /// How it divides over a collection case's costs, interest and principal (art. 6:44 BW); all
+    /// principal outside a case and for a credit note.
     pub split: Split,
 }
 
+/// One invoice (factuur) of the debtor as the books show it, with what settled it so far.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Invoice {
+    /// The invoice number (factuurnummer): its key in `DebtorAccount::invoices`.
     pub number: InvoiceNumber,
+    /// The invoice date (factuurdatum), from which the payment term runs.
     pub invoice_date: NaiveDate,
+    /// The due date (vervaldatum): the claim is due (opeisbaar) on it and overdue, bearing
+    /// interest, from the day after.
     pub due_date: NaiveDate,
+    /// The invoice total in cents, VAT included; positive, since credit notes are kept apart. A
+    /// correction from the books changes it.
     pub amount: Cents,
+    /// Which view of the books showed it, and so where its due date came from.
     pub source: InvoiceSource,
     /// The document's key; its content hash is in `DebtorAccount::documents`, with every other's.
     pub document_key: String,
@@ -95,6 +115,7 @@ impl Invoice {
         }))
     }
 
+    /// Its dates and amount, as an `InvoiceCorrected` carries them.
     pub fn terms(&self) -> InvoiceTerms {
         InvoiceTerms { invoice_date: self.invoice_date, due_date: self.due_date, amount: self.amount }
     }
@@ -110,9 +131,13 @@ impl Invoice {
     }
 }
 
+/// A credit note (creditnota): an invoice with a negative amount in the books, linked to invoices
+/// by hand only.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreditNote {
+    /// Its number in the books; no invoice of the account has the same one.
     pub number: InvoiceNumber,
+    /// Its date in the books: the day its credit counts from when a consumer's costs are judged.
     pub date: NaiveDate,
     /// The credit's size, positive.
     pub amount: Cents,
@@ -121,17 +146,25 @@ pub struct CreditNote {
 }
 
 impl CreditNote {
+    /// What no live link uses, in cents: still there to link to an invoice.
     pub fn unallocated(&self) -> Cents {
         minus(self.amount, sum(self.allocations.values().map(|(_, amount)| *amount)))
     }
 }
 
+/// A payment received from the debtor (a mutation in the books), with its live allocations.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Payment {
+    /// Its reference, the mutation number: its key in `DebtorAccount::payments`.
     pub payment_ref: PaymentRef,
+    /// The day it was received; interest on what it settled runs up to and including this day.
     pub value_date: NaiveDate,
+    /// What was received, in cents; positive.
     pub amount: Cents,
+    /// The invoice the books booked it against, if any; while that invoice is not imported, the
+    /// payment waits for it unallocated.
     pub reference_invoice: Option<InvoiceNumber>,
+    /// Which kind of mutation it came from.
     pub source: PaymentSource,
     /// Live allocations: link id → the invoice and the split.
     pub allocations: LiteMap<LinkId, (InvoiceNumber, Split)>,
@@ -147,19 +180,30 @@ impl Payment {
 /// Every link ever made, so an unlink can name it and a second unlink is refused.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LinkRecord {
+    /// The payment or credit note linked.
     pub source: AllocationSource,
+    /// The invoice it was linked to.
     pub invoice_number: InvoiceNumber,
+    /// False once unlinked; the id stays taken, so a second unlink is refused.
     pub active: bool,
 }
 
 /// A phase-free overview of the account as of `today` (dunning adds phases later).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountSummary {
+    /// How many invoices the account holds, settled ones included and credit notes not.
     pub invoices: usize,
+    /// How many invoices have open principal.
     pub open_invoices: usize,
+    /// The open principal of all invoices, in cents.
     pub outstanding: Cents,
+    /// The open principal of the invoices whose due date is before `today`, in cents.
     pub overdue: Cents,
+    /// The earliest due date among the invoices with something open; `None` when nothing is open.
     pub oldest_open_due_date: Option<NaiveDate>,
+    /// What payments hold that no live link uses, in cents.
     pub unallocated_payments: Cents,
+    /// What credit notes hold that no live link uses, in cents; while positive, no collection case
+    /// starts by itself.
     pub unallocated_credit: Cents,
 }
