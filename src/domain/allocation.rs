@@ -12,10 +12,18 @@ use crate::domain::money::Cents;
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum AllocationError {
+    /// The payment is below zero; only a received amount can be allocated.
     #[error("the payment {0} is negative")]
     NegativePayment(Cents),
+    /// An open amount is below zero; the caller passed a wrong claim.
     #[error("the {what} amount {amount} is negative")]
-    NegativeOpen { what: &'static str, amount: Cents },
+    NegativeOpen {
+        /// Which amount: `costs`, `interest`, `principal`, or `claim` (art. 6:43).
+        what: &'static str,
+        /// The negative amount.
+        amount: Cents,
+    },
+    /// A share left the range of `i64` cents.
     #[error("the amounts overflow")]
     Overflow,
 }
@@ -23,15 +31,21 @@ pub enum AllocationError {
 /// What is open on one claim, by component.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Components {
+    /// The costs (kosten), in cents; on a collection case the collection costs with any VAT
+    /// surcharge.
     pub costs: Cents,
+    /// The accrued interest (rente), in cents.
     pub interest: Cents,
+    /// The principal (hoofdsom), in cents.
     pub principal: Cents,
 }
 
 /// A payment split over one claim by art. 6:44.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Split {
+    /// What the payment covers, by component.
     pub paid: Components,
+    /// What stays open after it, by component.
     pub left: Components,
     /// What exceeds everything open; the caller decides (refund, credit) what happens with it.
     pub unapplied: Cents,
@@ -66,9 +80,15 @@ pub fn split_6_44(payment: Cents, open: Components) -> Result<Split, AllocationE
 /// (e.g. a higher interest rate, a claim with security or already in collection): higher goes first.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OpenClaim<K> {
+    /// The caller's name for the claim (the engine uses the invoice number), returned in `parts`.
     pub key: K,
+    /// The day the claim is due (opeisbaar); due claims go first, and among equally onerous claims
+    /// the oldest.
     pub due: NaiveDate,
+    /// What is open on the claim, in cents; a claim with nothing open gets nothing.
     pub open: Cents,
+    /// The rank of onerousness described above; the engine uses 1 for an invoice in an open
+    /// collection case and 0 otherwise.
     pub onerousness: u32,
 }
 

@@ -16,6 +16,7 @@ pub use holidays::{easter_sunday, holiday, holidays, Holiday};
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum CalendarError {
+    /// Counting from the carried date ran past the last date chrono supports; the date is wrong.
     #[error("the date computed from {0} falls outside the supported calendar")]
     OutOfRange(NaiveDate),
 }
@@ -34,9 +35,15 @@ pub fn add_working_days(date: NaiveDate, n: u32) -> Result<NaiveDate, CalendarEr
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Delivery {
     /// E-mail: received on the day it was delivered.
-    Email { delivered: NaiveDate },
+    Email {
+        /// The day the e-mail was delivered, which is the day of receipt.
+        delivered: NaiveDate,
+    },
     /// Ordinary post: received on a presumed day, see `PostalRule`.
-    Post { posted: NaiveDate },
+    Post {
+        /// The day the letter was posted.
+        posted: NaiveDate,
+    },
 }
 
 /// The presumption for ordinary post (reported by commentators, not a confirmed HR
@@ -45,7 +52,9 @@ pub enum Delivery {
 /// not deliver letters on either).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PostalRule {
+    /// Which delivery day after posting the letter is presumed received on (2 by default).
     pub days: u32,
+    /// The weekdays without letter delivery (Sunday and Monday by default).
     pub no_delivery: Vec<Weekday>,
 }
 
@@ -56,6 +65,7 @@ impl Default for PostalRule {
 }
 
 impl PostalRule {
+    /// Whether letters are delivered on `date`: not a public holiday and not one of `no_delivery`.
     pub fn is_delivery_day(&self, date: NaiveDate) -> bool {
         !self.no_delivery.contains(&date.weekday()) && holiday(date).is_none()
     }
@@ -72,7 +82,9 @@ pub fn presumed_receipt(delivery: Delivery, rule: &PostalRule) -> Result<NaiveDa
 /// A payment term counted from the day after receipt.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PaymentTerm {
+    /// The term's first day: the day after receipt.
     pub first: NaiveDate,
+    /// The term's last day: a payment on it is in time.
     pub last: NaiveDate,
     /// The first day on which the consequences (collection costs) may follow.
     pub costs_from: NaiveDate,

@@ -28,12 +28,16 @@ const SCALE: [(i128, i128); 5] = [(250_000, 150), (500_000, 100), (1_000_000, 50
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum CostsError {
+    /// A principal is below zero; the costs are computed over open amounts only.
     #[error("the principal {0} is negative")]
     NegativePrincipal(Cents),
+    /// `for_letter` got no principal; a letter covers at least one claim.
     #[error("a letter needs at least one claim")]
     NoClaims,
+    /// The letter's term runs past the supported calendar; the date of receipt is wrong.
     #[error("the date {0} is outside the supported calendar")]
     DateOutOfRange(chrono::NaiveDate),
+    /// A sum or the surcharge left the range of `i64` cents.
     #[error("the amounts overflow")]
     Overflow,
 }
@@ -41,6 +45,7 @@ pub enum CostsError {
 /// Whether the creditor declared that it cannot deduct VAT on its collection costs (BIK art. 2 lid 3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum VatSurcharge {
+    /// No declaration: no surcharge.
     NotDeclared,
     /// Declared, at the VAT rate of art. 9 lid 1 Wet OB in force (e.g. 21 %).
     Declared(Rate),
@@ -49,8 +54,11 @@ pub enum VatSurcharge {
 /// Costs for one letter: the summed principal, the scale amount, the surcharge and their total.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CostsBreakdown {
+    /// The principal the scale is applied to: the claims' principals summed, in cents.
     pub principal: Cents,
+    /// The scale amount (`wik`): zero for a zero principal, else from `MINIMUM` to `MAXIMUM`.
     pub costs: Cents,
+    /// The VAT surcharge on `costs`; zero unless declared.
     pub vat_surcharge: Cents,
     /// Costs plus surcharge; the principal is not included.
     pub total: Cents,

@@ -12,16 +12,48 @@ use uuid::Uuid;
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum IdError {
+    /// The text is empty or only whitespace; ask for a value.
     #[error("{kind} is empty")]
-    Empty { kind: &'static str },
+    Empty {
+        /// The kind of id expected, in words (`"debtor code"`).
+        kind: &'static str,
+    },
+    /// The text has more characters than the id allows; shorten it.
     #[error("{kind} `{value}` is longer than {max} characters")]
-    TooLong { kind: &'static str, value: String, max: usize },
+    TooLong {
+        /// The kind of id expected, in words.
+        kind: &'static str,
+        /// The text as given, trimmed.
+        value: String,
+        /// The most characters (not bytes) the id allows.
+        max: usize,
+    },
+    /// The text holds a character the id does not allow; `rule` tells the user which are allowed.
     #[error("{kind} `{value}` contains `{found}`, which is not allowed ({rule})")]
-    BadCharacter { kind: &'static str, value: String, found: char, rule: &'static str },
+    BadCharacter {
+        /// The kind of id expected, in words.
+        kind: &'static str,
+        /// The text as given, trimmed.
+        value: String,
+        /// The first character that is not allowed.
+        found: char,
+        /// Which characters the id allows, in words for the user.
+        rule: &'static str,
+    },
+    /// The text is not a UUID, as a link or import id must be.
     #[error("{kind} `{value}` is not a UUID")]
-    NotUuid { kind: &'static str, value: String },
+    NotUuid {
+        /// The kind of id expected, in words (`"link id"`).
+        kind: &'static str,
+        /// The text as given.
+        value: String,
+    },
+    /// The text has no `:` between an administration id and a debtor code.
     #[error("`{value}` is not a debtor account id (`administration:debtor`)")]
-    NotAnAccountId { value: String },
+    NotAnAccountId {
+        /// The text as given.
+        value: String,
+    },
 }
 
 /// Defines a string identifier whose constructor trims and checks its input. The text is shared
@@ -34,11 +66,13 @@ macro_rules! text_id {
         pub struct $name(Arc<str>);
 
         impl $name {
+            /// Trims `value` and checks it: not empty, not too long, and only allowed characters.
             pub fn new(value: impl AsRef<str>) -> Result<Self, IdError> {
                 let value = value.as_ref().trim();
                 check_text($kind, value, $max, $allowed, $rule).map(|()| Self(Arc::from(value)))
             }
 
+            /// The id's text, trimmed and checked.
             pub fn as_str(&self) -> &str {
                 &self.0
             }
@@ -159,7 +193,9 @@ text_id!(
 /// Neither part can contain `:`, so the text splits back into the same two parts.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct AccountId {
+    /// The administration the account belongs to.
     pub administration: AdministrationId,
+    /// The debtor's relation code in that administration.
     pub debtor: DebtorCode,
 }
 
@@ -167,6 +203,7 @@ impl AccountId {
     /// Between the administration and the debtor code.
     pub const SEPARATOR: char = ':';
 
+    /// The account of `debtor` in `administration`.
     pub fn new(administration: &AdministrationId, debtor: &DebtorCode) -> Self {
         AccountId { administration: administration.clone(), debtor: debtor.clone() }
     }
@@ -194,7 +231,9 @@ impl AccountId {
 /// The account ids of one administration, as bounds for SQL (see [`AccountId::range_of`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AccountRange {
+    /// The inclusive lower bound, `"{administration}:"`.
     pub start: String,
+    /// The exclusive upper bound, `"{administration};"`.
     pub end: String,
 }
 
@@ -229,16 +268,20 @@ macro_rules! uuid_id {
         pub struct $name(Uuid);
 
         impl $name {
+            /// Wraps a UUID the caller made or derived; any UUID is a valid id.
             pub const fn from_uuid(uuid: Uuid) -> Self {
                 Self(uuid)
             }
 
+            /// Parses a UUID as `Uuid::parse_str` reads it, ignoring surrounding whitespace;
+            /// `NotUuid` otherwise.
             pub fn parse(value: &str) -> Result<Self, IdError> {
                 Uuid::parse_str(value.trim())
                     .map(Self)
                     .map_err(|_| IdError::NotUuid { kind: $kind, value: value.to_owned() })
             }
 
+            /// The plain `Uuid`, for read models and reports that hold UUIDs.
             pub const fn as_uuid(&self) -> Uuid {
                 self.0
             }

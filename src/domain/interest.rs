@@ -26,14 +26,35 @@ const DAYS_PER_YEAR: i128 = 365;
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum InterestError {
+    /// The principal is below zero; interest runs only on an amount owed.
     #[error("the principal {0} is negative")]
     NegativePrincipal(Cents),
+    /// The first interest day lies after the last; pass `from <= to`.
     #[error("the first interest day {from} lies after the last interest day {to}")]
-    FromAfterTo { from: NaiveDate, to: NaiveDate },
+    FromAfterTo {
+        /// The first interest day given.
+        from: NaiveDate,
+        /// The last interest day given.
+        to: NaiveDate,
+    },
+    /// The interest starts before the table's first rate of this kind; add the older rates to the
+    /// table by configuration.
     #[error("no {kind} rate is known for {date}: the rate table starts on {first}")]
-    BeforeFirstRate { kind: RateKind, date: NaiveDate, first: NaiveDate },
+    BeforeFirstRate {
+        /// The kind of rate asked for.
+        kind: RateKind,
+        /// The first interest day asked for.
+        date: NaiveDate,
+        /// The day the table's first rate of that kind takes effect.
+        first: NaiveDate,
+    },
+    /// The table has no rate of this kind at all; add its rates by configuration.
     #[error("the rate table has no {kind} rates")]
-    NoRates { kind: RateKind },
+    NoRates {
+        /// The kind of rate asked for.
+        kind: RateKind,
+    },
+    /// A date passed the supported calendar or an amount the range of `i64` cents.
     #[error("the interest overflows")]
     Overflow,
 }
@@ -41,20 +62,33 @@ pub enum InterestError {
 /// One period at one rate and one base.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct InterestPeriod {
+    /// The period's first day (inclusive).
     pub from: NaiveDate,
+    /// The period's last day (inclusive).
     pub to: NaiveDate,
+    /// The days in the period, both ends counted.
     pub days: i64,
+    /// The yearly rate that applied.
     pub rate: Rate,
+    /// The amount the interest runs on, in cents: the principal plus the interest capitalised at
+    /// earlier anniversaries (art. 6:119 lid 2 BW).
     pub base: Cents,
+    /// `base × rate × days / 365`, rounded half up to the cent.
     pub interest: Cents,
+    /// False when the table marks the rate unverified, or the period runs past the half year of the
+    /// table's last row (the rate only carried forward).
     pub verified: bool,
 }
 
 /// The result: the periods, their total, and whether every rate used is verified.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InterestCalculation {
+    /// The periods in date order, split at every rate change and every anniversary of the start.
     pub periods: Vec<InterestPeriod>,
+    /// The total interest in cents: the sum of the periods' rounded interest.
     pub interest: Cents,
+    /// False when any period is unverified; outputs built on the result carry it on (for example
+    /// `CollectionStarted`'s `rates_verified`).
     pub rates_verified: bool,
 }
 

@@ -11,8 +11,10 @@ pub const TERM_YEARS: u32 = 5;
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum LimitationError {
+    /// A date computed from the carried date falls past the supported calendar; the date is wrong.
     #[error("the date computed from {0} falls outside the supported calendar")]
     OutOfRange(NaiveDate),
+    /// `prescription_with_term` got a term of zero years; pass the statutory term.
     #[error("a limitation term of zero years is meaningless")]
     ZeroTerm,
 }
@@ -31,6 +33,7 @@ pub struct Prescription {
 }
 
 impl Prescription {
+    /// Whether the claim is prescribed (verjaard) on `on`: from the start of `prescribes_on`.
     pub fn is_prescribed(&self, on: NaiveDate) -> bool {
         on >= self.prescribes_on
     }

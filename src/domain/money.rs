@@ -14,16 +14,24 @@ pub struct Cents(i64);
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum MoneyError {
+    /// The text is empty or only whitespace; ask for an amount.
     #[error("the amount is empty")]
     Empty,
+    /// The text is not a decimal number in the expected `Format`.
     #[error("`{0}` is not a number")]
     NotANumber(String),
+    /// The text has digits below the cent that are not zero (`1.005`); amounts are whole cents.
     #[error("`{0}` has more than two decimals that are not zero")]
     SubCent(String),
+    /// An `s:double` value lies more than 0.0001 euro from a whole cent, so it is no float
+    /// artefact to round away (`parse_soap_double` only).
     #[error("`{0}` lies too far from a whole cent to be a rounding artefact")]
     NotNearCent(String),
+    /// The magnitude is above `Cents::LIMIT` (one trillion euros) or has absurdly many digits; the
+    /// input is wrong.
     #[error("`{0}` is larger than any plausible amount (the limit is 1,000,000,000,000.00)")]
     Absurd(String),
+    /// A sum, difference, product or negation left the range of `i64` cents.
     #[error("the amount overflows")]
     Overflow,
 }
@@ -48,14 +56,17 @@ enum SubCent {
 }
 
 impl Cents {
+    /// No money: € 0.00, the start of every sum.
     pub const ZERO: Cents = Cents(0);
     /// The largest magnitude any parsed amount may have: one trillion euros.
     pub const LIMIT: Cents = Cents(100_000_000_000_000);
 
+    /// An amount of `cents` euro cents: `Cents::new(4_000)` is € 40.00.
     pub const fn new(cents: i64) -> Self {
         Cents(cents)
     }
 
+    /// The amount in euro cents.
     pub const fn get(self) -> i64 {
         self.0
     }
@@ -65,6 +76,7 @@ impl Cents {
         Self::parse_with(text, Format::Plain)
     }
 
+    /// Parses an amount written in `format`; digits below the cent must be zeros (`SubCent`).
     pub fn parse_with(text: &str, format: Format) -> Result<Self, MoneyError> {
         parse(text, format, SubCent::Reject)
     }
@@ -74,18 +86,22 @@ impl Cents {
         parse(text, Format::Plain, SubCent::RoundArtefact)
     }
 
+    /// `self + other`, or `Overflow` instead of wrapping.
     pub fn checked_add(self, other: Cents) -> Result<Cents, MoneyError> {
         self.0.checked_add(other.0).map(Cents).ok_or(MoneyError::Overflow)
     }
 
+    /// `self − other`, or `Overflow` instead of wrapping.
     pub fn checked_sub(self, other: Cents) -> Result<Cents, MoneyError> {
         self.0.checked_sub(other.0).map(Cents).ok_or(MoneyError::Overflow)
     }
 
+    /// The amount times a whole `factor`, or `Overflow` instead of wrapping.
     pub fn checked_mul(self, factor: i64) -> Result<Cents, MoneyError> {
         self.0.checked_mul(factor).map(Cents).ok_or(MoneyError::Overflow)
     }
 
+    /// The amount with its sign reversed, or `Overflow` (only for `i64::MIN` cents).
     pub fn checked_neg(self) -> Result<Cents, MoneyError> {
         self.0.checked_neg().map(Cents).ok_or(MoneyError::Overflow)
     }
@@ -95,14 +111,17 @@ impl Cents {
         amounts.into_iter().try_fold(Cents::ZERO, Cents::checked_add)
     }
 
+    /// Below zero: a credit or a refund.
     pub const fn is_negative(self) -> bool {
         self.0 < 0
     }
 
+    /// Above zero; zero is neither positive nor negative.
     pub const fn is_positive(self) -> bool {
         self.0 > 0
     }
 
+    /// Exactly € 0.00.
     pub const fn is_zero(self) -> bool {
         self.0 == 0
     }

@@ -5,14 +5,24 @@ use chrono::{Datelike, Days, NaiveDate, Weekday};
 /// A public holiday ("algemeen erkende feestdag", art. 3 Algemene termijnenwet).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Holiday {
+    /// Nieuwjaarsdag, 1 January.
     NewYearsDay,
+    /// Goede Vrijdag, two days before Easter Sunday.
     GoodFriday,
+    /// Tweede Paasdag, the day after Easter Sunday.
     EasterMonday,
+    /// Koningsdag, 27 April (26 April when the 27th is a Sunday); before 2014 Koninginnedag, 30 April
+    /// (29 April when the 30th is a Sunday).
     KingsDay,
+    /// Bevrijdingsdag, 5 May, every year.
     LiberationDay,
+    /// Hemelvaartsdag, 39 days after Easter Sunday.
     AscensionDay,
+    /// Tweede Pinksterdag, 50 days after Easter Sunday.
     WhitMonday,
+    /// Eerste Kerstdag, 25 December.
     ChristmasDay,
+    /// Tweede Kerstdag, 26 December.
     SecondChristmasDay,
 }
 

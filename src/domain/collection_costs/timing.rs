@@ -33,7 +33,9 @@ pub enum TermAnchor {
 /// The payment term a letter states: `days` counted from the day after `anchor`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LetterTerm {
+    /// What the letter says the term counts from.
     pub anchor: TermAnchor,
+    /// The days of the term; 14 or more is lawful.
     pub days: u32,
 }
 
@@ -53,6 +55,7 @@ impl LetterTerm {
 pub struct ConsumerLetter {
     /// The (presumed) day of receipt; see `calendar::presumed_receipt`.
     pub received: NaiveDate,
+    /// The payment term as the letter words it.
     pub term: LetterTerm,
 }
 
@@ -63,7 +66,10 @@ pub enum NotOwedReason {
     /// on this letter; send a new, correct one.
     UnlawfulTerm,
     /// The term is still running; costs can be owed from `costs_from` on.
-    TermRunning { costs_from: NaiveDate },
+    TermRunning {
+        /// The day after the term's last day.
+        costs_from: NaiveDate,
+    },
     /// Everything was paid within the term.
     PaidWithinTerm,
 }
@@ -71,10 +77,13 @@ pub enum NotOwedReason {
 /// The consumer's position on a given day.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ConsumerCosts {
+    /// No costs are owed on that day; the reason says why and what can still happen.
     NotOwed(NotOwedReason),
     /// Owed from `from`, computed over the principal left unpaid at the end of the term.
     Owed {
+        /// The first day the costs are owed: the day after the term's last day.
         from: NaiveDate,
+        /// The costs over the principal left unpaid at the end of the term.
         breakdown: CostsBreakdown,
     },
 }

@@ -22,33 +22,59 @@ use crate::events::debtor_account::{DebtorKind, PauseScope};
 /// Claims that prescribe within this many days are warned about.
 pub const PRESCRIPTION_WARNING_DAYS: u64 = 90;
 
+/// What `due_steps` decides for one debtor account on one day; the `DebtorAccount` turns it into
+/// events (`ReminderSent`, `CollectionStarted`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DunningPlan {
+    /// The messages due today, in step order: one per step when bundled, else one per invoice (the
+    /// 14-day letter is always one for all). Empty within the bundling interval.
     pub reminders: Vec<DueReminder>,
+    /// The collection case that starts automatically today; `None` when none is due, when automatic
+    /// collection is off, or when an unallocated credit note holds it (see `warnings`).
     pub collection: Option<DueCollection>,
+    /// What a person should look at: claims that prescribe soon, collection held by a credit note.
     pub warnings: Vec<DunningWarning>,
 }
 
 /// One message to the debtor: a step for one or more invoices (sorted by number).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DueReminder {
+    /// The step this message takes; never `Collection`.
     pub step: DunningStep,
+    /// How it travels, from the policy step.
     pub channel: Channel,
+    /// The policy step's template name (for example `reminder-1`).
     pub template: String,
+    /// The invoices it covers; never empty.
     pub invoices: Vec<InvoiceNumber>,
 }
 
+/// A collection case to open today; its id is `case_id` over these invoices.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DueCollection {
+    /// The invoices handed to collection, in number order.
     pub invoices: Vec<InvoiceNumber>,
 }
 
+/// Something the dunning run reports to a person instead of acting on it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DunningWarning {
     /// The claim prescribes at the start of `prescribes_on` (art. 3:307 BW) unless acted on.
-    PrescribesSoon { invoice: InvoiceNumber, prescribes_on: NaiveDate },
+    PrescribesSoon {
+        /// The open invoice whose claim prescribes.
+        invoice: InvoiceNumber,
+        /// The first day on which the claim is prescribed: within `PRESCRIPTION_WARNING_DAYS` of
+        /// today, or already past.
+        prescribes_on: NaiveDate,
+    },
     /// Collection is due but waits: the debtor has `unallocated` credit not linked to any invoice.
-    CollectionHeldByCreditNote { invoices: Vec<InvoiceNumber>, unallocated: Cents },
+    /// Link the credit note, or start the case by hand.
+    CollectionHeldByCreditNote {
+        /// The invoices whose collection step is due.
+        invoices: Vec<InvoiceNumber>,
+        /// The debtor's credit not linked to any invoice, in cents.
+        unallocated: Cents,
+    },
 }
 
 /// The pure dunning decision for one debtor account on `today`; see the module docs.

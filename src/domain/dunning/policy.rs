@@ -15,8 +15,11 @@ use crate::domain::{Cents, DebtorCode};
 /// One step of the schedule, in the order they are taken.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum DunningStep {
+    /// The first payment reminder (herinnering), without costs.
     Reminder1,
+    /// The second reminder, without costs.
     Reminder2,
+    /// A third reminder, without costs; the shipped default policy leaves it out.
     Reminder3,
     /// The statutory letter of art. 6:96 lid 6 BW (consumers) before any collection costs.
     FourteenDayLetter,
@@ -25,6 +28,8 @@ pub enum DunningStep {
 }
 
 impl DunningStep {
+    /// The variant's name as events and policy files write it (`"FourteenDayLetter"`); reminder ids
+    /// are derived from it, so it never changes.
     pub const fn name(self) -> &'static str {
         match self {
             Self::Reminder1 => "Reminder1",
@@ -56,6 +61,7 @@ pub enum Channel {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Anchor {
+    /// The invoice's due date (vervaldatum).
     DueDate,
     /// The day the invoice's previous step was taken (the due date when none was).
     PreviousStep,
@@ -65,19 +71,30 @@ pub enum Anchor {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Audience {
+    /// Every debtor; the default when a step names no audience.
     #[default]
     All,
+    /// Consumers only (`DebtorKind::Consumer`), as for the 14-day letter of art. 6:96 lid 6 BW.
     Consumer,
+    /// Businesses only (`DebtorKind::Business`).
     Business,
 }
 
+/// One step of a policy: which step, on which day it is due, how it travels and for whom.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PolicyStep {
+    /// The step this entry schedules; each step appears at most once in a policy.
     pub step: DunningStep,
+    /// What `days` count from; the first step of a policy counts from the due date.
     pub after: Anchor,
+    /// Days after the anchor on which the step is due, at most `MAX_STEP_DAYS`.
     pub days: u32,
+    /// How the step's message travels.
     pub channel: Channel,
+    /// The name of the step's message template (for example `reminder-1`); every step but
+    /// `Collection` needs one.
     pub template: String,
+    /// Which debtors the step is for; `All` when the file says nothing.
     #[serde(default)]
     pub applies_to: Audience,
 }
@@ -85,28 +102,40 @@ pub struct PolicyStep {
 /// Reminders to one debtor go out together, and not more often than every `min_interval_days`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Bundling {
+    /// When on, one reminder per step covers all of a debtor's invoices due for it; when off, each
+    /// invoice gets its own (the 14-day letter stays one for all, art. 6:96 lid 7 BW).
     pub enabled: bool,
+    /// With bundling on, no reminder goes out until this many days after the debtor's last one.
     pub min_interval_days: u32,
 }
 
 /// What one debtor gets instead of the administration's defaults; `None` keeps the default.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PolicyOverride {
+    /// The debtor's own schedule, replacing the policy's steps as a whole.
     pub steps: Option<Vec<PolicyStep>>,
+    /// The debtor's own minimum open amount, in cents.
     pub minimum_amount: Option<Cents>,
+    /// Whether collection cases open automatically for this debtor.
     pub automatic_collection: Option<bool>,
 }
 
+/// The dunning policy (aanmaanbeleid) of one administration: the reminder schedule, the minimum
+/// amount, bundling, automatic collection, the VAT surcharge and per-debtor overrides.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DunningPolicy {
+    /// The steps in schedule order, each at most once; the first counts from the due date.
     pub steps: Vec<PolicyStep>,
     /// Invoices with less open than this get no reminders and no collection (tolerance).
     pub minimum_amount: Cents,
+    /// Whether, and how often, reminders to one debtor go out together.
     pub bundling: Bundling,
     /// Open collection cases without a person (Payt: never while a credit note is unallocated).
     pub automatic_collection: bool,
     /// The creditor cannot deduct VAT on collection and declares so (BIK art. 2 lid 3): the rate.
     pub vat_surcharge: Option<Rate>,
+    /// Exceptions by debtor code, from the policy file's `[overrides.CODE]` tables; an account's own
+    /// override (`DebtorPolicyOverridden`) wins over them.
     pub overrides: BTreeMap<DebtorCode, PolicyOverride>,
 }
 
@@ -114,22 +143,45 @@ pub struct DunningPolicy {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum PolicyError {
+    /// The TOML does not parse or has another shape (an unknown key, a bad debtor code under
+    /// `[overrides]`); the text says where. Fix the file.
     #[error("the policy file is not valid: {0}")]
     Malformed(String),
+    /// The schedule, or a debtor's own schedule, lists no step; add at least one.
     #[error("the policy has no steps")]
     NoSteps,
+    /// Steps are listed out of schedule order, or one step twice; list each once, in the order of
+    /// `DunningStep`.
     #[error("step {later} comes after {earlier} in the file but before it in the schedule (or twice)")]
-    OutOfOrder { earlier: DunningStep, later: DunningStep },
+    OutOfOrder {
+        /// The step listed first.
+        earlier: DunningStep,
+        /// The step listed right after it, which the schedule puts before it or which is the same.
+        later: DunningStep,
+    },
+    /// The first step counts from a previous step, and there is none; count it from the due date.
     #[error("the first step cannot count from a previous step")]
     FirstStepAfterPrevious,
+    /// A step other than `Collection` has an empty template; name its template.
     #[error("step {0} needs a template")]
     NoTemplate(DunningStep),
+    /// A step waits more than `MAX_STEP_DAYS`; shorten its term.
     #[error("step {step}: {days} days is more than the {max} allowed")]
-    TooManyDays { step: DunningStep, days: u32, max: u32 },
+    TooManyDays {
+        /// The step that waits too long.
+        step: DunningStep,
+        /// The days it waits.
+        days: u32,
+        /// The most days a step may wait (`MAX_STEP_DAYS`).
+        max: u32,
+    },
+    /// The minimum amount is below zero; use zero or more.
     #[error("the minimum amount {0} is negative")]
     NegativeMinimum(Cents),
+    /// An amount in the file is not written as euros (`"5.00"`); the text is what the file says.
     #[error("amount `{0}` is not an amount in euros")]
     BadAmount(String),
+    /// `vat_surcharge_percent` is not a percentage (`"21"`); the text is what the file says.
     #[error("VAT surcharge `{0}` is not a percentage")]
     BadPercentage(String),
 }
@@ -179,6 +231,8 @@ impl DunningPolicy {
         policy
     }
 
+    /// The VAT surcharge on collection costs: `Declared` at `vat_surcharge` when it is set, else
+    /// `NotDeclared`.
     pub fn vat(&self) -> VatSurcharge {
         self.vat_surcharge.map_or(VatSurcharge::NotDeclared, VatSurcharge::Declared)
     }

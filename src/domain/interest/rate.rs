@@ -14,12 +14,17 @@ pub const PPM_PER_UNIT: i128 = 1_000_000;
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum RateError {
+    /// The text is not a decimal fraction such as `0.1115` (from `parse_decimal`, which also reads
+    /// a `Rate` through serde).
     #[error("`{0}` is not a rate (expected a decimal such as 0.1115)")]
     NotADecimal(String),
+    /// The text is not a percentage such as `21` or `11.15` (from `parse_percent`).
     #[error("`{0}` is not a percentage (expected a number such as 21 or 11.15)")]
     NotAPercentage(String),
+    /// The text has digits below one part per million (0.0001 %) that are not zero.
     #[error("`{0}` is more precise than one part per million")]
     TooPrecise(String),
+    /// The rate does not fit a `u32` of parts per million (more than about 429 496 %).
     #[error("`{0}` is larger than any plausible rate")]
     TooLarge(String),
 }
@@ -30,12 +35,15 @@ pub enum RateError {
 pub struct Rate(u32);
 
 impl Rate {
+    /// 0 %: no interest, no surcharge.
     pub const ZERO: Rate = Rate(0);
 
+    /// A rate of `ppm` parts per million: `Rate::from_ppm(111_500)` is 11.15 %.
     pub const fn from_ppm(ppm: u32) -> Self {
         Rate(ppm)
     }
 
+    /// The rate in parts per million (11.15 % is `111_500`).
     pub const fn ppm(self) -> u32 {
         self.0
     }

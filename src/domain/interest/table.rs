@@ -31,10 +31,16 @@ impl std::fmt::Display for RateKind {
 /// One row of the table: `rate` applies to `kind` from `effective` until the next row of that kind.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RateEntry {
+    /// Which of the two statutory rates the row sets.
     pub kind: RateKind,
+    /// The first day the rate applies (an ISO date in the file).
     pub effective: NaiveDate,
+    /// The yearly rate as an exact decimal fraction (`0.1115` is 11.15 %).
     pub rate: Rate,
+    /// Where the value comes from (the Staatsblad or the publication), so that a reader can check it.
     pub source: String,
+    /// True when no source marks the value uncertain and it agrees with the statutory method
+    /// (art. 6:120 BW); a calculation that uses a row marked false reports `rates_verified: false`.
     pub verified: bool,
 }
 
@@ -42,17 +48,29 @@ pub struct RateEntry {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum RateTableError {
+    /// The text is not TOML of `[[rate]]` rows (`kind`, `effective`, `rate`, `source`,
+    /// `verified`); the message says what is wrong. Fix the file.
     #[error("the rate table is not valid TOML of the expected shape: {0}")]
     Malformed(String),
+    /// Two rows set the same kind from the same day; remove one (`with_extra` replaces a row
+    /// instead).
     #[error("the rate table has two {kind} rates effective {effective}")]
-    Duplicate { kind: RateKind, effective: NaiveDate },
+    Duplicate {
+        /// The kind of both rows.
+        kind: RateKind,
+        /// The day both rows take effect.
+        effective: NaiveDate,
+    },
 }
 
 /// A stretch of days at one rate, as the calculation consumes it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RateSegment {
+    /// The stretch's first day (inclusive).
     pub from: NaiveDate,
+    /// The stretch's last day (inclusive).
     pub to: NaiveDate,
+    /// The yearly rate throughout the stretch.
     pub rate: Rate,
     /// False when any row used is unverified or the stretch runs past the table's known data.
     pub verified: bool,
@@ -90,6 +108,7 @@ impl RateTable {
         RateTable::new(parse_entries(text)?)
     }
 
+    /// A table of `entries` in any order; two rows of one kind on one day are a `Duplicate`.
     pub fn new(mut entries: Vec<RateEntry>) -> Result<RateTable, RateTableError> {
         entries.sort_by_key(|e| (e.kind, e.effective));
         if let Some(pair) = entries.windows(2).find(|w| (w[0].kind, w[0].effective) == (w[1].kind, w[1].effective)) {
