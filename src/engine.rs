@@ -53,8 +53,13 @@ use crate::store::{self, CommandBus};
 /// Where the database lives, for the first line the binary prints.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DatabaseLocation {
+    /// The server of `database.url`, or the pool the caller passed to `Engine::from_pool`.
     Configured,
-    Embedded { cluster_dir: String },
+    /// The embedded cluster this engine started or reused.
+    Embedded {
+        /// The cluster's directory, `<data_dir>/postgres`.
+        cluster_dir: String,
+    },
 }
 
 /// The engine a back-office server embeds, and that the command line drives.
@@ -135,6 +140,8 @@ impl Engine {
         self
     }
 
+    /// The main connection pool: commands, stored events and tokens; `http::serve` runs the
+    /// projections on it too.
     pub fn pool(&self) -> &PgPool {
         &self.pool
     }
@@ -145,6 +152,7 @@ impl Engine {
         &self.reads
     }
 
+    /// Where the database is: the configured server or the embedded cluster.
     pub fn location(&self) -> &DatabaseLocation {
         &self.location
     }

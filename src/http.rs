@@ -53,6 +53,8 @@ pub struct Api {
 }
 
 impl Api {
+    /// The API of `engine` on the system clock, with the configured SOAP endpoint and no import
+    /// running.
     pub fn new(engine: Arc<Engine>) -> Api {
         Api {
             engine,
@@ -76,6 +78,7 @@ impl Api {
         self
     }
 
+    /// The engine the handlers call.
     pub fn engine(&self) -> &Arc<Engine> {
         &self.engine
     }

@@ -12,8 +12,12 @@ use crate::store;
 /// What to replay: one debtor account, or the administration with all its debtor accounts.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReplayQuery {
+    /// The administration whose events are replayed.
     pub administration: AdministrationId,
+    /// The one debtor account to replay; `None` replays the administration's own stream and all its
+    /// debtor accounts, in global order.
     pub debtor: Option<DebtorCode>,
+    /// Where the replay stops: the end, a recording time, or a global position.
     pub until: Until,
     /// Report only links and unlinks (everything is still folded).
     pub only_links: bool,

@@ -17,21 +17,35 @@ use crate::events::debtor_account::{DebtorAccountEvent, DebtorKind};
 /// What a collection case started today would claim.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CollectionPreview {
+    /// The id the case gets, derived from the administration, the debtor and the invoices: the same
+    /// invoices give the same id.
     pub case_id: Uuid,
+    /// The debtor's code in the books.
     pub debtor_code: String,
+    /// The debtor's name as last imported; empty when no master data was imported.
     pub debtor_name: String,
     /// A consumer owes statutory interest (6:119), a business commercial interest (6:119a).
     pub debtor_kind: DebtorKind,
+    /// The invoices the case covers, sorted, each once.
     pub invoices: Vec<InvoiceNumber>,
+    /// The open principal of those invoices on `started_on`.
     pub principal: Cents,
     /// WIK collection costs (without the VAT surcharge).
     pub costs: Cents,
+    /// VAT on `costs` when the administration's policy declares it cannot deduct VAT (BIK art. 2
+    /// lid 3); zero otherwise.
     pub vat_surcharge: Cents,
+    /// Statutory or commercial interest up to `started_on`, on what is open and on what was paid
+    /// late (each part up to its payment day).
     pub interest: Cents,
+    /// The first day interest runs: the day after the earliest due date that bears interest;
+    /// `started_on` when none does.
     pub interest_from: NaiveDate,
+    /// The start date: the `today` of the call.
     pub started_on: NaiveDate,
     /// False when the interest used a rate past the end of the shipped table.
     pub rates_verified: bool,
+    /// `principal + costs + vat_surcharge + interest`.
     pub total: Cents,
     /// Credit of the debtor that no invoice uses: the automatic start waits for it to be linked; a
     /// start by hand goes ahead, so the preview says so.
@@ -41,18 +55,30 @@ pub struct CollectionPreview {
 /// One collection case on the dashboard, with what it claimed when it started.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CaseLine {
+    /// The case's id, derived from the administration, the debtor and the invoices; the commands
+    /// on the case (waive the costs, close it) name it.
     pub case_id: Uuid,
+    /// The debtor's code in the books.
     pub debtor_code: String,
+    /// The debtor's name from `debtor_balance`; empty when the projection has no row for it.
     pub debtor_name: String,
+    /// The numbers of the invoices the case covers.
     pub invoices: Vec<String>,
+    /// The open principal of those invoices when the case started.
     pub principal: Cents,
     /// Zero once waived.
     pub costs: Cents,
+    /// The VAT surcharge on the costs; zero once the costs are waived.
     pub vat_surcharge: Cents,
+    /// The interest the case claimed up to its start date.
     pub interest: Cents,
+    /// `principal + costs + vat_surcharge + interest`, with the waived costs as zero.
     pub total: Cents,
+    /// Whether the case's costs were waived (`CollectionCostsWaived`).
     pub costs_waived: bool,
+    /// The first day interest runs: the day after the earliest due date that bears interest.
     pub interest_from: NaiveDate,
+    /// The day the case started.
     pub started_on: NaiveDate,
 }
 

@@ -48,7 +48,12 @@ pub enum EngineError {
     /// Run the same call again after [`EngineError::retry_after`] (HTTP 503 with `Retry-After`,
     /// the command line exits with 1).
     #[error("the {record} record kept changing under {attempts} attempts; try again")]
-    Contended { record: String, attempts: u32 },
+    Contended {
+        /// The record that kept changing: an aggregate id, or `projection <name>`.
+        record: String,
+        /// How many times the call tried.
+        attempts: u32,
+    },
 
     /// The accounting package could not be reached, or failed to answer: a timeout, an HTTP
     /// status, a SOAP fault, a malformed response, the monthly quota. Nothing was written.
@@ -140,7 +145,12 @@ pub enum Refusal {
         "e-Boekhouden refused the username or security codes ({code}: {message}); the link must be reconnected: \
          run `link` with the right codes"
     )]
-    CredentialsRefused { code: String, message: String },
+    CredentialsRefused {
+        /// e-Boekhouden's error code (`E001.x`).
+        code: String,
+        /// e-Boekhouden's description of the error.
+        message: String,
+    },
     /// The stored codes cannot be used: none are stored, or they were sealed with another key.
     #[error(transparent)]
     CredentialsUnavailable(CredentialsError),

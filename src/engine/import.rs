@@ -52,6 +52,7 @@ impl Engine {
 /// Verifies a username and codes by opening (and closing) a session with e-Boekhouden.
 #[derive(Debug, Clone)]
 pub struct SoapVerifier {
+    /// How to reach e-Boekhouden; `Engine::client_settings` gives the engine's.
     pub settings: ClientSettings,
 }
 

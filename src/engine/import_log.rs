@@ -19,8 +19,11 @@ const ISSUES_SHOWN: usize = 100;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ImportStatus {
+    /// `ImportStarted` is recorded and no end yet: the import runs, or its process died.
     Started,
+    /// The import recorded `ImportCompleted`.
     Completed,
+    /// The import recorded `ImportFailed`.
     Failed,
 }
 
@@ -38,19 +41,30 @@ impl ImportStatus {
 /// One import as the log shows it: from its `ImportStarted` and its `ImportCompleted`/`ImportFailed`.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ImportLogEntry {
+    /// The import's id (a UUID), as in its events.
     pub import_id: String,
+    /// Whether the import is running, completed or failed.
     pub status: ImportStatus,
     /// `Scheduled` or `Manual`.
     #[schema(value_type = String)]
     pub trigger: ImportTrigger,
+    /// Who started it: the `actor` in the metadata of `ImportStarted` (a token's label, `scheduler`).
     pub actor: String,
+    /// When `ImportStarted` was recorded (UTC).
     pub started_at: DateTime<Utc>,
+    /// When `ImportCompleted` or `ImportFailed` was recorded (UTC); `None` while it runs, or when
+    /// its process died.
     pub ended_at: Option<DateTime<Utc>>,
+    /// What a completed import added and changed; `None` unless it completed.
     #[schema(value_type = Option<Object>)]
     pub counts: Option<ImportCounts>,
+    /// The warnings and validation errors of a completed import, at most the first 100.
     #[schema(value_type = Vec<Object>)]
     pub issues: Vec<ImportIssue>,
+    /// Why a failed import failed, a stable code (`credentials_rejected`, `quota`, `transport`, …);
+    /// `None` unless it failed.
     pub error_kind: Option<String>,
+    /// The failed import's error message; `None` unless it failed.
     pub message: Option<String>,
 }
 

@@ -7,8 +7,10 @@ use crate::domain::Cents;
 /// The language of a label: `nl` (the default) or `en`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Lang {
+    /// Dutch, the default.
     #[default]
     Nl,
+    /// English.
     En,
 }
 
@@ -22,6 +24,7 @@ impl Lang {
         }
     }
 
+    /// The language's code, `nl` or `en`, as the page's `lang=` parameter carries it.
     pub fn code(self) -> &'static str {
         match self {
             Lang::Nl => "nl",
@@ -51,6 +54,7 @@ impl BucketRange {
 }
 
 impl Phase {
+    /// The phase's name for people: `1e herinnering`, `Veertiendagenbrief` (or the English).
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
             Phase::NotDue => lang.pick("Niet vervallen", "Not yet due"),

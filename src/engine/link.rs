@@ -28,7 +28,12 @@ pub trait LinkVerifier: Send + Sync {
 pub enum LinkRejected {
     /// The package refused the codes (e-Boekhouden `E001.x`): the user must enter the right ones.
     #[error("the package refused the username or security codes ({code}): {message}")]
-    Refused { code: String, message: String },
+    Refused {
+        /// The package's error code (`E001.x`).
+        code: String,
+        /// The package's description of the error.
+        message: String,
+    },
     /// The package could not be asked; nothing was changed, try again later.
     #[error("the package could not be reached")]
     Unreachable(#[source] eboekhouden::Error),
@@ -46,7 +51,9 @@ impl From<LinkRejected> for EngineError {
 /// Whether `link` created the link or replaced the codes of an existing one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LinkOutcome {
+    /// The administration was not linked: `LinkEstablished` was recorded.
     Established,
+    /// The administration was linked (or its link broken): `LinkCredentialsRotated` was recorded.
     Rotated,
 }
 

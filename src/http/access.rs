@@ -12,6 +12,7 @@ use crate::events::Metadata;
 /// The authenticated caller of a request. Extracting it answers 401 without a valid token.
 #[derive(Clone, Debug)]
 pub struct Caller {
+    /// What the presented token may do: its administrations, whether it may write, and its label.
     pub scope: TokenScope,
 }
 

@@ -13,9 +13,11 @@ use crate::engine::EngineError;
 /// The body of every error response.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ErrorBody {
+    /// The stable code and a message for people.
     pub error: ErrorDetail,
 }
 
+/// One error: the code clients branch on and a message for people.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ErrorDetail {
     /// Stable, snake_case; clients branch on it.
@@ -28,15 +30,24 @@ pub struct ErrorDetail {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ApiError {
+    /// No usable bearer token (missing, malformed or unknown): 401 `unauthorized`.
     #[error("send a bearer token: `Authorization: Bearer vrd_…` (make one with `vordering token create`)")]
     Unauthorized,
     /// Unknown, or outside the token's administrations: the two look the same on purpose.
     #[error("{0} not found")]
     NotFound(String),
+    /// A write with a token that may only read: 403 `read_only_token`.
     #[error("this token may only read; make one with `--write` to change data")]
     ReadOnly,
+    /// The request's path, query or body does not hold what the endpoint needs: 422 with `code`.
     #[error("{message}")]
-    BadRequest { code: &'static str, message: String },
+    BadRequest {
+        /// The stable code of what is wrong (`bad_amount`, `reason_required`, `bad_query`, …).
+        code: &'static str,
+        /// What is wrong, for people; the response's `message`.
+        message: String,
+    },
+    /// The engine call failed; [`ApiError::classify`] maps each outcome to its status and code.
     #[error(transparent)]
     Engine(#[from] EngineError),
     /// A bug or a lost task; the message goes to the log.
@@ -45,6 +56,7 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// An [`ApiError::BadRequest`] (422) with `code` and `message`.
     pub fn bad(code: &'static str, message: impl Into<String>) -> ApiError {
         ApiError::BadRequest { code, message: message.into() }
     }

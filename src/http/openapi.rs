@@ -15,6 +15,8 @@ use super::dashboard::Dashboard;
 use super::imports::{ImportAccepted, ImportLogEntry, ImportStatus};
 use super::{accounts, administrations, collection, dashboard, imports, ErrorBody, ErrorDetail};
 
+/// The OpenAPI 3.1 document of the JSON API (`ApiDoc::openapi()`), with the bearer security scheme;
+/// served at `/api/openapi.json`.
 #[derive(Debug, OpenApi)]
 #[openapi(
     info(title = "vordering", description = "Receivables linked to e-Boekhouden.nl. Every endpoint wants \

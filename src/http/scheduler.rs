@@ -19,6 +19,7 @@ use crate::import::ImportRequest;
 /// What one tick did for one administration that was due.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Scheduled {
+    /// The import ran and completed; the id is its `import_id`.
     Completed(ImportId),
     /// It started and then failed; the import log says why. Tried again tomorrow.
     Failed(ImportId),
@@ -38,6 +39,8 @@ pub struct Scheduler {
 }
 
 impl Scheduler {
+    /// A scheduler on `api`'s engine, clock and background tasks that has seen to nothing yet;
+    /// `Api::scheduler` makes one.
     pub fn new(api: Api) -> Scheduler {
         Scheduler { api, handled: HashMap::new() }
     }

@@ -26,12 +26,18 @@ const RECORD_ATTEMPTS: u32 = 5;
 /// crash would, leaving the row pending).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AfterAccept {
+    /// Record the delivery as usual.
     Continue,
+    /// Record nothing for this message and leave its row pending, as a crash after sending would;
+    /// the call goes on with the next row.
     Abandon,
 }
 
+/// Called with the reminder id each time the server accepted a message, before the delivery is
+/// recorded; its answer says whether to record it.
 pub type AcceptHook = Arc<dyn Fn(Uuid) -> AfterAccept + Send + Sync>;
 
+/// How `Engine::deliver_reminders` runs; [`DeliveryOptions::at`] gives the defaults.
 #[derive(Clone)]
 pub struct DeliveryOptions {
     /// The deliverer's clock: leases, retry times and `delivered_at` are taken from it.
@@ -40,6 +46,7 @@ pub struct DeliveryOptions {
     pub lease: Duration,
     /// At most this many messages per call.
     pub limit: usize,
+    /// The test hook after each accepted message; `None` records every delivery.
     pub after_accept: Option<AcceptHook>,
 }
 
@@ -50,16 +57,24 @@ impl std::fmt::Debug for DeliveryOptions {
 }
 
 impl DeliveryOptions {
+    /// Delivery at `now` with a lease of 10 minutes, at most 1,000 messages and no hook.
     pub fn at(now: DateTime<Utc>) -> Self {
         DeliveryOptions { now, lease: Duration::minutes(10), limit: 1_000, after_accept: None }
     }
 }
 
+/// What one call of `Engine::deliver_reminders` did, by reminder id, in the order it went.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DeliveryReport {
+    /// Sent and recorded as `ReminderDelivered`.
     pub delivered: Vec<Uuid>,
+    /// Given up, with why: a permanent failure, or a transient one on the last attempt
+    /// (`ReminderDeliveryFailed`).
     pub failed: Vec<(Uuid, String)>,
+    /// A transient failure, with why: the row stays pending and is tried again after a back-off
+    /// that doubles with each attempt (5 minutes first).
     pub postponed: Vec<(Uuid, String)>,
+    /// Accepted by the server but not recorded, because the hook said [`AfterAccept::Abandon`].
     pub abandoned: Vec<Uuid>,
 }
 

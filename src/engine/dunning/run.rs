@@ -23,9 +23,12 @@ const MAX_ROUNDS: usize = 5;
 /// What a run decided (and, unless it was a dry run, wrote).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DunningReport {
+    /// How many debtor accounts of the administration the run looked at.
     pub accounts: usize,
     /// `ReminderSent` and `CollectionStarted` events, by debtor.
     pub decided: Vec<(DebtorCode, DebtorAccountEvent)>,
+    /// What needs a person's attention, by debtor: claims that prescribe soon, collection held
+    /// back by unlinked credit. Reported in a dry run too.
     pub warnings: Vec<(DebtorCode, DunningWarning)>,
     /// Accounts whose decision was refused or that kept changing, with why; the rest went on.
     pub skipped: Vec<(DebtorCode, String)>,
