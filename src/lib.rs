@@ -69,6 +69,7 @@
 //! | `engine` | `audit`, `auth`, `config`, `convert`, `credentials`, `delivery`, `domain`, `eboekhouden`, `embedded_pg`, `events`, `import`, `outbox`, `projections`, `store` |
 //! | `http` | `auth`, `convert`, `domain`, `engine`, `events`, `import`, `projections`, `store` |
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod config;
 pub mod domain;
