@@ -48,7 +48,22 @@ pub enum CredentialsError {
     Database(#[from] sqlx::Error),
 }
 
+/// A secret as the database keeps it: sealed with the vault's key `key_id`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Sealed {
+    pub key_id: String,
+    pub nonce: Vec<u8>,
+    pub ciphertext: Vec<u8>,
+}
+
+impl std::fmt::Debug for Sealed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sealed").field("key_id", &self.key_id).finish_non_exhaustive()
+    }
+}
+
 /// Encrypts and decrypts codes with one key; its id (a hash prefix) says which key sealed a row.
+#[derive(Clone)]
 pub struct Vault {
     cipher: ChaCha20Poly1305,
     key_id: String,
@@ -90,6 +105,32 @@ impl Vault {
         &self.key_id
     }
 
+    /// Encrypts `plain` with a fresh nonce, bound to `context` (the associated data: a row sealed
+    /// for one owner does not open as another's).
+    pub fn seal(&self, plain: &[u8], context: &str) -> Result<Sealed, CredentialsError> {
+        let mut nonce = [0u8; 12];
+        rand::rngs::OsRng.fill_bytes(&mut nonce);
+        let payload = Payload { msg: plain, aad: context.as_bytes() };
+        let ciphertext = self
+            .cipher
+            .encrypt(Nonce::from_slice(&nonce), payload)
+            .map_err(|_| CredentialsError::Undecryptable(context.to_owned()))?;
+        Ok(Sealed { key_id: self.key_id.clone(), nonce: nonce.to_vec(), ciphertext })
+    }
+
+    /// Decrypts what [`Vault::seal`] sealed for `context`.
+    pub fn open(&self, sealed: &Sealed, context: &str) -> Result<Vec<u8>, CredentialsError> {
+        if sealed.key_id != self.key_id {
+            return Err(CredentialsError::WrongKey(context.to_owned(), sealed.key_id.clone()));
+        }
+        let undecryptable = || CredentialsError::Undecryptable(context.to_owned());
+        if sealed.nonce.len() != 12 {
+            return Err(undecryptable());
+        }
+        let payload = Payload { msg: &sealed.ciphertext, aad: context.as_bytes() };
+        self.cipher.decrypt(Nonce::from_slice(&sealed.nonce), payload).map_err(|_| undecryptable())
+    }
+
     /// Encrypts and stores the codes, replacing any earlier ones.
     pub async fn store<'c>(
         &self,
@@ -104,21 +145,15 @@ impl Vault {
             code2: codes.code2.expose_secret(),
         })
         .map_err(|_| CredentialsError::Undecryptable(administration.to_string()))?;
-        let mut nonce = [0u8; 12];
-        rand::rngs::OsRng.fill_bytes(&mut nonce);
-        let payload = Payload { msg: &plain, aad: administration.as_str().as_bytes() };
-        let sealed = self
-            .cipher
-            .encrypt(Nonce::from_slice(&nonce), payload)
-            .map_err(|_| CredentialsError::Undecryptable(administration.to_string()))?;
+        let sealed = self.seal(&plain, administration.as_str())?;
         sqlx::query(
             "INSERT INTO link_credentials (administration, key_id, nonce, ciphertext) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (administration) DO UPDATE SET key_id = $2, nonce = $3, ciphertext = $4, stored_at = now()",
         )
         .bind(administration.as_str())
-        .bind(&self.key_id)
-        .bind(&nonce[..])
-        .bind(&sealed)
+        .bind(&sealed.key_id)
+        .bind(&sealed.nonce)
+        .bind(&sealed.ciphertext)
         .execute(db)
         .await?;
         Ok(())
@@ -135,16 +170,9 @@ impl Vault {
                 .bind(administration.as_str())
                 .fetch_optional(db)
                 .await?;
-        let (key_id, nonce, sealed) = row.ok_or_else(|| CredentialsError::NotStored(administration.to_string()))?;
-        if key_id != self.key_id {
-            return Err(CredentialsError::WrongKey(administration.to_string(), key_id));
-        }
+        let (key_id, nonce, ciphertext) = row.ok_or_else(|| CredentialsError::NotStored(administration.to_string()))?;
+        let plain = self.open(&Sealed { key_id, nonce, ciphertext }, administration.as_str())?;
         let undecryptable = || CredentialsError::Undecryptable(administration.to_string());
-        if nonce.len() != 12 {
-            return Err(undecryptable());
-        }
-        let payload = Payload { msg: &sealed, aad: administration.as_str().as_bytes() };
-        let plain = self.cipher.decrypt(Nonce::from_slice(&nonce), payload).map_err(|_| undecryptable())?;
         let plain: Plain<'_> = serde_json::from_slice(&plain).map_err(|_| undecryptable())?;
         let codes = SecurityCodes { code1: SecretString::from(plain.code1), code2: SecretString::from(plain.code2) };
         Ok((plain.username.to_owned(), codes))
