@@ -18,7 +18,7 @@ pub use bulk::{
 };
 pub use cache::CACHED_AGGREGATES;
 pub use commands::{CommandBus, CommandError, MAX_CONFLICT_RETRIES};
-pub use load::{load_many, Loaded};
+pub use load::{load_many, load_many_until, Loaded};
 pub use pool::{connect, readers, PoolSettings};
 pub use reader::{
     administration_log, head, read_batch, rows_of, stream_below_horizon, stream_of, EventRow, EventView, Position,

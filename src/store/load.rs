@@ -28,6 +28,37 @@ pub async fn load_many<'c, A: Aggregate>(
     .bind(ids)
     .fetch_all(executor)
     .await?;
+    fold_rows(ids, rows)
+}
+
+/// Folds each stream of `bounds` up to and including its sequence: the states as they were then.
+pub async fn load_many_until<'c, A: Aggregate>(
+    executor: impl PgExecutor<'c>,
+    bounds: &[(String, u64)],
+) -> Result<HashMap<String, Loaded<A>>, StoreError> {
+    let (ids, lasts): (Vec<String>, Vec<i64>) = bounds
+        .iter()
+        .map(|(id, last)| (id.clone(), i64::try_from(*last).expect("a stored sequence is a bigint")))
+        .unzip();
+    let rows = sqlx::query(
+        "SELECT e.aggregate_id, e.sequence, e.event_type, e.event_version, e.payload::text AS payload \
+         FROM UNNEST($2::text[], $3::bigint[]) AS b(id, last) \
+         JOIN events e ON e.aggregate_type = $1 AND e.aggregate_id = b.id AND e.sequence <= b.last \
+         ORDER BY e.aggregate_id, e.sequence",
+    )
+    .bind(A::TYPE)
+    .bind(&ids)
+    .bind(&lasts)
+    .fetch_all(executor)
+    .await?;
+    fold_rows(&ids, rows)
+}
+
+/// Folds rows ordered by aggregate and sequence into one state per id.
+fn fold_rows<A: Aggregate>(
+    ids: &[String],
+    rows: Vec<sqlx::postgres::PgRow>,
+) -> Result<HashMap<String, Loaded<A>>, StoreError> {
     let mut loaded: HashMap<String, Loaded<A>> = ids.iter().map(|id| (id.clone(), Loaded::default())).collect();
     for row in rows {
         let aggregate_id: String = row.try_get("aggregate_id")?;
