@@ -9,6 +9,7 @@ use serde::Deserialize;
 use crate::eboekhouden::ClientSettings;
 use crate::import::ImportSettings;
 use crate::store::PoolSettings;
+use crate::webhooks::WebhookSettings;
 
 /// Everything the engine is configured with, as `Engine::connect` takes it.
 /// Every field has a default, so an empty file is valid; unknown fields are refused.
@@ -27,6 +28,9 @@ pub struct Settings {
     /// `[import]`: how imports read the books (terms, first-import window, call limit, page size,
     /// writers); read at each import.
     pub import: ImportSettings,
+    /// `[webhooks]`: whether private targets are allowed, the receivers' timeout, the workers and
+    /// the overlap of a rotated secret.
+    pub webhooks: WebhookSettings,
 }
 
 /// The `[database]` section: where the events are stored. Read once, at connect.

@@ -41,7 +41,7 @@
 //!  http
 //!  engine
 //!  config · audit
-//!  import · projections · delivery
+//!  import · projections · delivery · webhooks
 //!  store · outbox · eboekhouden · credentials · auth · embedded_pg
 //!  domain ⇄ events                  (the pure core)
 //!  convert                          (integer widths)
@@ -64,9 +64,10 @@
 //! | `import` | `convert`, `domain`, `eboekhouden`, `events`, `store` |
 //! | `projections` | `convert`, `domain`, `events`, `store` |
 //! | `delivery` | `domain`, `events`, `outbox` |
+//! | `webhooks` | `convert`, `credentials`, `domain`, `events`, `store` |
 //! | `audit` | `domain`, `events`, `projections`, `store` |
-//! | `config` | `eboekhouden`, `import`, `store` |
-//! | `engine` | `audit`, `auth`, `config`, `convert`, `credentials`, `delivery`, `domain`, `eboekhouden`, `embedded_pg`, `events`, `import`, `outbox`, `projections`, `store` |
+//! | `config` | `eboekhouden`, `import`, `store`, `webhooks` |
+//! | `engine` | `audit`, `auth`, `config`, `convert`, `credentials`, `delivery`, `domain`, `eboekhouden`, `embedded_pg`, `events`, `import`, `outbox`, `projections`, `store`, `webhooks` |
 //! | `http` | `auth`, `convert`, `domain`, `engine`, `events`, `import`, `projections`, `store` |
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -100,6 +101,8 @@ pub(crate) mod outbox;
 pub(crate) mod projections;
 #[allow(missing_docs)]
 pub(crate) mod store;
+#[allow(missing_docs)]
+pub(crate) mod webhooks;
 
 /// The engine's internals, for the `vordering` binary, the integration tests and perfbench: not an
 /// API, and free to change with any release. An embedding server uses [`Engine`] instead.
@@ -138,6 +141,9 @@ pub mod internals {
     }
     pub mod store {
         pub use crate::store::*;
+    }
+    pub mod webhooks {
+        pub use crate::webhooks::*;
     }
 }
 
