@@ -12,6 +12,7 @@ pub mod import_log;
 mod labels;
 mod link;
 mod tokens;
+mod webhooks;
 
 pub use audit::ReplayQuery;
 pub use collection::{CaseLine, CollectionPreview};
@@ -35,6 +36,11 @@ pub use crate::embedded_pg::EmbeddedPgError;
 pub use crate::import::{ImportReport, ImportRequest, ImportSettings, Progress, Quiet};
 pub use crate::projections::{AuditRow, ImportRow};
 pub use crate::store::{PoolSettings, StoredEvent};
+pub use crate::webhooks::{
+    AttemptLine, Created as CreatedWebhook, DeliveryLine, EventType as WebhookEventType, Notice as WebhookNotice,
+    Replay as WebhookReplay, Subscription as WebhookSubscription, TargetRefused, UnknownEventType, WebhookSecret,
+    WebhookSettings,
+};
 
 use std::path::Path;
 

@@ -111,6 +111,12 @@ pub enum NotFound {
     /// No link of this id was made in the administration.
     #[error("no link {0} exists in this administration")]
     Link(LinkId),
+    /// No webhook subscription of this id belongs to the administration.
+    #[error("no webhook subscription {0} in this administration")]
+    Webhook(uuid::Uuid),
+    /// No delivery of this `webhook-id` belongs to the subscription.
+    #[error("no webhook delivery {0} of this subscription")]
+    WebhookDelivery(String),
 }
 
 impl NotFound {
@@ -125,6 +131,8 @@ impl NotFound {
             NotFound::InAccount(DebtorAccountError::UnknownReminder(_)) => "unknown_reminder",
             NotFound::InAccount(DebtorAccountError::UnknownCase(_)) => "unknown_case",
             NotFound::InAccount(_) => "not_found",
+            NotFound::Webhook(_) => "unknown_webhook",
+            NotFound::WebhookDelivery(_) => "unknown_delivery",
         }
     }
 }
@@ -157,6 +165,12 @@ pub enum Refusal {
     /// Another import of the administration runs now, in this process or another one.
     #[error("another import of {0} is running; wait for it to finish")]
     ImportRunning(AdministrationId),
+    /// A webhook URL is no place to send to: not http(s), or inside the network.
+    #[error(transparent)]
+    WebhookTarget(crate::webhooks::TargetRefused),
+    /// A webhook subscription names a type there is none of.
+    #[error(transparent)]
+    UnknownEventType(crate::webhooks::UnknownEventType),
 }
 
 impl Refusal {
@@ -168,6 +182,8 @@ impl Refusal {
             Refusal::CredentialsRefused { .. } => "credentials_refused",
             Refusal::CredentialsUnavailable(_) => "credentials_unavailable",
             Refusal::ImportRunning(_) => "import_running",
+            Refusal::WebhookTarget(_) => "webhook_target_refused",
+            Refusal::UnknownEventType(_) => "unknown_event_type",
         }
     }
 
@@ -181,7 +197,10 @@ impl Refusal {
                 | DebtorAccountError::AlreadyUnlinked(_)
                 | DebtorAccountError::AlreadyInCollection { .. },
             ) => true,
-            Refusal::Account(_) | Refusal::CredentialsRefused { .. } => false,
+            Refusal::Account(_)
+            | Refusal::CredentialsRefused { .. }
+            | Refusal::WebhookTarget(_)
+            | Refusal::UnknownEventType(_) => false,
             Refusal::CredentialsUnavailable(_) | Refusal::ImportRunning(_) => true,
         }
     }

@@ -116,7 +116,8 @@ impl Engine {
         Ok(self.vault()?.load(&self.pool, id).await?)
     }
 
-    fn vault(&self) -> Result<&Vault, EngineError> {
+    /// The key that seals the stored codes and the webhooks' secrets.
+    pub(super) fn vault(&self) -> Result<&Vault, EngineError> {
         self.vault.as_ref().ok_or_else(|| CredentialsError::MissingKey.into())
     }
 }
