@@ -20,10 +20,11 @@ mod runner;
 mod scheduler;
 mod server;
 mod trace;
+mod webhooks;
 
 use std::sync::Arc;
 
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::Router;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -97,7 +98,14 @@ impl Api {
             .route("/administrations/{id}/invoices", get(dashboard::invoices))
             .route("/administrations/{id}/audit", get(dashboard::audit))
             .route("/administrations/{id}/invoices/{number}/collection-preview", get(collection::preview))
-            .route("/administrations/{id}/collection-cases", get(collection::cases).post(collection::start));
+            .route("/administrations/{id}/collection-cases", get(collection::cases).post(collection::start))
+            .route("/administrations/{id}/webhooks", get(webhooks::list).post(webhooks::add))
+            .route("/administrations/{id}/webhooks/{webhook}", delete(webhooks::remove))
+            .route("/administrations/{id}/webhooks/{webhook}/rotate", post(webhooks::rotate))
+            .route("/administrations/{id}/webhooks/{webhook}/disable", post(webhooks::disable))
+            .route("/administrations/{id}/webhooks/{webhook}/enable", post(webhooks::enable))
+            .route("/administrations/{id}/webhooks/{webhook}/deliveries", get(webhooks::deliveries))
+            .route("/administrations/{id}/webhooks/{webhook}/replay", post(webhooks::replay));
         Router::new()
             .route("/", get(page::page))
             .route("/ui/import", post(page::import_now))

@@ -13,7 +13,10 @@ use super::administrations::{AdministrationItem, AdministrationView, LinkStatus,
 use super::collection::{CollectionClaim, StartCollectionRequest};
 use super::dashboard::Dashboard;
 use super::imports::{ImportAccepted, ImportLogEntry, ImportStatus};
-use super::{accounts, administrations, collection, dashboard, imports, ErrorBody, ErrorDetail};
+use super::webhooks::{
+    AttemptView, DeliveryView, DisableRequest, ReplayRequest, Replayed, WebhookCreated, WebhookRequest, WebhookView,
+};
+use super::{accounts, administrations, collection, dashboard, imports, webhooks, ErrorBody, ErrorDetail};
 
 /// The OpenAPI 3.1 document of the JSON API (`ApiDoc::openapi()`), with the bearer security scheme;
 /// served at `/api/openapi.json`.
@@ -24,13 +27,15 @@ use super::{accounts, administrations, collection, dashboard, imports, ErrorBody
     paths(
         administrations::list, administrations::one, imports::log, imports::start, accounts::account,
         accounts::link_payment, accounts::unlink_payment, dashboard::dashboard, dashboard::invoices, dashboard::audit,
-        collection::preview, collection::start, collection::cases
+        collection::preview, collection::start, collection::cases, webhooks::list, webhooks::add, webhooks::rotate,
+        webhooks::disable, webhooks::enable, webhooks::remove, webhooks::deliveries, webhooks::replay
     ),
     components(schemas(
         ErrorBody, ErrorDetail, AdministrationItem, AdministrationView, LinkView, LinkStatus, ImportLogEntry,
         ImportStatus, ImportAccepted, AccountView, SummaryView, InvoiceView, AllocationView, CreditNoteView,
         PaymentView, PaymentAllocationView, LinkPaymentRequest, LinkCreated, UnlinkRequest, Unlinked, Dashboard, CollectionClaim,
-        StartCollectionRequest
+        StartCollectionRequest, WebhookView, WebhookCreated, WebhookRequest, DisableRequest, DeliveryView, AttemptView,
+        ReplayRequest, Replayed
     )),
     modifiers(&BearerAuth)
 )]

@@ -49,6 +49,15 @@ pub async fn serve(
             warn!(%error, "the projection runner stopped; the dashboard figures lag until the next start");
         }
     });
+    // Webhooks need the key that seals their secrets; without one there are none to send.
+    if api.engine.has_vault() {
+        let (engine, stop) = (std::sync::Arc::clone(api.engine()), api.stopping());
+        api.tasks.spawn(async move {
+            if let Err(error) = engine.run_webhooks(stop.cancelled_owned()).await {
+                warn!(%error, "the webhook runner stopped; deliveries wait until the next start");
+            }
+        });
+    }
     let stopping = api.stopping();
     let signal = async move {
         shutdown.await;

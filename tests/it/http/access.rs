@@ -108,6 +108,13 @@ async fn the_openapi_document_is_served_and_lists_every_path(pool: PgPool) {
             "/api/administrations/{id}/invoices/{number}/collection-preview",
             "/api/administrations/{id}/payment-links",
             "/api/administrations/{id}/payment-links/{link}/unlink",
+            "/api/administrations/{id}/webhooks",
+            "/api/administrations/{id}/webhooks/{webhook}",
+            "/api/administrations/{id}/webhooks/{webhook}/deliveries",
+            "/api/administrations/{id}/webhooks/{webhook}/disable",
+            "/api/administrations/{id}/webhooks/{webhook}/enable",
+            "/api/administrations/{id}/webhooks/{webhook}/replay",
+            "/api/administrations/{id}/webhooks/{webhook}/rotate",
         ]
     );
     let import_now = &document["paths"]["/api/administrations/{id}/imports"]["post"];
