@@ -31,6 +31,7 @@ mod settings;
 mod simulator;
 mod telemetry;
 mod token;
+mod webhook;
 
 const DATA_DIR_HELP: &str = "Without a database URL (DATABASE_URL, VORDERING__DATABASE__URL or the settings file), \
 commands start a private PostgreSQL cluster from the installed server binaries in the data directory: \
@@ -99,6 +100,9 @@ enum Command {
     /// Bearer tokens for the HTTP API.
     #[command(subcommand)]
     Token(token::TokenCommand),
+    /// Signed webhooks: subscribe URLs to the business events, see their deliveries, replay them.
+    #[command(subcommand)]
+    Webhook(webhook::WebhookCommand),
 }
 
 /// What a failed command tells its caller through the exit code.
@@ -164,6 +168,7 @@ pub fn main() -> ExitCode {
             Command::Simulator(args) => simulator::run(args).await,
             Command::Serve(args) => serve::run(&context, args).await,
             Command::Token(command) => token::run(&context, command).await,
+            Command::Webhook(command) => webhook::run(&context, command).await,
         }
     });
     match outcome {
