@@ -33,4 +33,5 @@ mod projections_notify;
 mod projections_rebuild;
 mod projections_upcast;
 mod support;
+mod webhooks;
 mod zeep;
