@@ -86,6 +86,9 @@ impl Default for WebhookSettings {
     }
 }
 
+/// Deliveries a worker takes and sends at once.
+pub const SEND_BATCH: i64 = 128;
+
 /// How long a worker or the runner sleeps without news before it looks anyway.
 const POLL: Duration = Duration::from_secs(1);
 
@@ -169,9 +172,9 @@ async fn work(sender: Sender, news: Arc<Notify>, stopping: tokio_util::sync::Can
             return;
         }
         let woken = news.notified();
-        match sender.send_next(Utc::now()).await {
-            Ok(Some(_)) => continue,
-            Ok(None) => {}
+        match sender.send_due(Utc::now(), SEND_BATCH).await {
+            Ok(sent) if !sent.is_empty() => continue,
+            Ok(_) => {}
             Err(error) => warn!(%error, "sending a webhook failed; trying again"),
         }
         tokio::select! {
