@@ -37,14 +37,14 @@ pub struct Figures {
     pub rendered_during_first: u64,
 }
 
-fn config(invoices: u64) -> SimulatorConfig {
+pub(crate) fn config(invoices: u64) -> SimulatorConfig {
     let mut config = SimulatorConfig::new((invoices / 10).max(1), invoices, 4_711);
     config.session_lifetime = Duration::from_secs(24 * 3600);
     config.mutaties_quota = 1_000_000;
     config
 }
 
-fn settings(simulator: &SimulatorHandle) -> Settings {
+pub(crate) fn settings(simulator: &SimulatorHandle) -> Settings {
     let mut settings = Settings::default();
     settings.eboekhouden.endpoint = simulator.endpoint();
     settings.import.monthly_call_limit = 1_000_000;
@@ -60,13 +60,19 @@ async fn register_and_link(engine: &Engine, simulator: &SimulatorHandle, id: &Ad
     let meta = Metadata::new("perfbench", "perfbench", Utc::now());
     let register = AdministrationCommand::Register { name: id.to_string(), registered_by: "perfbench".to_owned() };
     engine.administration_command(id, register, &meta).await?;
+    link(engine, simulator, id).await
+}
+
+/// Links a registered administration to the simulator's books.
+pub(crate) async fn link(engine: &Engine, simulator: &SimulatorHandle, id: &AdministrationId) -> anyhow::Result<()> {
+    let meta = Metadata::new("perfbench", "perfbench", Utc::now());
     let c = simulator.credentials();
     let codes = SecurityCodes { code1: c.security_code_1.clone(), code2: c.security_code_2.clone() };
     engine.link(id, &c.username, &codes, &SoapVerifier { settings: engine.client_settings(None) }, &meta).await?;
     Ok(())
 }
 
-fn request(id: &AdministrationId, simulator: &SimulatorHandle) -> ImportRequest {
+pub(crate) fn request(id: &AdministrationId, simulator: &SimulatorHandle) -> ImportRequest {
     ImportRequest {
         administration: id.clone(),
         trigger: ImportTrigger::Manual,
@@ -144,19 +150,19 @@ async fn import_twice(
 }
 
 /// A throwaway database on the benchmark's server, made afresh for each run.
-struct Scratch {
+pub(crate) struct Scratch {
     server: sqlx::postgres::PgConnectOptions,
     name: String,
 }
 
 impl Scratch {
-    async fn beside(pool: &PgPool) -> anyhow::Result<Scratch> {
+    pub(crate) async fn beside(pool: &PgPool) -> anyhow::Result<Scratch> {
         let database: String = sqlx::query_scalar("SELECT current_database()").fetch_one(pool).await?;
         Ok(Scratch { server: (*pool.connect_options()).clone(), name: format!("{database}_import") })
     }
 
     /// `work` on a fresh, migrated database with no dirty pages left by the run before; then drops it.
-    async fn run<T, F, Fut>(&self, work: F) -> anyhow::Result<T>
+    pub(crate) async fn run<T, F, Fut>(&self, work: F) -> anyhow::Result<T>
     where
         F: FnOnce(PgPool) -> Fut,
         Fut: std::future::Future<Output = anyhow::Result<T>>,

@@ -1,4 +1,4 @@
-//! `perfbench`: every performance goal (G1–G7) as a ratio to a limit measured in the same run on
+//! `perfbench`: every performance goal (G1–G7, G12) as a ratio to a limit measured in the same run on
 //! the same machine, so machine speed cancels out. Prints a table and writes JSON.
 //!
 //! Without `DATABASE_URL` it starts the embedded private cluster, like `vordering demo`.
@@ -14,6 +14,7 @@ mod machine;
 mod parse;
 mod read_side;
 mod report;
+mod webhooks;
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -31,7 +32,7 @@ use vordering::internals::store::{self, PendingAppend, PoolSettings};
 use data::{BenchAccount, EVENTS_PER_AGGREGATE};
 use report::{Direction, GoalResult};
 
-/// Measures the performance goals (G1–G7) as ratios to limits measured in the same run.
+/// Measures the performance goals (G1–G7, G12) as ratios to limits measured in the same run.
 ///
 /// Without a subcommand: the full run. It measures the limits the goals are divided by (`L_commit`,
 /// `L_copy`, `L_read`, `L_q`, …) and then every goal against them, prints a table and writes the JSON
@@ -99,6 +100,12 @@ enum Mode {
     /// `--read-invoices 0`). Use it to iterate on the read paths without rebuilding a million
     /// invoices. Prints p50 and p99 per query, then each replay's p50 and ratio; decides no goals.
     ReadQueries(read_side::QueriesArgs),
+    /// The webhook goals alone (G12): `L_commit8`, then delivery throughput, the idle latency
+    /// from commit to delivery, and the backlog of an import and how long it takes to drain.
+    ///
+    /// Runs on the configured server (`DATABASE_URL`) or the embedded cluster, in databases of
+    /// its own. Use it when working on `src/webhooks/`.
+    WebhookGoals(webhooks::WebhookArgs),
     /// Child process of the full run and of parse-goals (not for direct use): streams GetOpenPosten
     /// from the benchmark's simulator at ENDPOINT and prints its record count and peak RSS as JSON.
     #[command(hide = true)]
@@ -148,6 +155,11 @@ struct Args {
     /// The throwaway database the run drops and creates (lowercase letters, digits and `_`).
     #[arg(long, default_value = "vordering_perfbench", value_parser = database_name)]
     database: String,
+    /// Leave out the webhook goals (G12).
+    #[arg(long)]
+    skip_webhooks: bool,
+    #[command(flatten)]
+    webhooks: webhooks::WebhookArgs,
 }
 
 fn database_name(name: &str) -> Result<String, String> {
@@ -194,6 +206,7 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
             tracing_subscriber::fmt().with_env_filter(std::env::var("VORDERING_LOG").unwrap_or_default()).init();
             runtime()?.block_on(import::import_profile_main(&args))?;
         }
+        Some(Mode::WebhookGoals(args)) => runtime()?.block_on(webhook_goals(&args))?,
         Some(Mode::ReadQueries(args)) => {
             // Re-measures G4 and G3 on the data a previous run left in the benchmark database.
             let runtime = if args.current_thread() {
@@ -257,6 +270,9 @@ async fn run(args: Args) -> anyhow::Result<std::process::ExitCode> {
         results.extend(goals);
         imports = figures;
     }
+    if !args.skip_webhooks {
+        results.extend(webhooks::goals(&pool, l_commit8, &args.webhooks).await?);
+    }
     if args.read_invoices > 0 {
         let each = std::time::Duration::from_secs_f64(args.query_seconds);
         results.extend(read_side::run(&pool, args.read_invoices, l_copy, each).await?);
@@ -289,6 +305,20 @@ async fn run(args: Args) -> anyhow::Result<std::process::ExitCode> {
     } else {
         std::process::ExitCode::SUCCESS
     })
+}
+
+/// `webhook-goals`: G12 against an `L_commit8` of its own, printed as the full run prints goals.
+async fn webhook_goals(args: &webhooks::WebhookArgs) -> anyhow::Result<()> {
+    let (pool, _, _cluster) = connect("vordering_perfbench_webhooks").await?;
+    vordering::MIGRATOR.run(&pool).await.context("migrating the benchmark database")?;
+    let l_commit8 = measure(&mut Vec::new(), || commands::commit8(&pool)).await?;
+    println!("L_commit8 {l_commit8:.0} tx/s");
+    for r in webhooks::goals(&pool, l_commit8, args).await? {
+        let verdict = if r.pass { "pass" } else { "MISS" };
+        println!("  {:<24} {:>12} {:<14} {:>8.3}  {verdict}", r.goal, figure(r.value), r.denominator, r.ratio);
+    }
+    pool.close().await;
+    Ok(())
 }
 
 /// G1 end to end, G6 import growth and G5 import RSS (the lead's `import.rs` does the measuring).

@@ -1,4 +1,4 @@
-//! The perfbench report: one row per performance goal (G1–G7), printed and written as JSON.
+//! The perfbench report: one row per performance goal (G1–G7, G12), printed and written as JSON.
 
 use serde::Serialize;
 

@@ -12,7 +12,7 @@ pub struct Latency {
     pub p99: f64,
 }
 
-fn percentiles(mut samples: Vec<f64>) -> Latency {
+pub fn percentiles(mut samples: Vec<f64>) -> Latency {
     samples.sort_by(f64::total_cmp);
     // Nearest rank: the sample below which `per_mille` ‰ of the samples lie.
     let at = |per_mille: usize| {
