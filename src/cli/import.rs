@@ -39,9 +39,9 @@ enum ImportLog {
         /// The administration's id, as registered with `administration add`.
         #[arg(long)]
         administration: String,
-        /// How many days back.
-        #[arg(long, default_value_t = 31)]
-        days: i64,
+        /// How many days back (1 to 36500).
+        #[arg(long, default_value_t = 31, value_parser = clap::value_parser!(u16).range(1..=36_500))]
+        days: u16,
     },
 }
 
@@ -83,10 +83,10 @@ pub async fn run(context: &Context, args: ImportArgs) -> Outcome {
     Ok(())
 }
 
-async fn log(context: &Context, administration: &str, days: i64) -> Outcome {
+async fn log(context: &Context, administration: &str, days: u16) -> Outcome {
     let id = administration_id(administration)?;
     let engine = settings::engine(context).await?;
-    let log = engine.import_history(&id, Some(Utc::now() - Duration::days(days))).await;
+    let log = engine.import_history(&id, Some(Utc::now() - Duration::days(i64::from(days)))).await;
     engine.shutdown().await;
     let log = log?;
     if context.json {

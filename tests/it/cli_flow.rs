@@ -94,6 +94,12 @@ async fn an_operator_links_imports_and_relinks_a_payment(pool: PgPool) {
         serde_json::from_str(&cli.ok(&["import", "log", "--administration", "acme", "--json"]).await).unwrap();
     let statuses: Vec<&str> = log.as_array().unwrap().iter().map(|e| e["status"].as_str().unwrap()).collect();
     assert_eq!(statuses, ["completed", "completed"]);
+    for days in ["99999999999", "0", "-5"] {
+        let out_of_range = cli.run(&["import", "log", "--administration", "acme", &format!("--days={days}")]).await;
+        let said = String::from_utf8_lossy(&out_of_range.stderr);
+        assert_eq!(out_of_range.status.code(), Some(2), "--days {days} is bad input, not a panic: {said}");
+        assert!(said.contains("--days"), "{said}");
+    }
 
     // Take an automatic link apart and put it back by hand.
     let (link_id, payment, invoice): (String, String, String) = sqlx::query_as(
