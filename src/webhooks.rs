@@ -76,8 +76,9 @@ pub struct WebhookSettings {
     pub timeout_secs: u32,
     /// Deliveries sent side by side by one process.
     pub workers: usize,
-    /// Hours the previous secret keeps signing after a rotation.
-    pub rotation_overlap_hours: u32,
+    /// Hours the previous secret keeps signing after a rotation (a `u16`: at most about 7 years, so
+    /// the end of the overlap is always a date).
+    pub rotation_overlap_hours: u16,
 }
 
 impl Default for WebhookSettings {

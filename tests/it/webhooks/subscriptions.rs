@@ -84,6 +84,17 @@ async fn the_command_line_prints_the_secret_once_and_lists_without_it(pool: PgPo
     let (code, _, err) =
         cli(&["webhook", "add", "--administration", "acme", "--url", &url, "--event", "invoice.payed"]);
     assert_eq!(code, Some(2), "an unknown type is bad input: {err}");
+    // An overlap past the calendar's end would make a rotation panic: refused when read.
+    let endless = Command::new(env!("CARGO_BIN_EXE_vordering"))
+        .args(["webhook", "list", "--administration", "acme"])
+        .env("DATABASE_URL", database_url(&pool))
+        .env("VORDERING__SECRETS__KEY", "33".repeat(32))
+        .env("VORDERING__WEBHOOKS__ROTATION_OVERLAP_HOURS", "4294967295")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&endless.stderr);
+    assert_eq!(endless.status.code(), Some(2), "{said}");
+    assert!(said.to_lowercase().contains("rotation_overlap_hours"), "{said}");
     let stored: Vec<Vec<u8>> =
         sqlx::query_scalar("SELECT ciphertext FROM webhook_subscription").fetch_all(&pool).await.unwrap();
     let key = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, &secret[6..]).unwrap();
