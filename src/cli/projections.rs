@@ -108,7 +108,7 @@ async fn execute(context: &Context, pool: &sqlx::PgPool, command: ProjectionsCom
                 let interrupted = async {
                     let _ = tokio::signal::ctrl_c().await;
                 };
-                projections::run(pool, &projections::ALL, &options, interrupted).await?;
+                projections::run(pool, &projections::ALL, &options, interrupted).await;
             }
         }
     }

@@ -45,9 +45,7 @@ pub async fn serve(
     let (pool, stop) = (api.engine.pool().clone(), api.stopping());
     api.tasks.spawn(async move {
         let options = projections::RunnerOptions::default();
-        if let Err(error) = projections::run(&pool, &projections::ALL, &options, stop.cancelled_owned()).await {
-            warn!(%error, "the projection runner stopped; the dashboard figures lag until the next start");
-        }
+        projections::run(&pool, &projections::ALL, &options, stop.cancelled_owned()).await;
     });
     // Webhooks need the key that seals their secrets; without one there are none to send.
     if api.engine.has_vault() {

@@ -113,34 +113,85 @@ async fn behind(pool: &PgPool, projections: &[Projection]) -> Result<bool, Proje
 }
 
 /// Keeps `projections` up to date until `shutdown` completes: catches up, then waits for a
-/// notification from the `events` trigger or for the poll interval, whichever comes first.
+/// notification from the `events` trigger or for the poll interval, whichever comes first. An
+/// error (the database restarting, a connection lost) does not end it: it is logged and the runner
+/// tries again after a back-off that doubles from [`FIRST_BACKOFF`] to [`LAST_BACKOFF`], so the
+/// read side resumes by itself once the database is back.
 #[instrument(skip_all)]
 pub async fn run(
     pool: &PgPool,
     projections: &[Projection],
     options: &RunnerOptions,
     shutdown: impl Future<Output = ()>,
-) -> Result<(), ProjectionError> {
-    let mut listener = PgListener::connect_with(pool).await?;
-    listener.listen(CHANNEL).await?;
+) {
     tokio::pin!(shutdown);
+    let mut listener = None;
+    let mut backoff = FIRST_BACKOFF;
     loop {
-        let folded = catch_up(pool, projections, options).await?;
-        if folded > 0 {
-            debug!(folded, "caught up");
+        if listener.is_none() {
+            listener = listen(pool).await;
         }
-        // A notification may arrive while an older transaction still holds the horizon back: the
-        // new events exist but cannot be read yet. Look again soon rather than at the next poll.
-        let wait = if behind(pool, projections).await? { HORIZON_RETRY.min(options.poll) } else { options.poll };
-        tokio::select! {
-            () = &mut shutdown => return Ok(()),
-            notification = listener.recv() => {
-                if let Err(error) = notification {
-                    // The listener reconnects by itself on the next recv; polling covers the gap.
-                    warn!(%error, "lost the events notification channel");
+        match round(pool, projections, options).await {
+            Ok(wait) => {
+                backoff = FIRST_BACKOFF;
+                tokio::select! {
+                    () = &mut shutdown => return,
+                    () = next_notification(&mut listener) => {}
+                    () = tokio::time::sleep(wait) => {}
                 }
             }
-            () = tokio::time::sleep(wait) => {}
+            Err(error) => {
+                warn!(%error, retry_in = ?backoff, "the projection runner failed; trying again");
+                tokio::select! {
+                    () = &mut shutdown => return,
+                    () = tokio::time::sleep(backoff) => {}
+                }
+                backoff = (backoff * 2).min(LAST_BACKOFF);
+            }
         }
+    }
+}
+
+/// The first wait after a failed round.
+pub const FIRST_BACKOFF: Duration = Duration::from_millis(100);
+/// The longest wait between failed rounds.
+pub const LAST_BACKOFF: Duration = Duration::from_secs(30);
+
+/// One round: catch up, and how long to wait for news before the next. A notification may arrive
+/// while an older transaction still holds the horizon back: the new events exist but cannot be
+/// read yet, so the runner looks again soon rather than at the next poll.
+async fn round(
+    pool: &PgPool,
+    projections: &[Projection],
+    options: &RunnerOptions,
+) -> Result<Duration, ProjectionError> {
+    let folded = catch_up(pool, projections, options).await?;
+    if folded > 0 {
+        debug!(folded, "caught up");
+    }
+    Ok(if behind(pool, projections).await? { HORIZON_RETRY.min(options.poll) } else { options.poll })
+}
+
+/// A listener on the events channel; none while the database cannot be reached (polling covers it).
+async fn listen(pool: &PgPool) -> Option<PgListener> {
+    let listening = async {
+        let mut listener = PgListener::connect_with(pool).await?;
+        listener.listen(CHANNEL).await?;
+        Ok::<_, sqlx::Error>(listener)
+    };
+    listening.await.inspect_err(|error| warn!(%error, "cannot listen for new events; polling")).ok()
+}
+
+/// Resolves at the next notification, or when the listener's connection failed: it is dropped,
+/// and the round that follows listens again. Without a listener it never resolves.
+async fn next_notification(listener: &mut Option<PgListener>) {
+    match listener {
+        Some(connected) => {
+            if let Err(error) = connected.recv().await {
+                warn!(%error, "lost the events notification channel");
+                *listener = None;
+            }
+        }
+        None => std::future::pending().await,
     }
 }

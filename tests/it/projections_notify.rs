@@ -1,14 +1,17 @@
 //! The runner wakes on the `events` trigger's notification, not only on its poll: with a poll of
-//! ten minutes, new events still reach the projection within seconds, from both write paths.
+//! ten minutes, new events still reach the projection within seconds, from both write paths, and
+//! after the database restarted.
 
 use std::time::Duration;
 
+use sqlx::postgres::PgPoolOptions;
 use sqlx::PgPool;
 use tokio::sync::oneshot;
 use vordering::domain::administration::{Administration, AdministrationCommand};
 use vordering::domain::AdministrationId;
 use vordering::events::debtor_account::DebtorKind;
 use vordering::events::Metadata;
+use vordering::internals::embedded_pg::{ensure_database, EmbeddedPostgres};
 use vordering::internals::projections::{self, RunnerOptions};
 use vordering::internals::store::CommandBus;
 use vordering::Engine;
@@ -60,7 +63,50 @@ async fn the_runner_wakes_on_new_events(pool: PgPool) {
     .await;
     assert!(started.elapsed() < Duration::from_secs(60), "woken by notifications, not by the 600 s poll");
     stop.send(()).unwrap();
-    runner.await.unwrap().unwrap();
+    runner.await.unwrap();
+}
+
+/// A database restart under the runner: it fails its rounds while the server is down, backs off,
+/// listens again and folds what comes after, by itself.
+#[tokio::test]
+async fn the_runner_outlives_a_database_restart() {
+    // A cluster of the test's own: stopping the shared one would stop every other test.
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = EmbeddedPostgres::start(dir.path()).unwrap();
+    ensure_database(&cluster, "blip").await.unwrap();
+    let pool = PgPoolOptions::new()
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_with(cluster.connect_options("blip"))
+        .await
+        .unwrap();
+    vordering::MIGRATOR.run(&pool).await.unwrap();
+    let engine = Engine::from_pool(pool.clone()).await.unwrap();
+    let stop = tokio_util::sync::CancellationToken::new();
+    let runner = {
+        let (pool, stop) = (pool.clone(), stop.clone());
+        // A poll of ten minutes: only notifications and the back-off bring the runner round.
+        let options = RunnerOptions { poll: Duration::from_secs(600), ..RunnerOptions::default() };
+        tokio::spawn(async move { projections::run(&pool, &projections::ALL, &options, stop.cancelled_owned()).await })
+    };
+    let acme = AdministrationId::new("acme").unwrap();
+    let outstanding = |euros: i64| {
+        let (engine, acme) = (&engine, &acme);
+        move || async move { (engine.outstanding(acme, today()).await.ok()?.outstanding == euro(euros)).then_some(()) }
+    };
+    let meta = Metadata::new("import", "import:test", at("2025-06-15T06:00:00Z"));
+    let due = (date(2025, 5, 1), date(2025, 5, 31));
+    append(&pool, "acme:D1", 0, vec![invoice("acme", "F1", due.0, due.1, 125)], meta.clone()).await;
+    eventually("the first invoice folded", outstanding(125)).await;
+
+    cluster.stop().unwrap();
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    let cluster = EmbeddedPostgres::start(dir.path()).unwrap();
+    append(&pool, "acme:D2", 0, vec![invoice("acme", "F2", due.0, due.1, 75)], meta).await;
+    eventually("the invoice after the restart folded", outstanding(200)).await;
+    stop.cancel();
+    runner.await.unwrap();
+    pool.close().await;
+    cluster.stop().unwrap();
 }
 
 /// Waits up to `within` for a notification on the events channel.
