@@ -152,14 +152,13 @@ async fn listen(pool: &PgPool) -> Option<PgListener> {
     listening.await.inspect_err(|error| warn!(%error, "cannot listen for new events; polling")).ok()
 }
 
-/// Resolves at the next notification; never without a listener, and drops a listener whose
-/// connection failed (the poll goes on, and the next round listens again).
+/// Resolves at the next notification, or when the listener's connection failed: it is dropped,
+/// and the round that follows listens again. Without a listener it never resolves.
 async fn next_news(listener: &mut Option<PgListener>) {
     match listener {
         Some(connected) => {
             if connected.try_recv().await.is_err() {
                 *listener = None;
-                std::future::pending::<()>().await;
             }
         }
         None => std::future::pending().await,
