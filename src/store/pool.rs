@@ -14,13 +14,23 @@ pub struct PoolSettings {
     pub acquire_timeout_secs: u64,
     /// Idle connections are closed after this long.
     pub idle_timeout_secs: u64,
+    /// The server cancels a statement that runs longer than this (`statement_timeout`), so a
+    /// statement stuck behind a lock or a runaway plan cannot hold a connection for ever; 0: no
+    /// limit. Five minutes by default: far above the longest statement of a 1M-invoice import or
+    /// rebuild (docs/perf/RESULTS.md), so only a stuck one meets it.
+    pub statement_timeout_secs: u64,
 }
 
 impl Default for PoolSettings {
     /// Twelve: eight concurrent commands keep their connections while the command bus's wake-up
     /// notification and a cold load take others (with eight, G7's eight clients queued for them).
     fn default() -> Self {
-        PoolSettings { max_connections: 12, acquire_timeout_secs: 10, idle_timeout_secs: 300 }
+        PoolSettings {
+            max_connections: 12,
+            acquire_timeout_secs: 10,
+            idle_timeout_secs: 300,
+            statement_timeout_secs: 300,
+        }
     }
 }
 
@@ -34,7 +44,9 @@ const STALE_AFTER: Duration = Duration::from_secs(1);
 /// concurrent commands commit one at a time. The writers wake the runners instead: the bulk path
 /// opts back in for its transaction, the command path notifies after its commit.
 pub async fn connect(options: PgConnectOptions, settings: &PoolSettings) -> Result<PgPool, sqlx::Error> {
-    pool_options(settings).connect_with(options.application_name("vordering")).await
+    let timeout = format!("{}s", settings.statement_timeout_secs);
+    let options = options.application_name("vordering").options([("statement_timeout", timeout.as_str())]);
+    pool_options(settings).connect_with(options).await
 }
 
 /// A pool for the dashboard's statements beside `pool`, to the same database with the same limits,
@@ -51,6 +63,8 @@ pub fn readers(pool: &PgPool) -> PgPool {
         idle_timeout_secs: writers
             .get_idle_timeout()
             .map_or(PoolSettings::default().idle_timeout_secs, |t| t.as_secs()),
+        // the statement timeout is in the connect options, which the readers share
+        ..PoolSettings::default()
     };
     let options = (*pool.connect_options()).clone().options([("plan_cache_mode", "force_generic_plan")]);
     pool_options(&settings).connect_lazy_with(options)

@@ -32,6 +32,7 @@ mod projections_history;
 mod projections_notify;
 mod projections_rebuild;
 mod projections_upcast;
+mod store_pool;
 mod support;
 mod webhooks;
 mod zeep;
