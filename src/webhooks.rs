@@ -23,7 +23,6 @@ use std::time::Duration;
 
 use chrono::Utc;
 use serde::Deserialize;
-use sqlx::postgres::PgListener;
 use sqlx::PgPool;
 use tokio::sync::Notify;
 use tracing::{info, warn};
@@ -38,7 +37,7 @@ pub use target::{is_inward, parse_target, TargetRefused};
 pub use types::{EventType, UnknownEventType};
 
 use crate::credentials::{CredentialsError, Vault};
-use crate::store::{StoreError, CHANNEL};
+use crate::store::{NewEvents, StoreError};
 
 /// Why a webhook call failed.
 #[derive(Debug, thiserror::Error)]
@@ -119,11 +118,9 @@ pub async fn run(
 /// Derives until stopped; wakes on new events, polls as a fallback. A database that goes away
 /// (a restart, a failover) is waited for: the runner tries again each poll and listens again.
 async fn derive_loop(pool: PgPool, news: Arc<Notify>, stopping: tokio_util::sync::CancellationToken) {
-    let mut listener = None;
+    let mut events = NewEvents::default();
     loop {
-        if listener.is_none() {
-            listener = listen(&pool).await;
-        }
+        events.listen(&pool).await;
         match derive_batch(&pool, BATCH).await {
             Ok(Derived::Batch { deliveries, .. }) => {
                 if deliveries > 0 {
@@ -135,33 +132,10 @@ async fn derive_loop(pool: PgPool, news: Arc<Notify>, stopping: tokio_util::sync
             Err(error) => warn!(%error, "deriving webhook deliveries failed; trying again"),
         }
         tokio::select! {
-            () = next_news(&mut listener) => {}
+            () = events.next() => {}
             () = tokio::time::sleep(POLL) => {}
             () = stopping.cancelled() => return,
         }
-    }
-}
-
-/// A listener on the store's channel of new events; none while the database cannot be reached.
-async fn listen(pool: &PgPool) -> Option<PgListener> {
-    let listening = async {
-        let mut listener = PgListener::connect_with(pool).await?;
-        listener.listen(CHANNEL).await?;
-        Ok::<_, sqlx::Error>(listener)
-    };
-    listening.await.inspect_err(|error| warn!(%error, "cannot listen for new events; polling")).ok()
-}
-
-/// Resolves at the next notification, or when the listener's connection failed: it is dropped,
-/// and the round that follows listens again. Without a listener it never resolves.
-async fn next_news(listener: &mut Option<PgListener>) {
-    match listener {
-        Some(connected) => {
-            if connected.try_recv().await.is_err() {
-                *listener = None;
-            }
-        }
-        None => std::future::pending().await,
     }
 }
 

@@ -6,14 +6,13 @@
 use std::future::Future;
 use std::time::Duration;
 
-use sqlx::postgres::PgListener;
 use sqlx::{PgConnection, PgPool};
 use tracing::{debug, info, instrument, warn};
 
 use super::catalog::Projection;
 use super::schema::{self, Build};
 use super::{ProjectionError, DEFAULT_BATCH};
-use crate::store::{self, Position, CHANNEL};
+use crate::store::{self, NewEvents, Position};
 
 #[derive(Clone, Debug)]
 pub struct RunnerOptions {
@@ -125,18 +124,16 @@ pub async fn run(
     shutdown: impl Future<Output = ()>,
 ) {
     tokio::pin!(shutdown);
-    let mut listener = None;
+    let mut news = NewEvents::default();
     let mut backoff = FIRST_BACKOFF;
     loop {
-        if listener.is_none() {
-            listener = listen(pool).await;
-        }
+        news.listen(pool).await;
         match round(pool, projections, options).await {
             Ok(wait) => {
                 backoff = FIRST_BACKOFF;
                 tokio::select! {
                     () = &mut shutdown => return,
-                    () = next_notification(&mut listener) => {}
+                    () = news.next() => {}
                     () = tokio::time::sleep(wait) => {}
                 }
             }
@@ -170,28 +167,4 @@ async fn round(
         debug!(folded, "caught up");
     }
     Ok(if behind(pool, projections).await? { HORIZON_RETRY.min(options.poll) } else { options.poll })
-}
-
-/// A listener on the events channel; none while the database cannot be reached (polling covers it).
-async fn listen(pool: &PgPool) -> Option<PgListener> {
-    let listening = async {
-        let mut listener = PgListener::connect_with(pool).await?;
-        listener.listen(CHANNEL).await?;
-        Ok::<_, sqlx::Error>(listener)
-    };
-    listening.await.inspect_err(|error| warn!(%error, "cannot listen for new events; polling")).ok()
-}
-
-/// Resolves at the next notification, or when the listener's connection failed: it is dropped,
-/// and the round that follows listens again. Without a listener it never resolves.
-async fn next_notification(listener: &mut Option<PgListener>) {
-    match listener {
-        Some(connected) => {
-            if let Err(error) = connected.recv().await {
-                warn!(%error, "lost the events notification channel");
-                *listener = None;
-            }
-        }
-        None => std::future::pending().await,
-    }
 }
